@@ -1,0 +1,160 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Data cards and plain-text descriptions of signals and of the installation."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from biosynth._version import __version__
+from biosynth.signals import CHANNEL, RECORD, TIME, validate_signals
+from biosynth.signals._files import atomic_output
+
+#: What each generator cannot do, for the "limitations and biases" section.
+LIMITATIONS = {
+    "biosynth.generators.simulate_eeg": [
+        "Stationary Gaussian process: no state changes, no non-linear waveforms (mu, spikes), no artefacts.",
+        "Spatial structure is one shared source with equal correlation between every channel pair; "
+        "there is no head model, so neighbouring and distant electrodes correlate alike.",
+        "One alpha peak on a pure power-law background: no knee, no theta/beta peaks, no reactivity.",
+        "Amplitude is matched to a single scale for all channels; real channel-to-channel gain differences are absent.",
+    ],
+}
+
+
+def describe(signals: xr.DataArray, events: pd.DataFrame | None = None) -> str:
+    """A few lines describing a container: shape, rate, units, events, provenance."""
+    validate_signals(signals)
+    n_records = signals.sizes.get(RECORD, 1)
+    sfreq = signals.attrs["sfreq"]
+    channels = list(map(str, signals[CHANNEL].values))
+    shown = ", ".join(channels[:8]) + (f", ... ({len(channels)} in all)" if len(channels) > 8 else "")
+    lines = [
+        f"records:    {n_records}",
+        f"channels:   {shown}",
+        f"duration:   {signals.sizes[TIME] / sfreq:g} s per record at {sfreq:g} Hz ({signals.sizes[TIME]} samples)",
+        f"units:      {signals.attrs['units']} (SD {float(np.std(signals.values)):.3g})",
+        f"modality:   {signals.attrs['modality']}",
+    ]
+    if events is not None and len(events):
+        counts = events["type"].value_counts().to_dict()
+        lines.append(f"events:     {len(events)} ({', '.join(f'{k}: {v}' for k, v in counts.items())})")
+    lines.append(f"provenance: {json.dumps(signals.attrs['provenance'], sort_keys=True)}")
+    return "\n".join(lines)
+
+
+def system_info() -> str:
+    """Versions of biosynth, Python and the libraries it uses; CUDA if torch has it."""
+    from importlib import metadata
+
+    lines = [f"biosynth:    {__version__}", f"python:      {platform.python_version()} ({platform.platform()})"]
+    for dist in ("numpy", "scipy", "numba", "xarray", "mne", "neurokit2", "statsmodels", "dask", "torch"):
+        try:
+            version = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            version = "not installed"
+        lines.append(f"{dist + ':':<12} {version}")
+    lines.append(f"cuda:        {_cuda_status()}")
+    return "\n".join(lines)
+
+
+def _cuda_status() -> str:
+    try:
+        import torch
+    except ImportError:
+        return "unknown (torch not installed; pip install 'biosynth[torch]')"
+    if not torch.cuda.is_available():
+        return "not available"
+    return f"{torch.version.cuda} ({torch.cuda.get_device_name(0)})"
+
+
+def write_card(
+    signals: xr.DataArray,
+    path: str | os.PathLike,
+    *,
+    events: pd.DataFrame | None = None,
+    fidelity: dict[str, Any] | None = None,
+    purpose: str | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Write a data card: YAML front matter (machine-readable) plus Markdown.
+
+    Parameters
+    ----------
+    signals : DataArray
+        Generated signals; their provenance names generator, parameters and seed.
+    path : path-like
+        Markdown file to write.
+    events : DataFrame | None
+        Ground-truth events, summarised by type.
+    fidelity : dict | None
+        The JSON summary of a fidelity report (``FidelityResult.to_dict()``).
+    purpose : str | None
+        Why the data set exists; a default sentence names the generator.
+    overwrite : bool
+        Replace an existing card.
+
+    Returns
+    -------
+    path : Path
+    """
+    validate_signals(signals)
+    prov = signals.attrs["provenance"]
+    generator = prov.get("generator", "unknown")
+    front = {
+        "biosynth_version": __version__,
+        "generator": generator,
+        "generator_version": prov.get("version"),
+        "seed": prov.get("seed"),
+        "parameters": prov.get("parameters", {}),
+        "modality": signals.attrs["modality"],
+        "sfreq_hz": signals.attrs["sfreq"],
+        "units": signals.attrs["units"],
+        "n_records": int(signals.sizes.get(RECORD, 1)),
+        "channels": list(map(str, signals[CHANNEL].values)),
+        "real_data": (fidelity or {}).get("info", {}).get("provenance", {}).get("real"),
+    }
+    body = _card_body(signals, events, fidelity, purpose or f"Synthetic {signals.attrs['modality'].upper()} "
+                      f"made by {generator} for method development and validation; not for clinical decisions.")  # fmt: skip
+    text = "---\n" + "".join(f"{k}: {json.dumps(v)}\n" for k, v in front.items()) + "---\n\n" + body
+    with atomic_output(path, overwrite=overwrite) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(path)
+
+
+def _card_body(signals, events, fidelity, purpose: str) -> str:
+    prov = signals.attrs["provenance"]
+    lines = ["# Data card", "", "## Purpose", "", purpose, "", "## Generation", ""]
+    lines += [f"- generator: `{prov.get('generator', 'unknown')}` (biosynth {prov.get('version', '?')})"]
+    lines += [f"- seed: `{json.dumps(prov.get('seed'))}` (regenerates the data exactly)"]
+    lines += [f"- `{k}` = `{json.dumps(v)}`" for k, v in prov.get("parameters", {}).items()]
+    lines += ["", "## Ground truth", ""]
+    if events is not None and len(events):
+        lines += [f"- `{k}`: {v} events" for k, v in events["type"].value_counts().items()]
+    else:
+        lines += ["No events: the generator places no labelled events."]
+    lines += ["", "## Limitations and biases", ""]
+    lines += [f"- {text}" for text in LIMITATIONS.get(prov.get("generator", ""), ["Not documented for this generator."])]
+    lines += ["", "## Fidelity", ""]
+    lines += _fidelity_lines(fidelity)
+    return "\n".join(lines) + "\n"
+
+
+def _fidelity_lines(fidelity: dict[str, Any] | None) -> list[str]:
+    if not fidelity:
+        return ["No fidelity report was attached (run `biosynth fidelity` and pass `--fidelity`)."]
+    real = fidelity.get("info", {}).get("provenance", {}).get("real", {})
+    lines = [f"Compared with: {real.get('source', 'unknown')}.", "",
+             "| metric | real vs synthetic | real vs real | better |", "| --- | --- | --- | --- |"]  # fmt: skip
+    for m in fidelity.get("metrics", []):
+        value, ref = m.get("value"), m.get("reference")
+        fmt = (lambda v: "n/a" if v is None else f"{v:.4g}")  # noqa: E731
+        lines.append(f"| {m['name']} | {fmt(value)} | {fmt(ref)} | {m['better']} |")
+    return lines

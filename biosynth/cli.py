@@ -1,0 +1,285 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The ``biosynth`` command: parse, call one library function, write, return an exit
+code. No science lives here."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+EXIT_OK = 0
+EXIT_USER_ERROR = 2
+
+_EPILOG_MAIN = """\
+examples:
+  biosynth generate eeg --like sample:eeglab --n-records 30 --duration 4 --seed 0 -o synthetic.nc
+  biosynth fidelity sample:eeglab synthetic.nc --epoch 4 --out report.html
+  biosynth info synthetic.nc
+  biosynth card synthetic.nc --fidelity report.json --out synthetic_card.md
+  biosynth bench --n-records 100
+
+REAL and SYNTH may be any file MNE reads (EDF, BDF, BrainVision, FIF, EEGLAB), a WFDB
+record, a biosynth .nc/.zarr/.npz file, or sample:eeglab (a shipped real recording).
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose errors are one line on stderr and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _add_output(parser: argparse.ArgumentParser, *, required: bool = True, help_text: str = "output file") -> None:
+    parser.add_argument("-o", "--out", type=Path, required=required, help=help_text)
+    parser.add_argument("--overwrite", action="store_true", help="replace the output if it exists")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="biosynth",
+        description="Synthetic biosignals and the measures of their fidelity to real recordings.",
+        epilog=_EPILOG_MAIN,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks instead of one-line errors")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    parser.add_argument("--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, required=True)
+    _add_generate(sub)
+    _add_fidelity(sub)
+    _add_bench(sub)
+    _add_card(sub)
+    _add_info(sub)
+    return parser
+
+
+def _version() -> str:
+    from biosynth._version import __version__
+
+    return f"biosynth {__version__}"
+
+
+def _add_generate(sub) -> None:
+    gen = sub.add_parser("generate", help="generate synthetic signals", description="Generate synthetic signals.")
+    kinds = gen.add_subparsers(dest="kind", metavar="KIND", parser_class=_Parser, required=True)
+    eeg = kinds.add_parser(
+        "eeg",
+        help="resting scalp EEG: 1/f background plus alpha",
+        description="Resting scalp EEG: aperiodic 1/f background plus an alpha rhythm, seeded per record.",
+        epilog="example:\n  biosynth generate eeg --like sample:eeglab --n-records 30 --duration 4 --seed 0 -o syn.nc",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    eeg.add_argument("--duration", type=float, default=10.0, help="record length in s (default 10)")
+    eeg.add_argument("--sfreq", type=float, default=None, help="sampling rate in Hz (default 256, or --like's)")
+    eeg.add_argument("--n-records", type=int, default=1, help="number of records (default 1)")
+    eeg.add_argument("--channels", default=None, help="comma-separated channel names (default Fz,Cz,Pz,Oz)")
+    eeg.add_argument(
+        "--like", default=None, metavar="REAL",
+        help="copy sampling rate, channel names and median amplitude from a real recording",
+    )  # fmt: skip
+    eeg.add_argument("--exponent", type=float, default=1.5, help="aperiodic 1/f exponent (default 1.5)")
+    eeg.add_argument("--alpha-freq", type=float, default=10.0, help="alpha peak frequency in Hz (default 10)")
+    eeg.add_argument("--alpha-height", type=float, default=1.0, help="alpha peak height, log10 power (default 1)")
+    eeg.add_argument("--amplitude", type=float, default=None, help="channel SD in V (default 20e-6, or --like's)")
+    eeg.add_argument("--correlation", type=float, default=0.3, help="inter-channel correlation (default 0.3)")
+    eeg.add_argument("--chunk-size", type=int, default=16, help="records per chunk, bounds memory (default 16)")
+    eeg.add_argument("--seed", type=int, default=None, help="random seed (default: fresh, stored in the file)")
+    eeg.add_argument("--device", default="cpu", help="'cpu' or a torch device such as 'cuda' (torch extra)")
+    _add_output(eeg, help_text="output file: .nc, .zarr, .npz, .edf or .bdf")
+    eeg.set_defaults(handler=_cmd_generate_eeg)
+
+
+def _add_fidelity(sub) -> None:
+    fid = sub.add_parser(
+        "fidelity",
+        help="compare synthetic with real signals and write a report",
+        description="Measure how faithful SYNTH is to REAL; write an HTML report and a JSON summary.",
+        epilog="example:\n  biosynth fidelity sample:eeglab synthetic.nc --epoch 4 --out report.html",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    fid.add_argument("real", help="real recording (file or sample:NAME)")
+    fid.add_argument("synthetic", help="synthetic signals (file)")
+    fid.add_argument("--epoch", type=float, default=4.0, help="cut both into epochs of this many s (default 4)")
+    fid.add_argument("--json", type=Path, default=None, help="JSON summary path (default: beside --out)")
+    _add_output(fid, help_text="HTML report path")
+    fid.set_defaults(handler=_cmd_fidelity)
+
+
+def _add_bench(sub) -> None:
+    bench = sub.add_parser(
+        "bench",
+        help="time generation and fidelity on the shipped EEG sample",
+        description="Time the end-to-end slice (generate EEG like the shipped sample, compare, report) and "
+        "write the timings as JSON.",
+        epilog="example:\n  biosynth bench --n-records 100 --out bench.json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    bench.add_argument("--n-records", type=int, default=100, help="synthetic records (default 100)")
+    bench.add_argument("--duration", type=float, default=4.0, help="record length in s (default 4)")
+    bench.add_argument("--repeat", type=int, default=3, help="repetitions; the best is reported (default 3)")
+    bench.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _add_output(bench, required=False, help_text="JSON results path (default: print only)")
+    bench.set_defaults(handler=_cmd_bench)
+
+
+def _add_card(sub) -> None:
+    card = sub.add_parser(
+        "card",
+        help="write a data card for generated signals",
+        description="Write a data card (YAML front matter + Markdown) from a generated file's provenance and, "
+        "if given, its fidelity JSON.",
+        epilog="example:\n  biosynth card synthetic.nc --fidelity report.json --out synthetic_card.md",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    card.add_argument("signals", help="generated signals file")
+    card.add_argument("--fidelity", type=Path, default=None, help="fidelity JSON written by 'biosynth fidelity'")
+    _add_output(card, help_text="Markdown card path")
+    card.set_defaults(handler=_cmd_card)
+
+
+def _add_info(sub) -> None:
+    info = sub.add_parser(
+        "info",
+        help="describe a signals file, or the installation",
+        description="Describe a signals file (shape, rate, units, events, provenance); without a file, print the "
+        "versions of biosynth and its dependencies (numba, torch, CUDA).",
+        epilog="examples:\n  biosynth info synthetic.nc\n  biosynth info",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    info.add_argument("path", nargs="?", default=None, help="signals file or sample:NAME")
+    info.set_defaults(handler=_cmd_info)
+
+
+# --- handlers -----------------------------------------------------------------------
+
+
+def _cmd_generate_eeg(args: argparse.Namespace) -> int:
+    from biosynth.datasets import open_signals
+    from biosynth.generators import match_recording, simulate_eeg
+    from biosynth.signals import write
+    from biosynth.signals._files import check_output_path
+
+    check_output_path(args.out, overwrite=args.overwrite)
+    like = match_recording(open_signals(args.like)) if args.like else {}
+    channels = args.channels.split(",") if args.channels else like.get("ch_names", ("Fz", "Cz", "Pz", "Oz"))
+    data = simulate_eeg(
+        args.duration,
+        args.sfreq if args.sfreq is not None else like.get("sfreq", 256.0),
+        n_records=args.n_records,
+        ch_names=channels,
+        aperiodic_exponent=args.exponent,
+        alpha_freq=args.alpha_freq,
+        alpha_height=args.alpha_height,
+        amplitude=args.amplitude if args.amplitude is not None else like.get("amplitude", 20e-6),
+        spatial_correlation=args.correlation,
+        chunk_size=args.chunk_size,
+        seed=args.seed,
+        device=args.device,
+        progress=True,
+    )
+    write(args.out, data, overwrite=args.overwrite)
+    print(f"wrote {args.out}: {args.n_records} record(s) x {data.sizes['channel']} channels x {args.duration:g} s")
+    return EXIT_OK
+
+
+def _cmd_fidelity(args: argparse.Namespace) -> int:
+    from biosynth.datasets import open_signals
+    from biosynth.fidelity import compare, write_report
+
+    real = open_signals(args.real)
+    synthetic = open_signals(args.synthetic)
+    result = compare(real, synthetic, epoch_duration=args.epoch)
+    paths = write_report(result, args.out, json_path=args.json, overwrite=args.overwrite)
+    table = result.table()
+    close = int((table["ratio"] <= 1.5).sum())
+    print(f"{close}/{len(table)} metrics within 1.5x of real-vs-real")
+    print(f"wrote {paths['html']} and {paths['json']}")
+    return EXIT_OK
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    import json
+
+    from biosynth._bench import run_slice_benchmark
+    from biosynth.signals._checks import check_int
+    from biosynth.signals._files import atomic_output, check_output_path
+
+    if args.out is not None:
+        check_output_path(args.out, overwrite=args.overwrite)
+    results = run_slice_benchmark(
+        n_records=check_int("--n-records", args.n_records, low=1),
+        duration=args.duration,
+        repeat=check_int("--repeat", args.repeat, low=1),
+        seed=args.seed,
+    )
+    for stage, seconds in results["best_s"].items():
+        print(f"{stage:>10}: {seconds * 1e3:9.1f} ms")
+    print(f"generation: {results['samples_per_s']:.3g} samples/s")
+    if args.out is not None:
+        with atomic_output(args.out, overwrite=args.overwrite) as tmp:
+            tmp.write_text(json.dumps(results, indent=2))
+        print(f"wrote {args.out}")
+    return EXIT_OK
+
+
+def _cmd_card(args: argparse.Namespace) -> int:
+    import json
+
+    from biosynth.card import write_card
+    from biosynth.datasets import open_signals
+
+    signals, events = open_signals(args.signals, return_events=True)
+    fidelity = None
+    if args.fidelity is not None:
+        try:
+            fidelity = json.loads(args.fidelity.read_text())
+        except (OSError, json.JSONDecodeError) as err:
+            raise ValueError(f"--fidelity {str(args.fidelity)!r} is not a readable JSON file ({err}).") from None
+    write_card(signals, args.out, events=events, fidelity=fidelity, overwrite=args.overwrite)
+    print(f"wrote {args.out}")
+    return EXIT_OK
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    from biosynth.card import describe, system_info
+
+    if args.path is None:
+        print(system_info())
+        return EXIT_OK
+    from biosynth.datasets import open_signals
+
+    signals, events = open_signals(args.path, return_events=True)
+    print(describe(signals, events))
+    return EXIT_OK
+
+
+# --- entry point ----------------------------------------------------------------------
+
+_USER_ERRORS = (ValueError, TypeError, FileNotFoundError, FileExistsError, ImportError, IsADirectoryError,
+                PermissionError, RuntimeError)  # fmt: skip
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``biosynth`` command; returns the exit code (0 ok, 2 bad input)."""
+    args = _build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s: %(message)s")
+    try:
+        return args.handler(args)
+    except _USER_ERRORS as err:
+        if args.debug:
+            raise
+        message = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        print(f"biosynth {args.command}: error: {message}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("biosynth: interrupted; no output was replaced.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,234 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Resting scalp EEG: aperiodic 1/f background plus an alpha rhythm, seeded per record.
+
+Each channel is a stationary Gaussian process with the power spectrum
+
+.. math::
+
+    S(f) = f^{-\\chi} \\left(1 + (10^{h} - 1)\\,
+           e^{-(f - f_\\alpha)^2 / (2\\sigma^2)}\\right), \\qquad f > 0,
+
+where :math:`\\chi` is the aperiodic exponent, :math:`f_\\alpha` the alpha peak
+frequency, :math:`\\sigma` = bandwidth / 2.355 (so ``alpha_bandwidth`` is the full
+width at half maximum) and :math:`h` the peak height above the aperiodic line at
+:math:`f_\\alpha`, in log10 power (the "PW" convention of specparam/FOOOF). It is drawn
+by spectral synthesis: complex Gaussian Fourier coefficients shaped by
+:math:`\\sqrt{S}` and inverted with a real FFT (Timmer & König 1995). Channels share a
+common source with weight ``spatial_correlation``, so every pair of channels has that
+expected correlation. The amplitude is scaled so each channel's expected standard
+deviation is ``amplitude`` (in V).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from biosynth._version import __version__
+from biosynth.signals import CHANNEL, make_seed_sequence, make_signals, record_rng, validate_signals
+from biosynth.signals._backend import check_device
+from biosynth.signals._checks import check_int, check_number, check_positive, check_sfreq
+from biosynth.signals._random import Seed, seed_to_json
+from biosynth.signals.units import convert_units
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CHANNELS = ("Fz", "Cz", "Pz", "Oz")
+_FWHM_TO_SIGMA = 1.0 / (2.0 * np.sqrt(2.0 * np.log(2.0)))
+
+
+def simulate_eeg(
+    duration: float,
+    sfreq: float,
+    *,
+    n_records: int | None = None,
+    ch_names: Sequence[str] = DEFAULT_CHANNELS,
+    aperiodic_exponent: float = 1.5,
+    alpha_freq: float = 10.0,
+    alpha_bandwidth: float = 2.0,
+    alpha_height: float = 1.0,
+    amplitude: float = 20e-6,
+    spatial_correlation: float = 0.3,
+    first_record: int = 0,
+    chunk_size: int | None = None,
+    seed: Seed = None,
+    device: str = "cpu",
+    progress: bool = False,
+) -> xr.DataArray:
+    """Simulate resting scalp EEG: 1/f background plus an alpha rhythm.
+
+    Parameters
+    ----------
+    duration : float
+        Length of each record, in seconds.
+    sfreq : float
+        Sampling rate, in Hz.
+    n_records : int | None
+        Number of records. None returns one recording without a ``record`` dim.
+    ch_names : sequence of str
+        Channel names.
+    aperiodic_exponent : float
+        Exponent :math:`\\chi` of the 1/f^chi background, in [0, 4].
+    alpha_freq : float
+        Alpha peak frequency, in Hz; must lie below Nyquist.
+    alpha_bandwidth : float
+        Full width at half maximum of the alpha peak, in Hz.
+    alpha_height : float
+        Peak height above the aperiodic line, in log10 power (0 means no alpha).
+    amplitude : float
+        Expected standard deviation of each channel, in V.
+    spatial_correlation : float
+        Expected correlation between any two channels, in [0, 1).
+    first_record : int
+        Index of the first record; record ``i`` draws from
+        ``SeedSequence(seed, spawn_key=(i,))``, so records ``[k, k + n)`` can be made
+        alone and equal those of a larger batch.
+    chunk_size : int | None
+        Records generated at once (bounds memory); None makes all at once. The
+        output does not depend on it.
+    seed : int, SeedSequence or None
+        Root of the random stream. None draws fresh entropy, kept in
+        ``attrs["provenance"]["seed"]`` so the data can be regenerated.
+    device : str
+        ``"cpu"`` (NumPy) or a torch device such as ``"cuda"``, which runs the
+        spectral synthesis there (needs the ``torch`` extra). Random draws are made
+        on the CPU, so both paths give the same data within float tolerance.
+    progress : bool
+        Show a progress bar over chunks.
+
+    Returns
+    -------
+    eeg : DataArray, dims ("channel", "time") or ("record", "channel", "time")
+        Voltage in V; ``time`` in seconds from 0.
+
+    Examples
+    --------
+    >>> simulate_eeg(2.0, 256.0, seed=0).dims
+    ('channel', 'time')
+    """
+    params = _check_params(
+        duration, sfreq, n_records, ch_names, aperiodic_exponent, alpha_freq, alpha_bandwidth, alpha_height,
+        amplitude, spatial_correlation, first_record, chunk_size,
+    )  # fmt: skip
+    device = check_device(device)
+    root = make_seed_sequence(seed)
+    n_times = int(round(duration * sfreq))
+    weights = _spectral_weights(n_times, sfreq, params, amplitude)
+    indices = np.arange(first_record, first_record + (n_records or 1))
+    data = _synthesize(indices, root, weights, n_times, len(params["ch_names"]), params, device, chunk_size, progress)
+    provenance = {
+        "generator": "biosynth.generators.simulate_eeg",
+        "version": __version__,
+        "parameters": params,
+        "seed": seed_to_json(root),
+    }
+    return make_signals(
+        data if n_records is not None else data[0],
+        sfreq,
+        ch_names=params["ch_names"],
+        units="V",
+        modality="eeg",
+        provenance=provenance,
+        record_names=indices if n_records is not None else None,
+    )
+
+
+def _check_params(
+    duration, sfreq, n_records, ch_names, exponent, alpha_freq, bandwidth, height, amplitude, corr, first, chunk
+) -> dict[str, Any]:
+    sfreq = check_sfreq("sfreq", sfreq)
+    duration = check_positive("duration", duration, unit="s")
+    if duration * sfreq < 2:
+        raise ValueError(f"duration={duration:g} s gives fewer than 2 samples at sfreq={sfreq:g} Hz.")
+    nyquist = sfreq / 2
+    if isinstance(ch_names, str) or len(ch_names) < 1:
+        raise ValueError(f"ch_names must be a non-empty sequence of channel names, got {ch_names!r}.")
+    return {
+        "duration": duration,
+        "sfreq": sfreq,
+        "n_records": None if n_records is None else check_int("n_records", n_records, low=1),
+        "ch_names": [str(c) for c in ch_names],
+        "aperiodic_exponent": check_number("aperiodic_exponent", exponent, low=0.0, high=4.0),
+        "alpha_freq": check_number(
+            "alpha_freq", alpha_freq, low=0.0, high=nyquist, low_inclusive=False, high_inclusive=False,
+            unit="Hz", context=f"Nyquist is {nyquist:g} Hz for sfreq={sfreq:g}",
+        ),  # fmt: skip
+        "alpha_bandwidth": check_positive("alpha_bandwidth", bandwidth, unit="Hz"),
+        "alpha_height": check_number("alpha_height", height, low=0.0, high=4.0),
+        "amplitude": check_positive("amplitude", amplitude, unit="V"),
+        "spatial_correlation": check_number("spatial_correlation", corr, low=0.0, high=1.0, high_inclusive=False),
+        "first_record": check_int("first_record", first, low=0),
+        "chunk_size": None if chunk is None else check_int("chunk_size", chunk, low=1),
+    }
+
+
+def _spectral_weights(n_times: int, sfreq: float, params: dict[str, Any], amplitude: float) -> np.ndarray:
+    """sqrt of the target spectrum on the rfft grid, scaled to the requested SD."""
+    freqs = np.fft.rfftfreq(n_times, 1.0 / sfreq)
+    power = np.zeros_like(freqs)
+    f = freqs[1:]
+    sigma = params["alpha_bandwidth"] * _FWHM_TO_SIGMA
+    bump = np.exp(-((f - params["alpha_freq"]) ** 2) / (2.0 * sigma**2))
+    power[1:] = f ** -params["aperiodic_exponent"] * (1.0 + (10.0 ** params["alpha_height"] - 1.0) * bump)
+    weights = np.sqrt(power)
+    # expected variance of irfft(weights * (a + i b)) with a, b ~ N(0, 1)
+    interior = weights[1:-1] if n_times % 2 == 0 else weights[1:]
+    nyquist = weights[-1] ** 2 if n_times % 2 == 0 else 0.0
+    variance = (4.0 * np.sum(interior**2) + nyquist) / n_times**2
+    return weights * (amplitude / np.sqrt(variance))
+
+
+def _synthesize(indices, root, weights, n_times, n_channels, params, device, chunk_size, progress) -> np.ndarray:
+    from tqdm.auto import tqdm
+
+    out = np.empty((indices.size, n_channels, n_times))
+    step = chunk_size or indices.size
+    starts = range(0, indices.size, step)
+    corr = params["spatial_correlation"]
+    mix = np.full((n_channels, 1), np.sqrt(corr))
+    for start in tqdm(starts, desc="simulate_eeg", unit="chunk", disable=not progress):
+        chunk = indices[start : start + step]
+        coeffs = np.stack([_record_coefficients(record_rng(root, i), n_channels, weights.size) for i in chunk])
+        signals = _irfft(coeffs * weights, n_times, device)
+        own, common = signals[:, :n_channels], signals[:, n_channels:]
+        out[start : start + chunk.size] = np.sqrt(1.0 - corr) * own + mix * common
+    return out
+
+
+def _record_coefficients(rng: np.random.Generator, n_channels: int, n_freqs: int) -> np.ndarray:
+    """Complex N(0,1) + iN(0,1) coefficients: one row per channel plus the common source."""
+    draws = rng.standard_normal((n_channels + 1, n_freqs, 2))
+    return draws[..., 0] + 1j * draws[..., 1]
+
+
+def _irfft(spectra: np.ndarray, n_times: int, device: str) -> np.ndarray:
+    if device == "cpu":
+        return np.fft.irfft(spectra, n=n_times, axis=-1)
+    import torch
+
+    tensor = torch.as_tensor(spectra, device=device)
+    return torch.fft.irfft(tensor, n=n_times, dim=-1).cpu().numpy()
+
+
+def match_recording(real: xr.DataArray) -> dict[str, Any]:
+    """Generator settings that match a real recording's layout and scale.
+
+    Parameters
+    ----------
+    real : DataArray
+        biosynth container of the real recording (any volt unit).
+
+    Returns
+    -------
+    settings : dict
+        ``sfreq`` (Hz), ``ch_names`` and ``amplitude`` (median channel standard
+        deviation, in V), ready to pass to :func:`simulate_eeg`.
+    """
+    validate_signals(real, "real")
+    volts = convert_units(real, "V")
+    amplitude = float(np.median(volts.std(dim="time").values))
+    return {"sfreq": float(real.attrs["sfreq"]), "ch_names": list(map(str, real[CHANNEL].values)), "amplitude": amplitude}

@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The shared vocabulary of biosynth: the signal container, events, units, seeds,
+resampling and file I/O. Imports nothing else of biosynth."""
+
+from biosynth.signals._random import Seed, make_seed_sequence, record_rng, record_seed_sequence
+from biosynth.signals.container import (
+    CHANNEL,
+    DIMS,
+    MODALITIES,
+    RECORD,
+    TIME,
+    as_batch,
+    epochs,
+    get_record,
+    make_signals,
+    validate_signals,
+)
+from biosynth.signals.events import (
+    EVENT_COLUMNS,
+    annotations_to_events,
+    empty_events,
+    events_to_annotations,
+    make_events,
+    read_events_tsv,
+    to_bids_events,
+    validate_events,
+    write_events_tsv,
+)
+from biosynth.signals.io import SignalFileError, from_dataset, from_mne_raw, read, to_dataset, to_mne_raw, write
+from biosynth.signals.resample import resample
+from biosynth.signals.units import UNITS, convert_units, normalize_units, unit_factor
+
+__all__ = [
+    "CHANNEL",
+    "DIMS",
+    "EVENT_COLUMNS",
+    "MODALITIES",
+    "RECORD",
+    "TIME",
+    "UNITS",
+    "Seed",
+    "SignalFileError",
+    "annotations_to_events",
+    "as_batch",
+    "convert_units",
+    "empty_events",
+    "epochs",
+    "events_to_annotations",
+    "from_dataset",
+    "from_mne_raw",
+    "get_record",
+    "make_events",
+    "make_seed_sequence",
+    "make_signals",
+    "normalize_units",
+    "read",
+    "read_events_tsv",
+    "record_rng",
+    "record_seed_sequence",
+    "resample",
+    "to_bids_events",
+    "to_dataset",
+    "to_mne_raw",
+    "unit_factor",
+    "validate_events",
+    "validate_signals",
+    "write",
+    "write_events_tsv",
+]

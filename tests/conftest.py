@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Shared fixtures: small seeded signals and the project's real recordings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from biosynth.signals import make_signals
+
+REAL_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(0)
+
+
+@pytest.fixture
+def batch(rng) -> "object":
+    """3 records x 4 channels x 2 s at 250 Hz of Gaussian noise in volts."""
+    data = rng.normal(scale=10e-6, size=(3, 4, 500))
+    return make_signals(data, 250.0, ch_names=["Fz", "Cz", "Pz", "Oz"], provenance={"test": "batch"})
+
+
+@pytest.fixture
+def real_file():
+    """Path to a file in shared/data/real; skips cleanly when it is absent."""
+
+    def get(name: str) -> Path:
+        path = REAL_DIR / name
+        if not path.exists():
+            pytest.skip(f"real recording {name} not available at {REAL_DIR}")
+        return path
+
+    return get

@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: BSD-3-Clause
+import mne
+import numpy as np
+import pandas as pd
+import pytest
+
+from biosynth.signals import (
+    annotations_to_events,
+    events_to_annotations,
+    make_events,
+    read_events_tsv,
+    to_bids_events,
+    validate_events,
+    write_events_tsv,
+)
+
+
+@pytest.fixture
+def events():
+    return make_events(
+        [1.5, 0.25, 3.0],
+        [0.0, 0.05, 10.0],
+        ["R", "spike", "seizure"],
+        channel=["", "G12", ""],
+        extra={"amplitude": [1.0, 2.5, 0.0]},
+    )
+
+
+def test_columns_and_sorting(events):
+    assert list(events.columns) == ["record", "channel", "onset", "duration", "type", "amplitude"]
+    assert events["onset"].tolist() == [0.25, 1.5, 3.0]
+    assert events["type"].tolist() == ["spike", "R", "seizure"]
+
+
+def test_annotations_round_trip(events):
+    annot = events_to_annotations(events)
+    assert isinstance(annot, mne.Annotations)
+    assert list(annot.description) == ["spike", "R", "seizure"]
+    assert annot.ch_names[0] == ("G12",)
+    assert annot.ch_names[1] == ()
+    back = annotations_to_events(annot)
+    pd.testing.assert_frame_equal(back, events.drop(columns="amplitude"))
+
+
+def test_bids_tsv_round_trip(events, tmp_path):
+    path = tmp_path / "sub-01_events.tsv"
+    write_events_tsv(events, path)
+    text = path.read_text().splitlines()
+    assert text[0].split("\t") == ["onset", "duration", "trial_type", "channel", "amplitude"]
+    assert "n/a" in text[2]  # whole-recording event has channel n/a
+    back = read_events_tsv(path)
+    pd.testing.assert_frame_equal(back, events)
+
+
+def test_bids_layout_rejects_multi_record():
+    ev = make_events([0.1, 0.2], 0.0, "R", record=[0, 1])
+    with pytest.raises(ValueError, match=r"events span records \[0, 1\]; pass record=<index>"):
+        to_bids_events(ev)
+    assert len(to_bids_events(ev, record=1)) == 1
+
+
+def test_write_refuses_overwrite(events, tmp_path):
+    path = tmp_path / "events.tsv"
+    path.write_text("keep me")
+    with pytest.raises(FileExistsError, match="already exists; pass overwrite=True"):
+        write_events_tsv(events, path)
+    assert path.read_text() == "keep me"
+
+
+@pytest.mark.parametrize(
+    ("frame", "err", "match"),
+    [
+        (pd.DataFrame({"onset": [1.0]}), ValueError, r"lacks columns \['record', 'channel', 'duration', 'type'\]"),
+        ([1, 2], TypeError, "events must be a pandas DataFrame"),
+    ],
+)
+def test_validate_errors(frame, err, match):
+    with pytest.raises(err, match=match):
+        validate_events(frame)
+
+
+def test_negative_and_nan_onsets_rejected():
+    with pytest.raises(ValueError, match="must be >= 0 s"):
+        make_events([-1.0], 0.0, "R")
+    with pytest.raises(ValueError, match="must be finite numbers in seconds"):
+        make_events([np.nan], 0.0, "R")
