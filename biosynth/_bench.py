@@ -23,8 +23,14 @@ def run_slice_benchmark(*, n_records: int, duration: float, repeat: int, seed: i
     timings: dict[str, list[float]] = {"generate": [], "compare": [], "report": []}
     for _ in range(repeat):
         start = time.perf_counter()
-        synthetic = simulate_eeg(duration, like["sfreq"], n_records=n_records, ch_names=like["ch_names"],
-                                 amplitude=like["amplitude"], seed=seed)  # fmt: skip
+        synthetic = simulate_eeg(
+            duration,
+            like["sfreq"],
+            n_records=n_records,
+            ch_names=like["ch_names"],
+            amplitude=like["amplitude"],
+            seed=seed,
+        )
         timings["generate"].append(time.perf_counter() - start)
         start = time.perf_counter()
         result = compare(real, synthetic, epoch_duration=duration)
@@ -39,8 +45,14 @@ def run_slice_benchmark(*, n_records: int, duration: float, repeat: int, seed: i
         "biosynth_version": __version__,
         "machine": {"platform": platform.platform(), "processor": platform.processor(), "cpus": os.cpu_count()},
         "date": time.strftime("%Y-%m-%d"),
-        "parameters": {"n_records": n_records, "duration_s": duration, "repeat": repeat, "seed": seed,
-                       "n_channels": len(like["ch_names"]), "sfreq_hz": like["sfreq"]},  # fmt: skip
+        "parameters": {
+            "n_records": n_records,
+            "duration_s": duration,
+            "repeat": repeat,
+            "seed": seed,
+            "n_channels": len(like["ch_names"]),
+            "sfreq_hz": like["sfreq"],
+        },
         "best_s": best,
         "all_s": timings,
         "samples_per_s": n_samples / best["generate"],

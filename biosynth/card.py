@@ -121,8 +121,14 @@ def write_card(
         "channels": list(map(str, signals[CHANNEL].values)),
         "real_data": (fidelity or {}).get("info", {}).get("provenance", {}).get("real"),
     }
-    body = _card_body(signals, events, fidelity, purpose or f"Synthetic {signals.attrs['modality'].upper()} "
-                      f"made by {generator} for method development and validation; not for clinical decisions.")  # fmt: skip
+    body = _card_body(
+        signals,
+        events,
+        fidelity,
+        purpose
+        or f"Synthetic {signals.attrs['modality'].upper()} "
+        f"made by {generator} for method development and validation; not for clinical decisions.",
+    )
     text = "---\n" + "".join(f"{k}: {json.dumps(v)}\n" for k, v in front.items()) + "---\n\n" + body
     with atomic_output(path, overwrite=overwrite) as tmp:
         tmp.write_text(text, encoding="utf-8")
@@ -141,7 +147,9 @@ def _card_body(signals, events, fidelity, purpose: str) -> str:
     else:
         lines += ["No events: the generator places no labelled events."]
     lines += ["", "## Limitations and biases", ""]
-    lines += [f"- {text}" for text in LIMITATIONS.get(prov.get("generator", ""), ["Not documented for this generator."])]
+    lines += [
+        f"- {text}" for text in LIMITATIONS.get(prov.get("generator", ""), ["Not documented for this generator."])
+    ]
     lines += ["", "## Fidelity", ""]
     lines += _fidelity_lines(fidelity)
     return "\n".join(lines) + "\n"
@@ -151,10 +159,14 @@ def _fidelity_lines(fidelity: dict[str, Any] | None) -> list[str]:
     if not fidelity:
         return ["No fidelity report was attached (run `biosynth fidelity` and pass `--fidelity`)."]
     real = fidelity.get("info", {}).get("provenance", {}).get("real", {})
-    lines = [f"Compared with: {real.get('source', 'unknown')}.", "",
-             "| metric | real vs synthetic | real vs real | better |", "| --- | --- | --- | --- |"]  # fmt: skip
+    lines = [
+        f"Compared with: {real.get('source', 'unknown')}.",
+        "",
+        "| metric | real vs synthetic | real vs real | better |",
+        "| --- | --- | --- | --- |",
+    ]
     for m in fidelity.get("metrics", []):
         value, ref = m.get("value"), m.get("reference")
-        fmt = (lambda v: "n/a" if v is None else f"{v:.4g}")  # noqa: E731
+        fmt = lambda v: "n/a" if v is None else f"{v:.4g}"  # noqa: E731
         lines.append(f"| {m['name']} | {fmt(value)} | {fmt(ref)} | {m['better']} |")
     return lines

@@ -79,9 +79,11 @@ def _add_generate(sub) -> None:
     eeg.add_argument("--n-records", type=int, default=1, help="number of records (default 1)")
     eeg.add_argument("--channels", default=None, help="comma-separated channel names (default Fz,Cz,Pz,Oz)")
     eeg.add_argument(
-        "--like", default=None, metavar="REAL",
+        "--like",
+        default=None,
+        metavar="REAL",
         help="copy sampling rate, channel names and median amplitude from a real recording",
-    )  # fmt: skip
+    )
     eeg.add_argument("--exponent", type=float, default=1.5, help="aperiodic 1/f exponent (default 1.5)")
     eeg.add_argument("--alpha-freq", type=float, default=10.0, help="alpha peak frequency in Hz (default 10)")
     eeg.add_argument("--alpha-height", type=float, default=1.0, help="alpha peak height, log10 power (default 1)")
@@ -161,10 +163,9 @@ def _add_info(sub) -> None:
 def _cmd_generate_eeg(args: argparse.Namespace) -> int:
     from biosynth.datasets import open_signals
     from biosynth.generators import match_recording, simulate_eeg
-    from biosynth.signals import write
-    from biosynth.signals._files import check_output_path
+    from biosynth.signals import check_writable, write
 
-    check_output_path(args.out, overwrite=args.overwrite)
+    check_writable(args.out, overwrite=args.overwrite)
     like = match_recording(open_signals(args.like)) if args.like else {}
     channels = args.channels.split(",") if args.channels else like.get("ch_names", ("Fz", "Cz", "Pz", "Oz"))
     data = simulate_eeg(
@@ -260,8 +261,16 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 # --- entry point ----------------------------------------------------------------------
 
-_USER_ERRORS = (ValueError, TypeError, FileNotFoundError, FileExistsError, ImportError, IsADirectoryError,
-                PermissionError, RuntimeError)  # fmt: skip
+_USER_ERRORS = (
+    ValueError,
+    TypeError,
+    FileNotFoundError,
+    FileExistsError,
+    ImportError,
+    IsADirectoryError,
+    PermissionError,
+    RuntimeError,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

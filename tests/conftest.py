@@ -19,7 +19,7 @@ def rng() -> np.random.Generator:
 
 
 @pytest.fixture
-def batch(rng) -> "object":
+def batch(rng) -> object:
     """3 records x 4 channels x 2 s at 250 Hz of Gaussian noise in volts."""
     data = rng.normal(scale=10e-6, size=(3, 4, 500))
     return make_signals(data, 250.0, ch_names=["Fz", "Cz", "Pz", "Oz"], provenance={"test": "batch"})

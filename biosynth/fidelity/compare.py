@@ -161,8 +161,10 @@ def compare(
     nperseg = int(min(real_b.sizes["time"], synth_b.sizes["time"], round(2 * real_b.attrs["sfreq"])))
     sfreq = float(real_b.attrs["sfreq"])
     with _timed(timings, "features"):
-        feats = {k: _features(v, sfreq, nperseg, bands) for k, v in
-                 {"real": real_b, "synthetic": synth_b, "half_a": halves[0], "half_b": halves[1]}.items()}  # fmt: skip
+        feats = {
+            k: _features(v, sfreq, nperseg, bands)
+            for k, v in {"real": real_b, "synthetic": synth_b, "half_a": halves[0], "half_b": halves[1]}.items()
+        }
     lo, hi = freq_range
     hi = min(check_number("freq_range[1]", hi, low=0.0), 0.9 * sfreq / 2)
     metrics: list[Metric] = []
@@ -178,8 +180,12 @@ def compare(
         spectra={"freqs": feats["real"]["freqs"], "real": feats["real"]["psd"], "synthetic": feats["synthetic"]["psd"]},
         features={k: {n: feats[k][n].ravel() for n in _flat_features(feats[k])} for k in ("real", "synthetic")},
         correlation={k: feats[k]["corr"] for k in ("real", "synthetic")},
-        examples={"time": real_b["time"].values, "real": real_b.values[0], "synthetic": synth_b.values[0],
-                  "channels": np.asarray(real_b[CHANNEL].values)},  # fmt: skip
+        examples={
+            "time": real_b["time"].values,
+            "real": real_b.values[0],
+            "synthetic": synth_b.values[0],
+            "channels": np.asarray(real_b[CHANNEL].values),
+        },
         timings=timings,
     )
 
@@ -240,8 +246,9 @@ def _log_spectral_distance(psd_a: np.ndarray, psd_b: np.ndarray, mask: np.ndarra
 
 def _peak_gap(psd_a: np.ndarray, psd_b: np.ndarray, freqs: np.ndarray, band: tuple[float, float]) -> float:
     """Absolute difference of the peak frequency of the grand-mean PSDs, in Hz."""
-    return float(abs(peak_frequency(freqs, psd_a.mean(axis=(0, 1)), band) -
-                     peak_frequency(freqs, psd_b.mean(axis=(0, 1)), band)))  # fmt: skip
+    return float(
+        abs(peak_frequency(freqs, psd_a.mean(axis=(0, 1)), band) - peak_frequency(freqs, psd_b.mean(axis=(0, 1)), band))
+    )
 
 
 def _spectral_metrics(feats, freq_range, bands) -> list[Metric]:
@@ -249,16 +256,27 @@ def _spectral_metrics(feats, freq_range, bands) -> list[Metric]:
     mask = (freqs >= freq_range[0]) & (freqs <= freq_range[1])
     out = [
         _metric(
-            "log_spectral_distance", "spectral", feats, lambda a, b: _log_spectral_distance(a["psd"], b["psd"], mask),
-            "lower", "dB", f"RMS of the dB difference of mean spectra, {freq_range[0]:g}-{freq_range[1]:.3g} Hz.",
+            "log_spectral_distance",
+            "spectral",
+            feats,
+            lambda a, b: _log_spectral_distance(a["psd"], b["psd"], mask),
+            "lower",
+            "dB",
+            f"RMS of the dB difference of mean spectra, {freq_range[0]:g}-{freq_range[1]:.3g} Hz.",
         )
-    ]  # fmt: skip
+    ]
     if "alpha" in bands and bands["alpha"][1] < freqs[-1]:
-        out.append(_metric(
-            "alpha_peak_frequency_gap", "spectral", feats,
-            lambda a, b: _peak_gap(a["psd"], b["psd"], freqs, bands["alpha"]),
-            "lower", "Hz", "Absolute difference of the alpha-band peak frequency of the mean spectra.",
-        ))  # fmt: skip
+        out.append(
+            _metric(
+                "alpha_peak_frequency_gap",
+                "spectral",
+                feats,
+                lambda a, b: _peak_gap(a["psd"], b["psd"], freqs, bands["alpha"]),
+                "lower",
+                "Hz",
+                "Absolute difference of the alpha-band peak frequency of the mean spectra.",
+            )
+        )
     return out
 
 
@@ -284,14 +302,28 @@ def _ks_statistic(a: np.ndarray, b: np.ndarray) -> float:
 def _distribution_metrics(feats, names: list[str], section: str) -> list[Metric]:
     out = []
     for name in names:
-        out.append(_metric(
-            f"wasserstein_{name}", section, feats, lambda a, b, n=name: _scaled_wasserstein(a[n].ravel(), b[n].ravel()),
-            "lower", "real SD", f"Wasserstein-1 distance of per-signal {name}, in units of its real standard deviation.",
-        ))  # fmt: skip
-        out.append(_metric(
-            f"ks_{name}", section, feats, lambda a, b, n=name: _ks_statistic(a[n].ravel(), b[n].ravel()),
-            "lower", "", f"Two-sample Kolmogorov-Smirnov statistic of per-signal {name}.",
-        ))  # fmt: skip
+        out.append(
+            _metric(
+                f"wasserstein_{name}",
+                section,
+                feats,
+                lambda a, b, n=name: _scaled_wasserstein(a[n].ravel(), b[n].ravel()),
+                "lower",
+                "real SD",
+                f"Wasserstein-1 distance of per-signal {name}, in units of its real standard deviation.",
+            )
+        )
+        out.append(
+            _metric(
+                f"ks_{name}",
+                section,
+                feats,
+                lambda a, b, n=name: _ks_statistic(a[n].ravel(), b[n].ravel()),
+                "lower",
+                "",
+                f"Two-sample Kolmogorov-Smirnov statistic of per-signal {name}.",
+            )
+        )
     return out
 
 
@@ -302,9 +334,14 @@ def _correlation_metric(feats) -> Metric:
         return float(np.sqrt(np.sum(diff**2) / (n * (n - 1)))) if n > 1 else float("nan")
 
     return _metric(
-        "channel_correlation_rmse", "statistical", feats, rms_offdiag, "lower", "",
+        "channel_correlation_rmse",
+        "statistical",
+        feats,
+        rms_offdiag,
+        "lower",
+        "",
         "RMS difference of the off-diagonal entries of the mean channel correlation matrices.",
-    )  # fmt: skip
+    )
 
 
 def _metric(name, section, feats, func: Callable, better, unit, description) -> Metric:
@@ -326,8 +363,10 @@ def _info(real_b, synth_b, epoch_duration, nperseg, real, synthetic) -> dict[str
         "channels": list(map(str, real_b[CHANNEL].values)),
         "n_records_real": int(real_b.sizes[RECORD]),
         "n_records_synthetic": int(synth_b.sizes[RECORD]),
-        "record_duration_s": {"real": real_b.sizes["time"] / real_b.attrs["sfreq"],
-                              "synthetic": synth_b.sizes["time"] / synth_b.attrs["sfreq"]},  # fmt: skip
+        "record_duration_s": {
+            "real": real_b.sizes["time"] / real_b.attrs["sfreq"],
+            "synthetic": synth_b.sizes["time"] / synth_b.attrs["sfreq"],
+        },
         "epoch_duration_s": epoch_duration,
         "welch_nperseg": nperseg,
         "reference": "first vs second half of the real records",

@@ -67,7 +67,19 @@ def write_report(
 
 
 def render_html(result: FidelityResult, *, title: str = "biosynth fidelity report") -> str:
-    """The report as one HTML string with embedded figures."""
+    """The report as one HTML string with embedded figures.
+
+    Parameters
+    ----------
+    result : FidelityResult
+        Output of :func:`biosynth.fidelity.compare`.
+    title : str
+        Page title.
+
+    Returns
+    -------
+    page : str
+    """
     info = result.info
     parts = [
         f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
@@ -121,8 +133,10 @@ def _verdict(metric: Metric) -> tuple[str, str]:
 
 
 def _metrics_html(metrics: list[Metric]) -> str:
-    head = "<tr><th>section</th><th>metric</th><th>real vs synthetic</th><th>real vs real</th><th>ratio</th>" \
-           "<th>better</th><th>verdict</th></tr>"  # fmt: skip
+    head = (
+        "<tr><th>section</th><th>metric</th><th>real vs synthetic</th><th>real vs real</th><th>ratio</th>"
+        "<th>better</th><th>verdict</th></tr>"
+    )
     rows = []
     for m in metrics:
         label, css = _verdict(m)

@@ -21,9 +21,7 @@ EEG_BANDS: dict[str, tuple[float, float]] = {
 }
 
 
-def welch_psd(
-    x: Any, sfreq: float, *, nperseg: int | None = None, axis: int = -1
-) -> tuple[np.ndarray, np.ndarray]:
+def welch_psd(x: Any, sfreq: float, *, nperseg: int | None = None, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
     """Power spectral density by Welch's method (SciPy's conventions).
 
     Hann window, 50 % overlap, mean of segment periodograms, constant detrending,
@@ -54,7 +52,7 @@ def welch_psd(
     rows, restore = as_rows(x, axis=axis, min_samples=2)
     n_times = rows.shape[1]
     if nperseg is None:
-        nperseg = min(n_times, int(round(2 * sfreq)))
+        nperseg = min(n_times, round(2 * sfreq))
     nperseg = check_int("nperseg", nperseg, low=2, high=n_times)
     freqs, psd = welch(rows, fs=sfreq, nperseg=nperseg, axis=-1)
     return freqs, restore(psd)
@@ -114,7 +112,22 @@ def _integrate(freqs: np.ndarray, psd: np.ndarray, low: float, high: float) -> n
 
 
 def peak_frequency(freqs: np.ndarray, psd: np.ndarray, band: tuple[float, float]) -> np.ndarray:
-    """Frequency of the largest PSD value within ``band`` (Hz), per row."""
+    """Frequency of the largest PSD value within ``band``, per row.
+
+    Parameters
+    ----------
+    freqs : ndarray, shape (n_freqs,)
+        Frequencies, in Hz.
+    psd : ndarray, shape (..., n_freqs)
+        Power spectral density.
+    band : (float, float)
+        Search range, in Hz (inclusive).
+
+    Returns
+    -------
+    peak : ndarray, shape (...)
+        Peak frequency, in Hz.
+    """
     freqs = np.asarray(freqs, dtype=float)
     mask = (freqs >= band[0]) & (freqs <= band[1])
     if not mask.any():

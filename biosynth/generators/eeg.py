@@ -111,12 +111,22 @@ def simulate_eeg(
     ('channel', 'time')
     """
     params = _check_params(
-        duration, sfreq, n_records, ch_names, aperiodic_exponent, alpha_freq, alpha_bandwidth, alpha_height,
-        amplitude, spatial_correlation, first_record, chunk_size,
-    )  # fmt: skip
+        duration,
+        sfreq,
+        n_records,
+        ch_names,
+        aperiodic_exponent,
+        alpha_freq,
+        alpha_bandwidth,
+        alpha_height,
+        amplitude,
+        spatial_correlation,
+        first_record,
+        chunk_size,
+    )
     device = check_device(device)
     root = make_seed_sequence(seed)
-    n_times = int(round(duration * sfreq))
+    n_times = round(duration * sfreq)
     weights = _spectral_weights(n_times, sfreq, params, amplitude)
     indices = np.arange(first_record, first_record + (n_records or 1))
     data = _synthesize(indices, root, weights, n_times, len(params["ch_names"]), params, device, chunk_size, progress)
@@ -154,9 +164,15 @@ def _check_params(
         "ch_names": [str(c) for c in ch_names],
         "aperiodic_exponent": check_number("aperiodic_exponent", exponent, low=0.0, high=4.0),
         "alpha_freq": check_number(
-            "alpha_freq", alpha_freq, low=0.0, high=nyquist, low_inclusive=False, high_inclusive=False,
-            unit="Hz", context=f"Nyquist is {nyquist:g} Hz for sfreq={sfreq:g}",
-        ),  # fmt: skip
+            "alpha_freq",
+            alpha_freq,
+            low=0.0,
+            high=nyquist,
+            low_inclusive=False,
+            high_inclusive=False,
+            unit="Hz",
+            context=f"Nyquist is {nyquist:g} Hz for sfreq={sfreq:g}",
+        ),
         "alpha_bandwidth": check_positive("alpha_bandwidth", bandwidth, unit="Hz"),
         "alpha_height": check_number("alpha_height", height, low=0.0, high=4.0),
         "amplitude": check_positive("amplitude", amplitude, unit="V"),
@@ -231,4 +247,8 @@ def match_recording(real: xr.DataArray) -> dict[str, Any]:
     validate_signals(real, "real")
     volts = convert_units(real, "V")
     amplitude = float(np.median(volts.std(dim="time").values))
-    return {"sfreq": float(real.attrs["sfreq"]), "ch_names": list(map(str, real[CHANNEL].values)), "amplitude": amplitude}
+    return {
+        "sfreq": float(real.attrs["sfreq"]),
+        "ch_names": list(map(str, real[CHANNEL].values)),
+        "amplitude": amplitude,
+    }

@@ -26,7 +26,16 @@ from biosynth.signals.events import (
     validate_events,
     write_events_tsv,
 )
-from biosynth.signals.io import SignalFileError, from_dataset, from_mne_raw, read, to_dataset, to_mne_raw, write
+from biosynth.signals.io import (
+    SignalFileError,
+    check_writable,
+    from_dataset,
+    from_mne_raw,
+    read,
+    to_dataset,
+    to_mne_raw,
+    write,
+)
 from biosynth.signals.resample import resample
 from biosynth.signals.units import UNITS, convert_units, normalize_units, unit_factor
 
@@ -42,6 +51,7 @@ __all__ = [
     "SignalFileError",
     "annotations_to_events",
     "as_batch",
+    "check_writable",
     "convert_units",
     "empty_events",
     "epochs",

@@ -37,7 +37,11 @@ def check_device(device: Any) -> str:
     try:
         parsed = torch.device(device)
     except RuntimeError:
-        raise ValueError(f"device must be 'cpu' or a torch device such as 'cuda' or 'cuda:0', got {device!r}.") from None
+        raise ValueError(
+            f"device must be 'cpu' or a torch device such as 'cuda' or 'cuda:0', got {device!r}."
+        ) from None
     if parsed.type == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError(f"device={device!r} was asked for but CUDA is not available on this machine; use device='cpu'.")
+        raise RuntimeError(
+            f"device={device!r} was asked for but CUDA is not available on this machine; use device='cpu'."
+        )
     return device

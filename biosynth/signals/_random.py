@@ -42,12 +42,37 @@ def make_seed_sequence(seed: Seed) -> np.random.SeedSequence:
 
 
 def record_seed_sequence(root: np.random.SeedSequence, index: int) -> np.random.SeedSequence:
-    """Seed sequence of record ``index`` under ``root`` (random access to ``spawn``)."""
+    """Seed sequence of record ``index`` under ``root`` (random access to ``spawn``).
+
+    Parameters
+    ----------
+    root : SeedSequence
+        Root of the batch (from :func:`make_seed_sequence`).
+    index : int
+        Record index.
+
+    Returns
+    -------
+    seed_seq : SeedSequence
+        Equal to ``root.spawn(index + 1)[index]`` on a fresh ``root``.
+    """
     return np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, int(index)))
 
 
 def record_rng(root: np.random.SeedSequence, index: int) -> np.random.Generator:
-    """Independent :class:`numpy.random.Generator` for record ``index``."""
+    """Independent :class:`numpy.random.Generator` for record ``index``.
+
+    Parameters
+    ----------
+    root : SeedSequence
+        Root of the batch.
+    index : int
+        Record index.
+
+    Returns
+    -------
+    rng : Generator
+    """
     return np.random.default_rng(record_seed_sequence(root, index))
 
 

@@ -171,7 +171,17 @@ def validate_signals(signals: Any, name: str = "signals") -> xr.DataArray:
 
 
 def as_batch(signals: xr.DataArray) -> xr.DataArray:
-    """Return ``signals`` with a leading ``record`` dim (adds one of length 1)."""
+    """Return ``signals`` with a leading ``record`` dim (adds one of length 1).
+
+    Parameters
+    ----------
+    signals : DataArray
+        biosynth container, with or without a ``record`` dim.
+
+    Returns
+    -------
+    batch : DataArray, dims ("record", "channel", "time")
+    """
     validate_signals(signals)
     if RECORD in signals.dims:
         return signals
@@ -179,7 +189,19 @@ def as_batch(signals: xr.DataArray) -> xr.DataArray:
 
 
 def get_record(signals: xr.DataArray, index: int) -> xr.DataArray:
-    """Return record ``index`` of a batch as a single recording (no ``record`` dim)."""
+    """Return record ``index`` of a batch as a single recording (no ``record`` dim).
+
+    Parameters
+    ----------
+    signals : DataArray
+        biosynth container; a single recording counts as a batch of one.
+    index : int
+        Position of the record (0-based).
+
+    Returns
+    -------
+    record : DataArray, dims ("channel", "time")
+    """
     batch = as_batch(signals)
     index = check_int("index", index, low=0, high=batch.sizes[RECORD] - 1)
     return batch.isel({RECORD: index}, drop=True)
@@ -203,7 +225,7 @@ def epochs(signals: xr.DataArray, duration: float) -> xr.DataArray:
     """
     batch = as_batch(signals)
     sfreq = batch.attrs["sfreq"]
-    n_samples = int(round(check_positive("duration", duration, unit="s") * sfreq))
+    n_samples = round(check_positive("duration", duration, unit="s") * sfreq)
     n_epochs = batch.sizes[TIME] // n_samples
     if n_epochs < 1:
         raise ValueError(

@@ -178,8 +178,18 @@ def annotations_to_events(annotations: Any, *, record: int = 0, first_time: floa
 def to_bids_events(events: pd.DataFrame, *, record: int | None = None) -> pd.DataFrame:
     """Table of one record's events in BIDS ``events.tsv`` layout.
 
-    Columns are ``onset, duration, trial_type, channel`` then any extras; missing
-    values read ``"n/a"`` as BIDS requires.
+    Parameters
+    ----------
+    events : DataFrame
+        Event table.
+    record : int | None
+        Record to take; None requires a single-record table.
+
+    Returns
+    -------
+    table : DataFrame
+        Columns ``onset, duration, trial_type, channel`` then any extras; missing
+        values read ``"n/a"`` as BIDS requires.
     """
     events = _single_record(events, record)
     out = events.drop(columns=["record"]).rename(columns={"type": "trial_type"})

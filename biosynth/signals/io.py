@@ -32,17 +32,15 @@ import pandas as pd
 import xarray as xr
 
 from biosynth.signals._checks import check_option
-from biosynth.signals._files import atomic_output
+from biosynth.signals._files import atomic_output, check_output_path
 from biosynth.signals.container import (
     CHANNEL,
     RECORD,
     get_record,
-    jsonable,
     make_signals,
     validate_signals,
 )
 from biosynth.signals.events import (
-    EVENT_COLUMNS,
     annotations_to_events,
     empty_events,
     events_to_annotations,
@@ -149,14 +147,33 @@ def write(
     path : Path
         The written file.
     """
-    path = Path(path)
-    suffix = check_option("path suffix", path.suffix.lower(), _WRITE_SUFFIXES)
+    path = check_writable(path, overwrite=overwrite)
+    suffix = path.suffix.lower()
     validate_signals(signals)
     events = empty_events() if events is None else validate_events(events)
     writer = {".nc": _write_netcdf, ".zarr": _write_zarr, ".npz": _write_npz}.get(suffix, _write_edf)
     with atomic_output(path, overwrite=overwrite) as tmp:
         writer(tmp, signals, events)
     return path
+
+
+def check_writable(path: str | os.PathLike, *, overwrite: bool = False) -> Path:
+    """Check, before any work, that :func:`write` can write ``path``.
+
+    Parameters
+    ----------
+    path : path-like
+        Output file; its suffix must be one :func:`write` knows.
+    overwrite : bool
+        Whether an existing file may be replaced.
+
+    Returns
+    -------
+    path : Path
+    """
+    path = Path(path)
+    check_option("path suffix", path.suffix.lower(), _WRITE_SUFFIXES)
+    return check_output_path(path, overwrite=overwrite)
 
 
 # --- xarray Dataset bridge (NetCDF, Zarr) -------------------------------------------
@@ -167,6 +184,17 @@ def to_dataset(signals: xr.DataArray, events: pd.DataFrame | None = None) -> xr.
 
     The signals become the variable ``"signals"``; each event column ``c`` becomes
     ``"event_c"`` along an ``"event"`` dim; provenance is stored as JSON text.
+
+    Parameters
+    ----------
+    signals : DataArray
+        biosynth container.
+    events : DataFrame | None
+        Event table; None stores an empty one.
+
+    Returns
+    -------
+    ds : Dataset
     """
     validate_signals(signals)
     events = empty_events() if events is None else validate_events(events)
@@ -188,7 +216,18 @@ def to_dataset(signals: xr.DataArray, events: pd.DataFrame | None = None) -> xr.
 
 
 def from_dataset(ds: xr.Dataset) -> tuple[xr.DataArray, pd.DataFrame]:
-    """Inverse of :func:`to_dataset`."""
+    """Unpack a Dataset written by :func:`to_dataset`.
+
+    Parameters
+    ----------
+    ds : Dataset
+        Holds a ``"signals"`` variable and optional ``"event_*"`` variables.
+
+    Returns
+    -------
+    signals : DataArray
+    events : DataFrame
+    """
     if "signals" not in ds:
         raise SignalFileError("dataset has no 'signals' variable; it was not written by biosynth.")
     attrs = {k: v for k, v in ds.attrs.items() if k != "provenance_json"}

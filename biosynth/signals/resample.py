@@ -53,7 +53,9 @@ def resample(signals: xr.DataArray, sfreq: float, *, max_denominator: int = 1000
     if ratio == 1:
         return signals.copy()
     if ratio.numerator == 0:
-        raise ValueError(f"sfreq={new:g} Hz is too low to reach from {old:g} Hz with max_denominator={max_denominator}.")
+        raise ValueError(
+            f"sfreq={new:g} Hz is too low to reach from {old:g} Hz with max_denominator={max_denominator}."
+        )
     axis = signals.get_axis_num(TIME)
     values = resample_poly(signals.values, ratio.numerator, ratio.denominator, axis=axis)
     reached = old * ratio.numerator / ratio.denominator

@@ -49,7 +49,17 @@ def normalize_units(units: Any, name: str = "units") -> str:
 
 
 def unit_factor(from_units: str, to_units: str) -> float:
-    """Multiplicative factor that converts amplitudes from ``from_units`` to ``to_units``."""
+    """Multiplicative factor that converts amplitudes from ``from_units`` to ``to_units``.
+
+    Parameters
+    ----------
+    from_units, to_units : str
+        Volt units (see :func:`normalize_units`).
+
+    Returns
+    -------
+    factor : float
+    """
     src = normalize_units(from_units, "from_units")
     dst = normalize_units(to_units, "to_units")
     if src == dst:

@@ -32,8 +32,16 @@ def test_number_type(bad):
 
 def test_number_range_with_context():
     with pytest.raises(ValueError, match=r"alpha_freq must lie in \(0, 64\) in Hz \(Nyquist is 64 Hz\), got 80"):
-        check_number("alpha_freq", 80, low=0, high=64, low_inclusive=False, high_inclusive=False, unit="Hz",
-                     context="Nyquist is 64 Hz")  # fmt: skip
+        check_number(
+            "alpha_freq",
+            80,
+            low=0,
+            high=64,
+            low_inclusive=False,
+            high_inclusive=False,
+            unit="Hz",
+            context="Nyquist is 64 Hz",
+        )
     assert check_number("alpha_freq", 10, low=0, high=64) == 10.0
 
 

@@ -75,8 +75,15 @@ def test_fif_read_through_mne(tmp_path):
 def test_wfdb_record_with_annotations(tmp_path):
     wfdb = pytest.importorskip("wfdb")
     sig = np.random.default_rng(2).normal(scale=0.5, size=(720, 2))
-    wfdb.wrsamp("rec", fs=360, units=["mV", "mV"], sig_name=["MLII", "V5"], p_signal=sig, fmt=["16", "16"],
-                write_dir=str(tmp_path))  # fmt: skip
+    wfdb.wrsamp(
+        "rec",
+        fs=360,
+        units=["mV", "mV"],
+        sig_name=["MLII", "V5"],
+        p_signal=sig,
+        fmt=["16", "16"],
+        write_dir=str(tmp_path),
+    )
     wfdb.wrann("rec", "atr", np.array([100, 460]), np.array(["N", "V"]), write_dir=str(tmp_path))
     signals, events = read(tmp_path / "rec.hea", return_events=True)
     assert signals.attrs["units"] == "mV" and signals.attrs["sfreq"] == 360.0
@@ -136,7 +143,9 @@ def test_unreadable_files(tmp_path, name, content, err, match):
 
 
 def test_unknown_suffix_and_missing_folder(batch, tmp_path):
-    with pytest.raises(ValueError, match="path suffix must be one of '.nc', '.zarr', '.npz', '.edf', '.bdf'; got '.csv'"):
+    with pytest.raises(
+        ValueError, match="path suffix must be one of '.nc', '.zarr', '.npz', '.edf', '.bdf'; got '.csv'"
+    ):
         write(tmp_path / "x.csv", batch)
     with pytest.raises(FileNotFoundError, match="output folder .* does not exist"):
         write(tmp_path / "nope" / "x.nc", batch)

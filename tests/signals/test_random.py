@@ -26,9 +26,10 @@ def test_record_stream_independent_of_spawn_calls():
 def test_none_seed_draws_entropy_and_json_round_trip():
     root = make_seed_sequence(None)
     again = seed_from_json(seed_to_json(root))
-    assert record_seed_sequence(again, 2).generate_state(4).tolist() == record_seed_sequence(root, 2).generate_state(
-        4
-    ).tolist()
+    assert (
+        record_seed_sequence(again, 2).generate_state(4).tolist()
+        == record_seed_sequence(root, 2).generate_state(4).tolist()
+    )
 
 
 @pytest.mark.parametrize(("seed", "err", "match"), [(-1, ValueError, "non-negative"), (1.5, TypeError, "float")])

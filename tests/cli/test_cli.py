@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: BSD-3-Clause
+import json
+import subprocess
+import sys
+
+import pytest
+
+from biosynth.cli import main
+from biosynth.signals import read
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def synthetic(tmp_path, capsys):
+    path = tmp_path / "syn.nc"
+    code, out, _ = run(
+        capsys,
+        "generate",
+        "eeg",
+        "--like",
+        "sample:eeglab",
+        "--n-records",
+        "6",
+        "--duration",
+        "4",
+        "--seed",
+        "0",
+        "--out",
+        str(path),
+    )
+    assert code == 0, out
+    return path
+
+
+def test_generate_writes_labelled_file(synthetic):
+    data = read(synthetic)
+    assert data.sizes["record"] == 6 and data.sizes["channel"] == 32 and data.attrs["sfreq"] == 128.0
+    assert data.attrs["provenance"]["seed"]["entropy"] == "0"
+
+
+def test_generate_refuses_to_overwrite(synthetic, capsys):
+    before = synthetic.read_bytes()
+    code, _, err = run(capsys, "generate", "eeg", "--seed", "1", "--out", str(synthetic))
+    assert code == 2
+    assert err.strip().endswith("already exists; pass overwrite=True (--overwrite) to replace it.")
+    assert len(err.strip().splitlines()) == 1
+    assert synthetic.read_bytes() == before
+    assert run(capsys, "generate", "eeg", "--seed", "1", "--out", str(synthetic), "--overwrite")[0] == 0
+    assert read(synthetic).dims == ("record", "channel", "time")
+
+
+def test_fidelity_report_and_card(synthetic, tmp_path, capsys):
+    report = tmp_path / "report.html"
+    code, out, err = run(capsys, "fidelity", "sample:eeglab", str(synthetic), "--out", str(report))
+    assert code == 0, err
+    assert "metrics within 1.5x of real-vs-real" in out
+    summary = json.loads(report.with_suffix(".json").read_text())
+    assert summary["info"]["n_records_synthetic"] == 6
+    card = tmp_path / "card.md"
+    code, _, err = run(capsys, "card", str(synthetic), "--fidelity", str(report.with_suffix(".json")), "-o", str(card))
+    assert code == 0, err
+    text = card.read_text()
+    assert text.startswith("---\n") and "## Limitations and biases" in text and "log_spectral_distance" in text
+
+
+def test_info_file_and_system(synthetic, capsys):
+    code, out, _ = run(capsys, "info", str(synthetic))
+    assert code == 0 and "records:    6" in out and "128 Hz" in out
+    code, out, _ = run(capsys, "info")
+    assert code == 0 and "numba:" in out and "cuda:" in out
+
+
+def test_bench_writes_json(tmp_path, capsys):
+    out_path = tmp_path / "bench.json"
+    code, out, err = run(capsys, "bench", "--n-records", "4", "--repeat", "1", "--out", str(out_path))
+    assert code == 0, err
+    assert "generation:" in out and "samples/s" in out
+    results = json.loads(out_path.read_text())
+    assert set(results["best_s"]) == {"generate", "compare", "report"} and results["samples_per_s"] > 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["generate", "eeg", "--sfreq", "-250", "--out", "x.nc"], "sfreq must be a positive finite number in Hz"),
+        (["generate", "eeg", "--out", "x.csv"], "path suffix must be one of"),
+        (["generate", "eeg", "--like", "nope.edf", "--out", "x.nc"], "cannot read 'nope.edf': no such file"),
+        (["fidelity", "missing.edf", "sample:eeglab", "--out", "r.html"], "cannot read 'missing.edf'"),
+        (["fidelity", "sample:nope", "sample:eeglab", "--out", "r.html"], "sample name must be one of 'eeglab'"),
+        (["info", "garbage.edf"], "as signals"),
+        (["generate", "eeg", "--bogus", "1", "--out", "x.nc"], "unrecognized arguments: --bogus"),
+        (["generate", "eeg", "--sfreq", "abc", "--out", "x.nc"], "invalid float value: 'abc'"),
+        (["generate", "ecg", "--out", "x.nc"], "invalid choice: 'ecg'"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(tmp_path, monkeypatch, capsys, argv, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "garbage.edf").write_bytes(b"garbage")
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse usage errors exit from inside parse_args
+        code = exc.code
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+    assert not (tmp_path / "x.nc").exists()
+
+
+def test_installed_command_has_no_traceback(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "biosynth.cli", "fidelity", "a.edf", "b.nc", "--out", "r.html"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "biosynth fidelity: error: cannot read 'a.edf': no such file or folder."

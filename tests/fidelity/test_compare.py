@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: BSD-3-Clause
+import numpy as np
+import pytest
+
+from biosynth.datasets import load_sample
+from biosynth.fidelity import compare
+from biosynth.generators import match_recording, simulate_eeg
+from biosynth.signals import convert_units, epochs, make_signals, resample
+
+
+@pytest.fixture(scope="module")
+def real():
+    return load_sample("eeglab")
+
+
+def _values(result):
+    return {m.name: m.value for m in result.metrics}
+
+
+def test_identical_data_scores_zero(real):
+    result = compare(real, real, epoch_duration=4.0)
+    values = _values(result)
+    assert values["log_spectral_distance"] == 0.0
+    assert values["channel_correlation_rmse"] == 0.0
+    for name, value in values.items():
+        if name.startswith(("wasserstein_", "ks_")):
+            assert value == 0.0, name
+
+
+def test_doubled_amplitude_closed_form(real):
+    doubled = real.copy(data=real.values * 2.0)
+    values = _values(compare(real, doubled, epoch_duration=4.0))
+    assert values["log_spectral_distance"] == pytest.approx(10 * np.log10(4.0), rel=1e-9)  # PSD x 4
+    assert values["wasserstein_relpow_alpha"] == pytest.approx(0.0, abs=1e-12)  # relative power unchanged
+    assert values["wasserstein_kurtosis"] == pytest.approx(0.0, abs=1e-9)
+    stds = epochs(real, 4.0).std(dim="time").values.ravel()
+    assert values["wasserstein_std"] == pytest.approx(np.mean(stds) / np.std(stds), rel=1e-9)  # W1(s, 2s) = mean s
+
+
+def test_every_metric_has_direction_and_reference(real):
+    result = compare(real, simulate_eeg(4.0, n_records=20, seed=0, **match_recording(real)), epoch_duration=4.0)
+    assert {m.section for m in result.metrics} == {"spectral", "statistical"}
+    for m in result.metrics:
+        assert m.better in ("lower", "higher")
+        assert np.isfinite(m.reference), m.name
+    table = result.table()
+    assert {"name", "value", "reference", "ratio", "better"} <= set(table.columns)
+
+
+def test_matched_generator_beats_mismatched(real):
+    like = match_recording(real)
+    good = simulate_eeg(4.0, n_records=30, seed=0, **like)
+    bad = simulate_eeg(4.0, n_records=30, seed=0, alpha_freq=25.0, **(like | {"amplitude": 5 * like["amplitude"]}))
+    g, b = _values(compare(real, good, epoch_duration=4.0)), _values(compare(real, bad, epoch_duration=4.0))
+    assert g["log_spectral_distance"] < b["log_spectral_distance"]
+    assert g["wasserstein_std"] < b["wasserstein_std"]
+    assert g["alpha_peak_frequency_gap"] < b["alpha_peak_frequency_gap"]
+
+
+def test_units_do_not_change_the_result(real):
+    synthetic = simulate_eeg(4.0, n_records=10, seed=1, **match_recording(real))
+    a = _values(compare(real, synthetic, epoch_duration=4.0))
+    b = _values(compare(real, convert_units(synthetic, "uV"), epoch_duration=4.0))
+    for name in a:
+        assert b[name] == pytest.approx(a[name], rel=1e-9, abs=1e-12), name
+
+
+def test_channel_order_does_not_matter(real):
+    synthetic = simulate_eeg(4.0, n_records=10, seed=1, **match_recording(real))
+    shuffled = synthetic.isel(channel=np.random.default_rng(0).permutation(32))
+    a, b = _values(compare(real, synthetic, epoch_duration=4.0)), _values(compare(real, shuffled, epoch_duration=4.0))
+    assert a == pytest.approx(b, rel=1e-12)
+
+
+def test_errors(real):
+    synthetic = simulate_eeg(4.0, n_records=4, seed=0, **match_recording(real))
+    with pytest.raises(ValueError, match=r"real and synthetic sampling rates differ \(128 Hz vs 256 Hz\); resample"):
+        compare(real, resample(synthetic, 256.0), epoch_duration=4.0)
+    other = make_signals(np.zeros((3, 2, 512)) + 1e-6, 128.0, ch_names=["A", "B"])
+    with pytest.raises(ValueError, match="real and synthetic channels differ"):
+        compare(real, other, epoch_duration=4.0)
+    with pytest.raises(ValueError, match="real holds 1 record; at least 2 are needed"):
+        compare(real, synthetic)

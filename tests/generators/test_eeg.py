@@ -1,0 +1,144 @@
+# SPDX-License-Identifier: BSD-3-Clause
+import sys
+
+import numpy as np
+import pytest
+import xarray as xr
+from scipy.signal import welch
+
+from biosynth.datasets import load_sample
+from biosynth.generators import match_recording, simulate_eeg
+
+SFREQ = 256.0
+
+
+def test_same_seed_same_data_and_labels():
+    a = simulate_eeg(2.0, SFREQ, n_records=3, seed=5)
+    b = simulate_eeg(2.0, SFREQ, n_records=3, seed=5)
+    xr.testing.assert_identical(a, b)
+    assert not np.array_equal(a.values, simulate_eeg(2.0, SFREQ, n_records=3, seed=6).values)
+
+
+def test_dims_attrs_units():
+    x = simulate_eeg(2.0, SFREQ, n_records=2, ch_names=["O1", "O2"], seed=0)
+    assert x.dims == ("record", "channel", "time")
+    assert x.shape == (2, 2, 512)
+    assert x.attrs["units"] == "V" and x.attrs["modality"] == "eeg" and x.attrs["sfreq"] == SFREQ
+    prov = x.attrs["provenance"]
+    assert prov["generator"] == "biosynth.generators.simulate_eeg"
+    assert prov["seed"] == {"entropy": "0", "spawn_key": []}
+    assert prov["parameters"]["alpha_freq"] == 10.0
+    assert simulate_eeg(1.0, SFREQ, seed=0).dims == ("channel", "time")
+
+
+@pytest.mark.parametrize("chunk_size", [1, 2, 4, None])
+def test_record_independent_of_batch_size_and_chunking(chunk_size):
+    big = simulate_eeg(1.0, SFREQ, n_records=7, seed=11)
+    small = simulate_eeg(1.0, SFREQ, n_records=3, seed=11, chunk_size=chunk_size)
+    np.testing.assert_array_equal(small.values, big.values[:3])
+    alone = simulate_eeg(1.0, SFREQ, n_records=1, first_record=5, seed=11)
+    np.testing.assert_array_equal(alone.values[0], big.values[5])
+    assert alone["record"].values.tolist() == [5]
+
+
+def test_none_seed_is_recorded_and_regenerates():
+    x = simulate_eeg(1.0, SFREQ, n_records=2)
+    entropy = int(x.attrs["provenance"]["seed"]["entropy"])
+    again = simulate_eeg(1.0, SFREQ, n_records=2, seed=entropy)
+    np.testing.assert_array_equal(x.values, again.values)
+
+
+def test_no_global_rng_use():
+    state = np.random.get_state()[1].copy()  # noqa: NPY002 - the legacy global state is what we check
+    simulate_eeg(1.0, SFREQ, n_records=2, seed=0)
+    np.testing.assert_array_equal(np.random.get_state()[1], state)  # noqa: NPY002
+
+
+def _grand_psd(x):
+    freqs, psd = welch(x.values, SFREQ, nperseg=int(4 * SFREQ))
+    return freqs, psd.mean(axis=(0, 1))
+
+
+@pytest.mark.parametrize("alpha_freq", [8.5, 10.0, 12.0])
+def test_alpha_peak_at_requested_frequency(alpha_freq):
+    x = simulate_eeg(8.0, SFREQ, n_records=20, alpha_freq=alpha_freq, seed=1)
+    freqs, psd = _grand_psd(x)
+    band = (freqs >= 5) & (freqs <= 20)
+    assert abs(freqs[band][np.argmax(psd[band])] - alpha_freq) <= 0.25  # 0.25 Hz resolution
+
+
+@pytest.mark.parametrize("exponent", [1.0, 1.5, 2.0])
+def test_aperiodic_exponent_recovered(exponent):
+    x = simulate_eeg(8.0, SFREQ, n_records=20, aperiodic_exponent=exponent, seed=2)
+    freqs, psd = _grand_psd(x)
+    fit = ((freqs >= 2) & (freqs <= 6)) | ((freqs >= 18) & (freqs <= 60))  # away from the alpha peak
+    slope = np.polyfit(np.log10(freqs[fit]), np.log10(psd[fit]), 1)[0]
+    assert abs(-slope - exponent) < 0.1
+
+
+def test_alpha_height_in_log10_power():
+    x = simulate_eeg(8.0, SFREQ, n_records=40, alpha_height=1.0, alpha_bandwidth=2.0, seed=3)
+    flat = simulate_eeg(8.0, SFREQ, n_records=40, alpha_height=0.0, seed=3)
+    freqs, psd = _grand_psd(x)
+    _, psd0 = _grand_psd(flat)
+    i = np.argmin(abs(freqs - 10.0))
+    # same seed, same draws: the ratio of spectra is the ratio of the shapes up to one scale factor;
+    # compare the peak with a point far from it (30 Hz) to cancel the scale
+    j = np.argmin(abs(freqs - 30.0))
+    assert np.log10((psd[i] / psd0[i]) / (psd[j] / psd0[j])) == pytest.approx(1.0, abs=0.05)
+
+
+def test_amplitude_and_spatial_correlation():
+    x = simulate_eeg(4.0, SFREQ, n_records=50, ch_names=list("ABCDE"), amplitude=30e-6, spatial_correlation=0.5, seed=4)
+    assert np.std(x.values) == pytest.approx(30e-6, rel=0.05)
+    corr = np.mean([np.corrcoef(r) for r in x.values], axis=0)
+    off = corr[~np.eye(5, dtype=bool)]
+    assert np.mean(off) == pytest.approx(0.5, abs=0.05)
+
+
+def test_match_recording_on_real_eeg():
+    real = load_sample("eeglab")
+    like = match_recording(real)
+    assert like["sfreq"] == 128.0 and len(like["ch_names"]) == 32
+    assert 5e-6 < like["amplitude"] < 1e-4  # scalp EEG: tens of microvolts
+    x = simulate_eeg(4.0, n_records=30, seed=0, **like)
+    assert np.median(x.std(dim="time").values) == pytest.approx(like["amplitude"], rel=0.1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "err", "match"),
+    [
+        ({"sfreq": -250.0}, ValueError, "sfreq must be a positive finite number in Hz, got -250"),
+        ({"duration": -1.0}, ValueError, "duration must be a positive finite number in s"),
+        ({"duration": 0.001}, ValueError, "fewer than 2 samples"),
+        ({"alpha_freq": 200.0}, ValueError, r"alpha_freq must lie in \(0, 128\) in Hz \(Nyquist is 128 Hz"),
+        ({"aperiodic_exponent": 7.0}, ValueError, "aperiodic_exponent must lie in"),
+        ({"amplitude": 0.0}, ValueError, "amplitude must be a positive finite number in V"),
+        ({"spatial_correlation": 1.0}, ValueError, "spatial_correlation must lie in"),
+        ({"n_records": 0}, ValueError, "n_records must be an integer >= 1, got 0"),
+        ({"chunk_size": 1.5}, TypeError, "chunk_size must be an integer"),
+        ({"ch_names": "Cz"}, ValueError, "ch_names must be a non-empty sequence"),
+        ({"seed": -3}, ValueError, "seed must be a non-negative int"),
+        ({"device": 0}, TypeError, "device must be a str"),
+    ],
+)
+def test_bad_parameters_name_themselves(kwargs, err, match):
+    args = {"duration": 1.0, "sfreq": SFREQ} | kwargs
+    with pytest.raises(err, match=match):
+        simulate_eeg(args.pop("duration"), args.pop("sfreq"), **args)
+
+
+def test_torch_path_without_torch_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)  # import torch now raises ImportError
+    with pytest.raises(ImportError, match=r"device='cuda' needs PyTorch.*pip install 'biosynth\[torch\]'"):
+        simulate_eeg(1.0, SFREQ, device="cuda")
+
+
+@pytest.mark.gpu
+def test_gpu_matches_cpu():
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("CUDA not available")
+    cpu = simulate_eeg(2.0, SFREQ, n_records=4, seed=0)
+    gpu = simulate_eeg(2.0, SFREQ, n_records=4, seed=0, device="cuda")
+    np.testing.assert_allclose(gpu.values, cpu.values, rtol=1e-10, atol=1e-15)

@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Meta-tests: the import is light, public names are documented, arrows point one way."""
+
+import ast
+import inspect
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import biosynth
+import biosynth.fidelity
+import biosynth.generators
+import biosynth.signals
+
+PACKAGE = Path(biosynth.__file__).parent
+
+
+def test_import_is_light():
+    code = (
+        "import sys, biosynth, biosynth.signals, biosynth.generators, biosynth.fidelity; "
+        "print(sorted(m for m in ('torch', 'dask', 'matplotlib') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+        elif isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+    return names
+
+
+@pytest.mark.parametrize(
+    ("part", "allowed"),
+    [
+        ("signals", {"biosynth.signals"}),
+        ("generators", {"biosynth.signals", "biosynth.generators", "biosynth._version"}),
+        ("fidelity", {"biosynth.signals", "biosynth.fidelity", "biosynth._version"}),
+    ],
+)
+def test_dependency_arrows(part, allowed):
+    for path in (PACKAGE / part).rglob("*.py"):
+        for name in _imports(path):
+            if name.startswith("biosynth"):
+                assert any(name == a or name.startswith(a + ".") for a in allowed), f"{path.name} imports {name}"
+
+
+PUBLIC = [
+    (mod, name)
+    for mod in (biosynth.signals, biosynth.generators, biosynth.fidelity)
+    for name in mod.__all__
+    if inspect.isfunction(getattr(mod, name))
+]
+
+
+@pytest.mark.parametrize(("mod", "name"), PUBLIC, ids=[f"{m.__name__}.{n}" for m, n in PUBLIC])
+def test_docstring_parameters_match_signature(mod, name):
+    func = getattr(mod, name)
+    doc = inspect.getdoc(func) or ""
+    assert doc, f"{name} has no docstring"
+    params = [p for p in inspect.signature(func).parameters if p not in ("self",)]
+    if not params:
+        return
+    assert "Parameters\n----------" in doc, f"{name}: no Parameters section"
+    section = doc.split("Parameters\n----------", 1)[1].split("\n\n", 1)[0]
+    section = re.split(r"\n(Returns|Raises|Examples|Notes|See Also)\n-+", section)[0]
+    documented = []
+    for line in section.splitlines():
+        match = re.match(r"^([A-Za-z_][\w, ]*?) :", line)
+        if match:
+            documented += [n.strip() for n in match.group(1).split(",")]
+    assert documented == params, f"{name}: documented {documented}, signature {params}"
