@@ -1,42 +1,53 @@
-# biosynth: `make demo` and `make test` set up what they need (a .venv from this
-# project's own files) and then run.
-PYTHON ?= python3
-VENV   ?= .venv
-BIN     = $(VENV)/bin
-STAMP   = $(VENV)/.installed
-DEMO    = demo_out
+# biosynth: `make demo` and `make test` set up what they need (a .venv built from
+# this project's own files) and then run.
+PYTHON     ?= python3
+VENV       ?= .venv
+BIN         = $(VENV)/bin
+# torch for the torch code paths in the tests: the CPU build is enough; set
+# TORCH_SPEC= (empty) to test without torch (torch tests then skip).
+TORCH_SPEC ?= torch==2.13.0
+DEMO        = demo_out
 
 .PHONY: demo test lint bench clean help
 
 help:
 	@echo "make demo   generate EEG like a shipped real recording, measure fidelity, write $(DEMO)/report.html"
-	@echo "make test   run the test suite"
+	@echo "make test   run the test suite (sets up .venv with the dev extras)"
 	@echo "make lint   ruff check + format check"
 	@echo "make bench  time the end-to-end slice, write benchmarks/results/"
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "biosynth needs Python >= 3.10")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,dask]"
-	@touch $(STAMP)
 
-demo: $(STAMP)
+# core install: what the demo needs
+$(VENV)/.core: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+# test install: dev and dask extras, plus torch for the torch paths
+$(VENV)/.dev: pyproject.toml | $(BIN)/python
+	$(if $(TORCH_SPEC),$(BIN)/python -m pip install --quiet "$(TORCH_SPEC)")
+	$(BIN)/python -m pip install --quiet -e ".[dev,dask]"
+	@touch $@ $(VENV)/.core
+
+demo: $(VENV)/.core
 	@mkdir -p $(DEMO)
 	$(BIN)/biosynth generate eeg --like sample:eeglab --n-records 60 --duration 4 --seed 0 \
 		--out $(DEMO)/synthetic.nc --overwrite
 	$(BIN)/biosynth fidelity sample:eeglab $(DEMO)/synthetic.nc --epoch 4 --out $(DEMO)/report.html --overwrite
 	$(BIN)/biosynth card $(DEMO)/synthetic.nc --fidelity $(DEMO)/report.json --out $(DEMO)/card.md --overwrite
-	@echo "open $(DEMO)/report.html in a browser"
+	@echo "report: $(DEMO)/report.html (open it in a browser); JSON: $(DEMO)/report.json; card: $(DEMO)/card.md"
 
-test: $(STAMP)
+test: $(VENV)/.dev
 	$(BIN)/python -m pytest -q -n 2
 
-lint: $(STAMP)
+lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: $(STAMP)
+bench: $(VENV)/.core
 	$(BIN)/python -m benchmarks.slice
 
 clean:

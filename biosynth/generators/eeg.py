@@ -30,7 +30,7 @@ import xarray as xr
 
 from biosynth._version import __version__
 from biosynth.signals import CHANNEL, make_seed_sequence, make_signals, record_rng, validate_signals
-from biosynth.signals._backend import check_device
+from biosynth.signals._backend import check_device, torch_device
 from biosynth.signals._checks import check_int, check_number, check_positive, check_sfreq
 from biosynth.signals._random import Seed, seed_to_json
 from biosynth.signals.units import convert_units
@@ -94,9 +94,10 @@ def simulate_eeg(
         Root of the random stream. None draws fresh entropy, kept in
         ``attrs["provenance"]["seed"]`` so the data can be regenerated.
     device : str
-        ``"cpu"`` (NumPy) or a torch device such as ``"cuda"``, which runs the
-        spectral synthesis there (needs the ``torch`` extra). Random draws are made
-        on the CPU, so both paths give the same data within float tolerance.
+        ``"cpu"`` (NumPy), a torch device such as ``"cuda"`` that runs the spectral
+        synthesis there, or ``"torch:cpu"`` for the torch path on the CPU (torch
+        paths need the ``torch`` extra). Random draws are made on the CPU, so every
+        path gives the same data within float tolerance.
     progress : bool
         Show a progress bar over chunks.
 
@@ -226,7 +227,7 @@ def _irfft(spectra: np.ndarray, n_times: int, device: str) -> np.ndarray:
         return np.fft.irfft(spectra, n=n_times, axis=-1)
     import torch
 
-    tensor = torch.as_tensor(spectra, device=device)
+    tensor = torch.as_tensor(spectra, device=torch_device(device))
     return torch.fft.irfft(tensor, n=n_times, dim=-1).cpu().numpy()
 
 

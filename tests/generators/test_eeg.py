@@ -134,6 +134,27 @@ def test_torch_path_without_torch_names_the_extra(monkeypatch):
         simulate_eeg(1.0, SFREQ, device="cuda")
 
 
+def test_torch_cpu_path_matches_numpy():
+    pytest.importorskip("torch")
+    numpy_path = simulate_eeg(2.0, SFREQ, n_records=4, seed=0)
+    torch_path = simulate_eeg(2.0, SFREQ, n_records=4, seed=0, device="torch:cpu")
+    np.testing.assert_allclose(torch_path.values, numpy_path.values, rtol=0, atol=1e-12 * 20e-6)
+
+
+def test_unknown_torch_device_message():
+    pytest.importorskip("torch")
+    with pytest.raises(ValueError, match="device must be 'cpu', 'torch:cpu' or a torch device"):
+        simulate_eeg(1.0, SFREQ, device="nonsense")
+
+
+def test_cuda_without_gpu_is_a_clear_error():
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    with pytest.raises(RuntimeError, match="device='cuda' was asked for but CUDA is not available"):
+        simulate_eeg(1.0, SFREQ, device="cuda")
+
+
 @pytest.mark.gpu
 def test_gpu_matches_cpu():
     torch = pytest.importorskip("torch")
@@ -141,4 +162,4 @@ def test_gpu_matches_cpu():
         pytest.skip("CUDA not available")
     cpu = simulate_eeg(2.0, SFREQ, n_records=4, seed=0)
     gpu = simulate_eeg(2.0, SFREQ, n_records=4, seed=0, device="cuda")
-    np.testing.assert_allclose(gpu.values, cpu.values, rtol=1e-10, atol=1e-15)
+    np.testing.assert_allclose(gpu.values, cpu.values, rtol=0, atol=1e-12 * 20e-6)
