@@ -82,13 +82,15 @@ def _add_generate(sub) -> None:
         "--like",
         default=None,
         metavar="REAL",
-        help="copy sampling rate, channel names and median amplitude from a real recording",
+        help="copy sampling rate, channel names, median amplitude and mean channel correlation from a recording",
     )
     eeg.add_argument("--exponent", type=float, default=1.5, help="aperiodic 1/f exponent (default 1.5)")
     eeg.add_argument("--alpha-freq", type=float, default=10.0, help="alpha peak frequency in Hz (default 10)")
     eeg.add_argument("--alpha-height", type=float, default=1.0, help="alpha peak height, log10 power (default 1)")
     eeg.add_argument("--amplitude", type=float, default=None, help="channel SD in V (default 20e-6, or --like's)")
-    eeg.add_argument("--correlation", type=float, default=0.3, help="inter-channel correlation (default 0.3)")
+    eeg.add_argument(
+        "--correlation", type=float, default=None, help="inter-channel correlation (default 0.3, or --like's)"
+    )
     eeg.add_argument("--chunk-size", type=int, default=16, help="records per chunk, bounds memory (default 16)")
     eeg.add_argument("--seed", type=int, default=None, help="random seed (default: fresh, stored in the file)")
     eeg.add_argument("--device", default="cpu", help="'cpu' or a torch device such as 'cuda' (torch extra)")
@@ -177,7 +179,7 @@ def _cmd_generate_eeg(args: argparse.Namespace) -> int:
         alpha_freq=args.alpha_freq,
         alpha_height=args.alpha_height,
         amplitude=args.amplitude if args.amplitude is not None else like.get("amplitude", 20e-6),
-        spatial_correlation=args.correlation,
+        spatial_correlation=args.correlation if args.correlation is not None else like.get("spatial_correlation", 0.3),
         chunk_size=args.chunk_size,
         seed=args.seed,
         device=args.device,

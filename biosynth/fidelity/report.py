@@ -143,10 +143,14 @@ def _metrics_html(metrics: list[Metric]) -> str:
         unit = f" {html.escape(m.unit)}" if m.unit else ""
         rows.append(
             f"<tr><td>{m.section}</td><td title='{html.escape(m.description)}'>{html.escape(m.name)}</td>"
-            f"<td>{m.value:.4g}{unit}</td><td>{m.reference:.4g}{unit}</td><td>{m.ratio:.3g}</td>"
+            f"<td>{m.value:.4g}{unit}</td><td>{m.reference:.4g}{unit}</td><td>{_num(m.ratio)}</td>"
             f"<td>{m.better}</td><td class='{css}'>{label}</td></tr>"
         )
     return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _num(value: float) -> str:
+    return f"{value:.3g}" if np.isfinite(value) else "n/a"
 
 
 def _timings_html(timings: dict[str, float]) -> str:

@@ -242,14 +242,22 @@ def match_recording(real: xr.DataArray) -> dict[str, Any]:
     Returns
     -------
     settings : dict
-        ``sfreq`` (Hz), ``ch_names`` and ``amplitude`` (median channel standard
-        deviation, in V), ready to pass to :func:`simulate_eeg`.
+        ``sfreq`` (Hz), ``ch_names``, ``amplitude`` (median channel standard
+        deviation, in V) and ``spatial_correlation`` (mean off-diagonal channel
+        correlation, clipped to [0, 0.95]), ready to pass to :func:`simulate_eeg`.
     """
     validate_signals(real, "real")
     volts = convert_units(real, "V")
-    amplitude = float(np.median(volts.std(dim="time").values))
+    rows = volts.values.reshape(-1, volts.sizes[CHANNEL], volts.sizes["time"])
+    amplitude = float(np.median(rows.std(axis=-1)))
+    n_channels = rows.shape[1]
+    mean_corr = 0.0
+    if n_channels > 1:
+        corr = np.mean([np.corrcoef(rec) for rec in rows], axis=0)
+        mean_corr = float(np.nanmean(corr[~np.eye(n_channels, dtype=bool)]))
     return {
         "sfreq": float(real.attrs["sfreq"]),
         "ch_names": list(map(str, real[CHANNEL].values)),
         "amplitude": amplitude,
+        "spatial_correlation": float(np.clip(mean_corr, 0.0, 0.95)),
     }

@@ -101,8 +101,12 @@ def test_match_recording_on_real_eeg():
     like = match_recording(real)
     assert like["sfreq"] == 128.0 and len(like["ch_names"]) == 32
     assert 5e-6 < like["amplitude"] < 1e-4  # scalp EEG: tens of microvolts
+    real_corr = np.corrcoef(real.values.astype(np.float64))[~np.eye(32, dtype=bool)].mean()
+    assert like["spatial_correlation"] == pytest.approx(real_corr, rel=1e-6)
     x = simulate_eeg(4.0, n_records=30, seed=0, **like)
     assert np.median(x.std(dim="time").values) == pytest.approx(like["amplitude"], rel=0.1)
+    x_corr = np.mean([np.corrcoef(r) for r in x.values], axis=0)[~np.eye(32, dtype=bool)].mean()
+    assert x_corr == pytest.approx(real_corr, abs=0.05)
 
 
 @pytest.mark.parametrize(
