@@ -162,11 +162,14 @@ def _fidelity_lines(fidelity: dict[str, Any] | None) -> list[str]:
     lines = [
         f"Compared with: {real.get('source', 'unknown')}.",
         "",
-        "| metric | real vs synthetic | real vs real | better |",
-        "| --- | --- | --- | --- |",
+        "| metric | real vs synthetic | real vs real | unit | better |",
+        "| --- | --- | --- | --- | --- |",
     ]
     for m in fidelity.get("metrics", []):
-        value, ref = m.get("value"), m.get("reference")
-        fmt = lambda v: "n/a" if v is None else f"{v:.4g}"  # noqa: E731
-        lines.append(f"| {m['name']} | {fmt(value)} | {fmt(ref)} | {m['better']} |")
+        value, ref = _fmt_number(m.get("value")), _fmt_number(m.get("reference"))
+        lines.append(f"| {m['name']} | {value} | {ref} | {m.get('unit', '')} | {m['better']} |")
     return lines
+
+
+def _fmt_number(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4g}"

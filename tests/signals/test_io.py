@@ -72,6 +72,22 @@ def test_fif_read_through_mne(tmp_path):
     np.testing.assert_allclose(micro.values, data * 1e6, rtol=1e-5)
 
 
+@pytest.mark.parametrize(("suffix", "prefix"), [(".vhdr", "Comment/"), (".set", "")])
+def test_brainvision_and_eeglab_read_through_mne(tmp_path, suffix, prefix):
+    pytest.importorskip("pybv" if suffix == ".vhdr" else "eeglabio")
+    info = mne.create_info(["C3", "C4"], 250.0, ch_types="eeg")
+    data = np.random.default_rng(3).normal(scale=1e-5, size=(2, 500))
+    raw = mne.io.RawArray(data, info, verbose="error")
+    raw.set_annotations(mne.Annotations([0.5], [0.1], ["blink"]))
+    path = tmp_path / f"rec{suffix}"
+    mne.export.export_raw(path, raw, verbose="error")
+    signals, events = read(path, return_events=True)
+    assert signals["channel"].values.tolist() == ["C3", "C4"] and signals.attrs["sfreq"] == 250.0
+    np.testing.assert_allclose(signals.values, data, atol=1e-11)  # float32 storage
+    assert events["type"].tolist() == [f"{prefix}blink"]
+    np.testing.assert_allclose(events["onset"], [0.5])
+
+
 def test_wfdb_record_with_annotations(tmp_path):
     wfdb = pytest.importorskip("wfdb")
     sig = np.random.default_rng(2).normal(scale=0.5, size=(720, 2))
