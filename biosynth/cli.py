@@ -64,15 +64,27 @@ def _version() -> str:
     return f"biosynth {__version__}"
 
 
+def _command(sub, name: str, summary: str, description: str, examples: Sequence[str]) -> argparse.ArgumentParser:
+    """Add a subcommand whose help ends with runnable examples."""
+    label = "example" if len(examples) == 1 else "examples"
+    return sub.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog=f"{label}:\n" + "\n".join(f"  {e}" for e in examples),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
 def _add_generate(sub) -> None:
     gen = sub.add_parser("generate", help="generate synthetic signals", description="Generate synthetic signals.")
     kinds = gen.add_subparsers(dest="kind", metavar="KIND", parser_class=_Parser, required=True)
-    eeg = kinds.add_parser(
+    eeg = _command(
+        kinds,
         "eeg",
-        help="resting scalp EEG: 1/f background plus alpha",
-        description="Resting scalp EEG: aperiodic 1/f background plus an alpha rhythm, seeded per record.",
-        epilog="example:\n  biosynth generate eeg --like sample:eeglab --n-records 30 --duration 4 --seed 0 -o syn.nc",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "resting scalp EEG: 1/f background plus alpha",
+        "Resting scalp EEG: aperiodic 1/f background plus an alpha rhythm, seeded per record.",
+        ["biosynth generate eeg --like sample:eeglab --n-records 30 --duration 4 --seed 0 -o syn.nc"],
     )
     eeg.add_argument("--duration", type=float, default=10.0, help="record length in s (default 10)")
     eeg.add_argument("--sfreq", type=float, default=None, help="sampling rate in Hz (default 256, or --like's)")
@@ -99,12 +111,12 @@ def _add_generate(sub) -> None:
 
 
 def _add_fidelity(sub) -> None:
-    fid = sub.add_parser(
+    fid = _command(
+        sub,
         "fidelity",
-        help="compare synthetic with real signals and write a report",
-        description="Measure how faithful SYNTH is to REAL; write an HTML report and a JSON summary.",
-        epilog="example:\n  biosynth fidelity sample:eeglab synthetic.nc --epoch 4 --out report.html",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "compare synthetic with real signals and write a report",
+        "Measure how faithful SYNTH is to REAL; write an HTML report and a JSON summary.",
+        ["biosynth fidelity sample:eeglab synthetic.nc --epoch 4 --out report.html"],
     )
     fid.add_argument("real", help="real recording (file or sample:NAME)")
     fid.add_argument("synthetic", help="synthetic signals (file)")
@@ -115,13 +127,13 @@ def _add_fidelity(sub) -> None:
 
 
 def _add_bench(sub) -> None:
-    bench = sub.add_parser(
+    bench = _command(
+        sub,
         "bench",
-        help="time generation and fidelity on the shipped EEG sample",
-        description="Time the end-to-end slice (generate EEG like the shipped sample, compare, report) and "
-        "write the timings as JSON.",
-        epilog="example:\n  biosynth bench --n-records 100 --out bench.json",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "time generation and fidelity on the shipped EEG sample",
+        "Time the end-to-end slice (generate EEG like the shipped sample, compare, report) and write the "
+        "timings as JSON.",
+        ["biosynth bench --n-records 100 --out bench.json"],
     )
     bench.add_argument("--n-records", type=int, default=100, help="synthetic records (default 100)")
     bench.add_argument("--duration", type=float, default=4.0, help="record length in s (default 4)")
@@ -132,13 +144,13 @@ def _add_bench(sub) -> None:
 
 
 def _add_card(sub) -> None:
-    card = sub.add_parser(
+    card = _command(
+        sub,
         "card",
-        help="write a data card for generated signals",
-        description="Write a data card (YAML front matter + Markdown) from a generated file's provenance and, "
-        "if given, its fidelity JSON.",
-        epilog="example:\n  biosynth card synthetic.nc --fidelity report.json --out synthetic_card.md",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "write a data card for generated signals",
+        "Write a data card (YAML front matter + Markdown) from a generated file's provenance and, if given, "
+        "its fidelity JSON.",
+        ["biosynth card synthetic.nc --fidelity report.json --out synthetic_card.md"],
     )
     card.add_argument("signals", help="generated signals file")
     card.add_argument("--fidelity", type=Path, default=None, help="fidelity JSON written by 'biosynth fidelity'")
@@ -147,13 +159,13 @@ def _add_card(sub) -> None:
 
 
 def _add_info(sub) -> None:
-    info = sub.add_parser(
+    info = _command(
+        sub,
         "info",
-        help="describe a signals file, or the installation",
-        description="Describe a signals file (shape, rate, units, events, provenance); without a file, print the "
-        "versions of biosynth and its dependencies (numba, torch, CUDA).",
-        epilog="examples:\n  biosynth info synthetic.nc\n  biosynth info",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "describe a signals file, or the installation",
+        "Describe a signals file (shape, rate, units, events, provenance); without a file, print the versions "
+        "of biosynth and its dependencies (numba, torch, CUDA).",
+        ["biosynth info synthetic.nc", "biosynth info"],
     )
     info.add_argument("path", nargs="?", default=None, help="signals file or sample:NAME")
     info.set_defaults(handler=_cmd_info)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,8 @@ import pytest
 
 from biosynth.signals import make_signals
 
-REAL_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "real"
+#: Real recordings: $BIOSYNTH_REAL_DATA, else shared/data/real beside the checkout.
+REAL_DIR = Path(os.environ.get("BIOSYNTH_REAL_DATA", Path(__file__).resolve().parents[2] / "shared" / "data" / "real"))
 
 
 @pytest.fixture

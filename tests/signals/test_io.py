@@ -165,3 +165,11 @@ def test_unknown_suffix_and_missing_folder(batch, tmp_path):
         write(tmp_path / "x.csv", batch)
     with pytest.raises(FileNotFoundError, match="output folder .* does not exist"):
         write(tmp_path / "nope" / "x.nc", batch)
+
+
+def test_real_ecog_with_unstated_units_reads_as_arbitrary(real_file):
+    ecog = read(real_file("ecog_seizure_onset_pt01_84ch.npz"))
+    assert ecog.attrs["units"] == "a.u."  # the source states no unit
+    assert ecog.shape == (84, 3001) and ecog.attrs["sfreq"] == 1000.0
+    with pytest.raises(ValueError, match="units 'a.u.' have no volt scale; MNE needs volts"):
+        to_mne_raw(ecog)
