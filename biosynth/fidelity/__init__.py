@@ -2,19 +2,59 @@
 """Fidelity: features of signals, real-versus-synthetic comparison and the report."""
 
 from biosynth.fidelity.compare import FidelityResult, Metric, compare
+from biosynth.fidelity.entropy import (
+    approximate_entropy,
+    lempel_ziv_complexity,
+    multiscale_entropy,
+    multiscale_entropy_curve,
+    permutation_entropy,
+    sample_entropy,
+    spectral_entropy,
+    svd_entropy,
+)
+from biosynth.fidelity.fractal import (
+    detrended_fluctuation,
+    dfa_fluctuation,
+    higuchi_fd,
+    hurst_exponent,
+    katz_fd,
+    petrosian_fd,
+)
+from biosynth.fidelity.nonlinear import MEASURES, nonlinear_features
 from biosynth.fidelity.report import render_html, write_report
 from biosynth.fidelity.spectral import EEG_BANDS, band_power, peak_frequency, welch_psd
 from biosynth.fidelity.statistical import moments
+from biosynth.fidelity.timedomain import hjorth_complexity, hjorth_mobility, line_length, zero_crossings
 
 __all__ = [
     "EEG_BANDS",
+    "MEASURES",
     "FidelityResult",
     "Metric",
+    "approximate_entropy",
     "band_power",
     "compare",
+    "detrended_fluctuation",
+    "dfa_fluctuation",
+    "higuchi_fd",
+    "hjorth_complexity",
+    "hjorth_mobility",
+    "hurst_exponent",
+    "katz_fd",
+    "lempel_ziv_complexity",
+    "line_length",
     "moments",
+    "multiscale_entropy",
+    "multiscale_entropy_curve",
+    "nonlinear_features",
     "peak_frequency",
+    "permutation_entropy",
+    "petrosian_fd",
     "render_html",
+    "sample_entropy",
+    "spectral_entropy",
+    "svd_entropy",
     "welch_psd",
     "write_report",
+    "zero_crossings",
 ]

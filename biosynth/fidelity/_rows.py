@@ -13,7 +13,9 @@ from biosynth.signals._checks import check_finite_array, check_int
 
 def as_rows(x: Any, *, axis: int = -1, min_samples: int = 1, name: str = "x") -> tuple[np.ndarray, Callable]:
     """Return ``(rows, restore)``: ``x`` as float64 rows with time last, and a
-    function that reshapes a per-row result ``(n_rows, ...)`` to the leading shape.
+    function that reshapes a per-row result ``(n_rows, ...)`` to the leading shape
+    (a 0-d array for 1-D ``x``). Rows are always writeable, so a Numba kernel sees
+    one array type whatever the caller passed.
 
     Raises a ValueError naming ``name`` for scalars, NaN/inf, or fewer than
     ``min_samples`` samples along ``axis``.
@@ -27,10 +29,12 @@ def as_rows(x: Any, *, axis: int = -1, min_samples: int = 1, name: str = "x") ->
         raise ValueError(f"{name} needs at least {min_samples} samples along axis {axis}; got {array.shape[-1]}.")
     lead = array.shape[:-1]
     rows = np.ascontiguousarray(array.reshape(-1, array.shape[-1]), dtype=np.float64)
+    if not rows.flags.writeable:
+        rows = rows.copy()  # one kernel signature: a read-only array would compile a second one
     check_finite_array(name, rows)
 
     def restore(result: np.ndarray) -> np.ndarray:
         result = np.asarray(result)
-        return result.reshape(*lead, *result.shape[1:])
+        return result.reshape(lead + result.shape[1:])
 
     return rows, restore

@@ -5,6 +5,7 @@ of a DataArray and keep the ``record``/``channel`` coordinates."""
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -21,10 +22,11 @@ def labelled(func: F) -> F:
 
     Given a DataArray with a ``time`` dim, the measure runs over ``time`` for every
     other index (``dask="parallelized"`` when the array is dask-backed) and returns a
-    DataArray with the remaining dims and coords; ``attrs["measure"]`` names it. A
-    ``sfreq`` keyword left as None is taken from ``attrs["sfreq"]``. Arrays pass
-    through unchanged.
+    DataArray with the remaining dims and coords; ``attrs["measure"]`` names it. An
+    ``sfreq`` parameter left as None (given or not) is taken from ``attrs["sfreq"]``.
+    Arrays pass through unchanged.
     """
+    signature = inspect.signature(func)
 
     @functools.wraps(func)
     def wrapper(x: Any, *args: Any, **kwargs: Any) -> Any:
@@ -32,15 +34,16 @@ def labelled(func: F) -> F:
             return func(x, *args, **kwargs)
         if TIME not in x.dims:
             raise ValueError(f"x must have a {TIME!r} dim to measure over, got dims {x.dims}.")
-        if "sfreq" in kwargs and kwargs["sfreq"] is None and "sfreq" in x.attrs:
-            kwargs["sfreq"] = float(x.attrs["sfreq"])
-        kwargs["axis"] = -1
+        options = signature.bind(x, *args, **kwargs).arguments
+        options.pop(next(iter(signature.parameters)))
+        if "sfreq" in signature.parameters and options.get("sfreq") is None and "sfreq" in x.attrs:
+            options["sfreq"] = float(x.attrs["sfreq"])
+        options["axis"] = -1
         out = xr.apply_ufunc(
             func,
             x,
-            *args,
-            input_core_dims=[[TIME]] + [[] for _ in args],
-            kwargs=kwargs,
+            input_core_dims=[[TIME]],
+            kwargs=options,
             dask="parallelized",
             output_dtypes=[np.float64],
         )

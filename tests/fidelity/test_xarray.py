@@ -42,3 +42,15 @@ def test_dataarray_without_time_dim_is_an_error():
 def test_single_recording(rng):
     rec = make_signals(rng.normal(size=(2, 50)), 100.0)
     assert mean_square(rec).dims == ("channel",)
+
+
+@pytest.mark.parametrize("call", ["absent", "positional", "keyword"])
+def test_sfreq_comes_from_attrs_however_it_is_left_out(batch, call):
+    out = {"absent": lambda: mean_square(batch), "positional": lambda: mean_square(batch, None)}.get(
+        call, lambda: mean_square(batch, sfreq=None)
+    )()
+    np.testing.assert_allclose(out.values, np.mean(batch.values**2, axis=-1) * 250.0, rtol=1e-12)
+
+
+def test_explicit_sfreq_wins_over_attrs(batch):
+    np.testing.assert_allclose(mean_square(batch, 2.0).values, np.mean(batch.values**2, axis=-1) * 2.0, rtol=1e-12)
