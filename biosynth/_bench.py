@@ -12,6 +12,11 @@ from typing import Any
 from biosynth._version import __version__
 
 
+def machine_info() -> dict[str, Any]:
+    """The machine a benchmark ran on: platform, processor and CPU count."""
+    return {"platform": platform.platform(), "processor": platform.processor(), "cpus": os.cpu_count()}
+
+
 def run_slice_benchmark(*, n_records: int, duration: float, repeat: int, seed: int) -> dict[str, Any]:
     """Best-of-``repeat`` wall time of each stage, in seconds, with the machine."""
     from biosynth.datasets import load_sample
@@ -43,7 +48,7 @@ def run_slice_benchmark(*, n_records: int, duration: float, repeat: int, seed: i
     n_samples = n_records * len(like["ch_names"]) * round(duration * like["sfreq"])
     return {
         "biosynth_version": __version__,
-        "machine": {"platform": platform.platform(), "processor": platform.processor(), "cpus": os.cpu_count()},
+        "machine": machine_info(),
         "date": time.strftime("%Y-%m-%d"),
         "parameters": {
             "n_records": n_records,

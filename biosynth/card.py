@@ -106,6 +106,8 @@ def write_card(
     path : Path
     """
     validate_signals(signals)
+    if fidelity is not None:
+        check_fidelity_summary(fidelity)
     prov = signals.attrs["provenance"]
     generator = prov.get("generator", "unknown")
     front = {
@@ -153,6 +155,25 @@ def _card_body(signals, events, fidelity, purpose: str) -> str:
     lines += ["", "## Fidelity", ""]
     lines += _fidelity_lines(fidelity)
     return "\n".join(lines) + "\n"
+
+
+_METRIC_KEYS = ("name", "value", "reference", "better")
+
+
+def check_fidelity_summary(fidelity: Any, name: str = "fidelity") -> dict[str, Any]:
+    """Raise ValueError unless ``fidelity`` looks like ``FidelityResult.to_dict()``:
+    a mapping with ``info`` (a mapping) and ``metrics`` (mappings with name, value,
+    reference and better)."""
+    expected = "the JSON summary of a fidelity report (biosynth fidelity ... writes it beside the HTML)"
+    if not isinstance(fidelity, dict) or not isinstance(fidelity.get("metrics"), list):
+        raise ValueError(f"{name} must be {expected}; it has no 'metrics' list.")
+    if not isinstance(fidelity.get("info", {}), dict):
+        raise ValueError(f"{name} must be {expected}; its 'info' is not a mapping.")
+    for i, metric in enumerate(fidelity["metrics"]):
+        missing = [k for k in _METRIC_KEYS if not isinstance(metric, dict) or k not in metric]
+        if missing:
+            raise ValueError(f"{name} must be {expected}; metric {i} lacks {', '.join(missing)}.")
+    return fidelity
 
 
 def _fidelity_lines(fidelity: dict[str, Any] | None) -> list[str]:

@@ -77,7 +77,16 @@ def _command(sub, name: str, summary: str, description: str, examples: Sequence[
 
 
 def _add_generate(sub) -> None:
-    gen = sub.add_parser("generate", help="generate synthetic signals", description="Generate synthetic signals.")
+    gen = _command(
+        sub,
+        "generate",
+        "generate synthetic signals",
+        "Generate synthetic signals of one KIND (see 'biosynth generate KIND --help').",
+        [
+            "biosynth generate eeg --like sample:eeglab --n-records 30 --duration 4 --seed 0 -o syn.nc",
+            "biosynth generate eeg --channels Fz,Cz,Pz --sfreq 250 --duration 60 --seed 1 -o rest.edf",
+        ],
+    )
     kinds = gen.add_subparsers(dest="kind", metavar="KIND", parser_class=_Parser, required=True)
     eeg = _command(
         kinds,
@@ -180,8 +189,12 @@ def _cmd_generate_eeg(args: argparse.Namespace) -> int:
     from biosynth.signals import check_writable, write
 
     check_writable(args.out, overwrite=args.overwrite)
+    if args.out.suffix.lower() in (".edf", ".bdf") and args.n_records != 1:
+        raise ValueError(f"--out {args.out.suffix} holds one recording; use .nc, .zarr or .npz for --n-records > 1.")
     like = match_recording(open_signals(args.like)) if args.like else {}
-    channels = args.channels.split(",") if args.channels else like.get("ch_names", ("Fz", "Cz", "Pz", "Oz"))
+    channels = (
+        _channel_list(args.channels) if args.channels is not None else like.get("ch_names", ("Fz", "Cz", "Pz", "Oz"))
+    )
     data = simulate_eeg(
         args.duration,
         args.sfreq if args.sfreq is not None else like.get("sfreq", 256.0),
@@ -202,10 +215,23 @@ def _cmd_generate_eeg(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _channel_list(text: str) -> list[str]:
+    """``--channels`` as names; empty or repeated names are an error."""
+    names = [name.strip() for name in text.split(",")]
+    if not text.strip() or any(not name for name in names):
+        raise ValueError(f"--channels must be comma-separated channel names, got {text!r}.")
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(f"--channels names each channel once; {repeated} repeat in {text!r}.")
+    return names
+
+
 def _cmd_fidelity(args: argparse.Namespace) -> int:
     from biosynth.datasets import open_signals
     from biosynth.fidelity import compare, write_report
+    from biosynth.signals._checks import check_positive
 
+    check_positive("--epoch", args.epoch, unit="s")
     real = open_signals(args.real)
     synthetic = open_signals(args.synthetic)
     result = compare(real, synthetic, epoch_duration=args.epoch)
@@ -245,7 +271,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 def _cmd_card(args: argparse.Namespace) -> int:
     import json
 
-    from biosynth.card import write_card
+    from biosynth.card import check_fidelity_summary, write_card
     from biosynth.datasets import open_signals
 
     signals, events = open_signals(args.signals, return_events=True)
@@ -253,8 +279,9 @@ def _cmd_card(args: argparse.Namespace) -> int:
     if args.fidelity is not None:
         try:
             fidelity = json.loads(args.fidelity.read_text())
-        except (OSError, json.JSONDecodeError) as err:
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
             raise ValueError(f"--fidelity {str(args.fidelity)!r} is not a readable JSON file ({err}).") from None
+        check_fidelity_summary(fidelity, name=f"--fidelity {str(args.fidelity)!r}")
     write_card(signals, args.out, events=events, fidelity=fidelity, overwrite=args.overwrite)
     print(f"wrote {args.out}")
     return EXIT_OK
@@ -275,16 +302,17 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 # --- entry point ----------------------------------------------------------------------
 
-_USER_ERRORS = (
-    ValueError,
-    TypeError,
-    FileNotFoundError,
-    FileExistsError,
-    ImportError,
-    IsADirectoryError,
-    PermissionError,
-    RuntimeError,
-)
+# OSError covers unreadable, missing, read-only and not-a-folder paths; MemoryError an
+# input or request too large for this machine.
+_USER_ERRORS = (ValueError, TypeError, OSError, ImportError, RuntimeError, MemoryError)
+
+
+def _one_line(err: BaseException) -> str:
+    """The first line of an error's message; the exception name where it has none."""
+    if isinstance(err, MemoryError):
+        return "not enough memory for this request; ask for fewer records, channels or a shorter duration."
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -296,7 +324,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _USER_ERRORS as err:
         if args.debug:
             raise
-        message = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        message = _one_line(err)
         print(f"biosynth {args.command}: error: {message}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:

@@ -60,8 +60,13 @@ class Metric:
 
     @property
     def ratio(self) -> float:
-        """``value / reference``; 1 means as close as real is to real."""
-        return self.value / self.reference if self.reference > 0 else float("nan")
+        """``value / reference``; 1 means as close as real is to real. With a zero
+        reference: 1 when the value is 0 too, inf when it is not; NaN when either is."""
+        if not (np.isfinite(self.value) and np.isfinite(self.reference)):
+            return float("nan")
+        if self.reference > 0:
+            return self.value / self.reference
+        return 1.0 if self.value == 0 else float("inf")
 
 
 @dataclass
@@ -131,7 +136,11 @@ def compare(
     scaled by the real standard deviation of the feature, and the two-sample
     Kolmogorov-Smirnov statistic; mean spectra with the log-spectral distance;
     channel structure with the RMS difference of correlation matrices. The reference
-    of each metric is its value between the first and second half of the real records.
+    of each metric is its value between the first and second half of the real records;
+    the value compares the first half with as many synthetic records (those in the place
+    of the second half, or the last ones), so both use the same sample sizes: a
+    generator as good as the real data scores a ratio near 1, and the real data given
+    as synthetic scores the reference exactly.
 
     Parameters
     ----------
@@ -158,12 +167,21 @@ def compare(
         real_b, synth_b = _prepare(real, synthetic, epoch_duration)
     n_half = real_b.sizes[RECORD] // 2
     halves = (real_b.isel({RECORD: slice(0, n_half)}), real_b.isel({RECORD: slice(n_half, 2 * n_half)}))
+    # the synthetic records in the place of the second real half (the last ones when fewer)
+    n_synth = synth_b.sizes[RECORD]
+    synth_sample = synth_b.isel({RECORD: slice(n_half, 2 * n_half) if n_synth >= 2 * n_half else slice(-n_half, None)})
     nperseg = int(min(real_b.sizes["time"], synth_b.sizes["time"], round(2 * real_b.attrs["sfreq"])))
     sfreq = float(real_b.attrs["sfreq"])
     with _timed(timings, "features"):
         feats = {
             k: _features(v, sfreq, nperseg, bands)
-            for k, v in {"real": real_b, "synthetic": synth_b, "half_a": halves[0], "half_b": halves[1]}.items()
+            for k, v in {
+                "real": real_b,
+                "synthetic": synth_b,
+                "half_a": halves[0],
+                "half_b": halves[1],
+                "synthetic_sample": synth_sample,
+            }.items()
         }
     lo, hi = freq_range
     hi = min(check_number("freq_range[1]", hi, low=0.0), 0.9 * sfreq / 2)
@@ -216,7 +234,21 @@ def _prepare(real: xr.DataArray, synthetic: xr.DataArray, epoch_duration: float 
                 f"{name} holds {data.sizes[RECORD]} record; at least 2 are needed (real is split in halves for the "
                 "real-vs-real reference); pass epoch_duration (CLI: --epoch) to cut recordings into epochs."
             )
+        _check_not_flat(name, data)
     return real, synthetic
+
+
+def _check_not_flat(name: str, data: xr.DataArray) -> None:
+    """Raise ValueError naming the first constant signals: spectra, moments and
+    correlations of a flat line are undefined."""
+    flat = np.argwhere(np.ptp(data.values, axis=-1) == 0)
+    if flat.size:
+        records, channels = data[RECORD].values, data[CHANNEL].values
+        where = ", ".join(f"record {str(records[r])!r} channel {str(channels[c])!r}" for r, c in flat[:3])
+        more = f" (and {len(flat) - 3} more)" if len(flat) > 3 else ""
+        raise ValueError(
+            f"{name} has flat (constant) signals: {where}{more}; drop those channels or records before comparing."
+        )
 
 
 def _features(data: xr.DataArray, sfreq: float, nperseg: int, bands) -> dict[str, Any]:
@@ -348,7 +380,7 @@ def _metric(name, section, feats, func: Callable, better, unit, description) -> 
     return Metric(
         name=name,
         section=section,
-        value=func(feats["real"], feats["synthetic"]),
+        value=func(feats["half_a"], feats["synthetic_sample"]),
         reference=func(feats["half_a"], feats["half_b"]),
         better=better,
         unit=unit,

@@ -31,6 +31,10 @@ logger = logging.getLogger(__name__)
 MAX_PERMUTATION_ORDER = 8
 
 
+#: Most int32 count cells approximate entropy keeps per call (2**25: 128 MiB).
+_APEN_CELLS = 2**25
+
+
 def _n_chunks(n_rows: int) -> int:
     """Chunks per row for the template kernels: enough jobs to keep every thread busy."""
     import numba
@@ -232,8 +236,10 @@ def approximate_entropy(
     rows, restore = as_rows(x, axis=axis, min_samples=order * delay + 1)
     n_rows, n = rows.shape
     radius = _radius(rows, tolerance, ddof, closed)
-    counts = _kernels.apen_counts(rows, order, delay, radius, _n_chunks(n_rows)).astype(np.float64)
-    n_m, n_m1 = n - (order - 1) * delay, n - order * delay
+    n_m = n - (order - 1) * delay
+    n_chunks = max(1, min(_n_chunks(n_rows), _APEN_CELLS // (2 * n_rows * n_m)))  # bound the per-chunk counts
+    counts = _kernels.apen_counts(rows, order, delay, radius, n_chunks).astype(np.float64)
+    n_m1 = n - order * delay
     phi_m = np.mean(np.log(counts[:, 0] / n_m), axis=1)
     phi_m1 = np.mean(np.log(counts[:, 1, :n_m1] / n_m1), axis=1)
     out = phi_m - phi_m1

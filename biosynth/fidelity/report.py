@@ -57,6 +57,8 @@ def write_report(
     """
     path = Path(path)
     json_path = path.with_suffix(".json") if json_path is None else Path(json_path)
+    if json_path.resolve() == path.resolve():
+        raise ValueError(f"path and json_path are the same file ({str(path)!r}); give the report an .html name.")
     for target in (path, json_path):
         check_output_path(target, overwrite=overwrite)
     page = render_html(result, title=title)

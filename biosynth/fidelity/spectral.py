@@ -11,7 +11,8 @@ import numpy as np
 from biosynth.fidelity._rows import as_rows
 from biosynth.signals._checks import check_int, check_number, check_sfreq
 
-#: Default EEG bands, in Hz (lower edge inclusive, upper exclusive).
+#: Default EEG bands, in Hz. :func:`band_power` integrates over the bins with
+#: ``low <= f <= high``, so a bin on a shared edge counts in both neighbouring bands.
 EEG_BANDS: dict[str, tuple[float, float]] = {
     "delta": (1.0, 4.0),
     "theta": (4.0, 8.0),

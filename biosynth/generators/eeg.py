@@ -134,7 +134,8 @@ def simulate_eeg(
     provenance = {
         "generator": "biosynth.generators.simulate_eeg",
         "version": __version__,
-        "parameters": params,
+        # chunk_size changes memory use, not the data: it is not a generation parameter
+        "parameters": {k: v for k, v in params.items() if k != "chunk_size"},
         "seed": seed_to_json(root),
     }
     return make_signals(
@@ -249,11 +250,16 @@ def match_recording(real: xr.DataArray) -> dict[str, Any]:
     validate_signals(real, "real")
     volts = convert_units(real, "V")
     rows = volts.values.reshape(-1, volts.sizes[CHANNEL], volts.sizes["time"])
-    amplitude = float(np.median(rows.std(axis=-1)))
+    spread = rows.std(axis=-1)
+    if not (spread > 0).any(axis=0).all():
+        flat = [str(c) for c, moving in zip(volts[CHANNEL].values, (spread > 0).any(axis=0), strict=True) if not moving]
+        raise ValueError(f"real has flat (constant) channels {flat[:5]}; drop them before matching a recording.")
+    amplitude = float(np.median(spread))
     n_channels = rows.shape[1]
     mean_corr = 0.0
     if n_channels > 1:
-        corr = np.mean([np.corrcoef(rec) for rec in rows], axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):  # a channel flat in one record: NaN, skipped
+            corr = np.mean([np.corrcoef(rec) for rec in rows], axis=0)
         mean_corr = float(np.nanmean(corr[~np.eye(n_channels, dtype=bool)]))
     return {
         "sfreq": float(real.attrs["sfreq"]),

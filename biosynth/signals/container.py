@@ -14,6 +14,7 @@ import xarray as xr
 from biosynth.signals._checks import (
     check_finite_array,
     check_int,
+    check_number,
     check_option,
     check_positive,
     check_sfreq,
@@ -80,12 +81,15 @@ def make_signals(
         raise ValueError(
             f"data must have shape (n_channels, n_times) or (n_records, n_channels, n_times), got shape {array.shape}."
         )
+    if np.iscomplexobj(array) or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise TypeError(f"data must hold real numbers, got dtype {array.dtype}.")
     if not np.issubdtype(array.dtype, np.floating):
         array = array.astype(np.float64)
     check_finite_array("data", array)
     n_channels, n_times = array.shape[-2:]
-    if n_times < 1:
-        raise ValueError("data must hold at least one sample along time, got 0.")
+    if n_times < 1 or n_channels < 1 or array.shape[0] < 1:
+        raise ValueError(f"data must hold at least one record, channel and sample; got shape {array.shape}.")
+    t0 = check_number("t0", t0, unit="s")
     ch_names = _channel_names(ch_names, n_channels)
     coords: dict[str, Any] = {CHANNEL: ch_names, TIME: t0 + np.arange(n_times) / sfreq}
     dims = DIMS[-array.ndim :]
@@ -226,6 +230,8 @@ def epochs(signals: xr.DataArray, duration: float) -> xr.DataArray:
     batch = as_batch(signals)
     sfreq = batch.attrs["sfreq"]
     n_samples = round(check_positive("duration", duration, unit="s") * sfreq)
+    if n_samples < 2:
+        raise ValueError(f"duration={duration:g} s is under 2 samples at {sfreq:g} Hz; epochs need at least 2.")
     n_epochs = batch.sizes[TIME] // n_samples
     if n_epochs < 1:
         raise ValueError(

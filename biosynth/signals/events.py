@@ -58,18 +58,21 @@ def make_events(
     """
     onset = np.atleast_1d(np.asarray(onset, dtype=float))
     n = onset.size
-    frame = pd.DataFrame(
-        {
-            "record": np.broadcast_to(np.asarray(record, dtype=np.int64), n),
-            "channel": np.broadcast_to(np.asarray(channel, dtype=object), n),
-            "onset": onset,
-            "duration": np.broadcast_to(np.asarray(duration, dtype=float), n),
-            "type": np.broadcast_to(np.asarray(type, dtype=object), n),
-        }
-    )
-    for key, values in (extra or {}).items():
-        frame[key] = np.broadcast_to(np.asarray(values), n)
+    columns = {"record": record, "channel": channel, "duration": duration, "type": type}
+    clashing = sorted(set(extra or {}) & set(EVENT_COLUMNS))
+    if clashing:
+        raise ValueError(f"extra must not redefine the columns {clashing}; pass them as arguments.")
+    columns.update(extra or {})
+    frame = pd.DataFrame({"onset": onset} | {key: _per_event(key, values, n) for key, values in columns.items()})
     return validate_events(frame)
+
+
+def _per_event(name: str, values: Any, n: int) -> np.ndarray:
+    """One value per event: a scalar repeats, a sequence must have one per onset."""
+    array = np.asarray(values, dtype=object if name in ("channel", "type") else None)
+    if array.ndim > 1 or (array.ndim == 1 and array.size != n):
+        raise ValueError(f"{name} must be one value or one per onset ({n}), got {array.size} values.")
+    return np.broadcast_to(array, n)
 
 
 def empty_events() -> pd.DataFrame:
@@ -103,6 +106,11 @@ def validate_events(events: Any, name: str = "events") -> pd.DataFrame:
         raise ValueError(f"{name} onset and duration must be finite numbers in seconds.")
     if (onset < 0).any() or (duration < 0).any():
         raise ValueError(f"{name} onset and duration must be >= 0 s, got a negative value.")
+    record = pd.to_numeric(events["record"], errors="coerce").to_numpy(dtype=float)
+    if not (np.isfinite(record) & (record >= 0) & (record == np.round(record))).all():
+        raise ValueError(
+            f"{name} record must hold record indices (integers >= 0), got {events['record'].tolist()[:5]}."
+        )
     out = events.astype({"record": np.int64, "onset": float, "duration": float})
     out = out.astype({"channel": object, "type": object})
     columns = [*EVENT_COLUMNS, *[c for c in events.columns if c not in EVENT_COLUMNS]]

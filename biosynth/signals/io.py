@@ -36,6 +36,7 @@ from biosynth.signals._files import atomic_output, check_output_path
 from biosynth.signals.container import (
     CHANNEL,
     RECORD,
+    TIME,
     get_record,
     make_signals,
     validate_signals,
@@ -95,6 +96,8 @@ def read(
         raise
     except Exception as err:  # third-party readers raise anything; name the file
         reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        if "allow_pickle" in reason:
+            reason = "it holds Python objects (pickles), which biosynth never loads; store plain arrays"
         raise SignalFileError(f"cannot read {str(path)!r} as signals: {reason}") from err
     if units is not None:
         signals = convert_units(signals, units)
@@ -151,6 +154,11 @@ def write(
     suffix = path.suffix.lower()
     validate_signals(signals)
     events = empty_events() if events is None else validate_events(events)
+    if suffix in (".edf", ".bdf") and signals.sizes.get(RECORD, 1) != 1:
+        raise ValueError(
+            f"signals holds {signals.sizes[RECORD]} records but {suffix} holds one recording; write .nc, .zarr or "
+            ".npz, or pick one record with biosynth.signals.get_record."
+        )
     writer = {".nc": _write_netcdf, ".zarr": _write_zarr, ".npz": _write_npz}.get(suffix, _write_edf)
     with atomic_output(path, overwrite=overwrite) as tmp:
         writer(tmp, signals, events)
@@ -277,10 +285,7 @@ def _read_npz(path: Path) -> tuple[xr.DataArray, pd.DataFrame]:
         missing = [k for k in ("data", "sfreq") if k not in npz.files]
         if missing:
             raise SignalFileError(f"cannot read {str(path)!r}: the archive lacks {missing}.")
-        units = str(npz["units"]) if "units" in npz.files else "a.u."
-        if units.strip().lower() not in {"v", "mv", "uv", "µv", "μv", "nv"}:
-            logger.info("%s: units %r are not a volt scale; reading them as arbitrary units.", path, units)
-            units = "a.u."
+        units = _npz_units(path, str(npz["units"]) if "units" in npz.files else "a.u.")
         provenance = json.loads(str(npz["provenance"])) if "provenance" in npz.files else {"source": str(path)}
         signals = make_signals(
             npz["data"],
@@ -290,7 +295,10 @@ def _read_npz(path: Path) -> tuple[xr.DataArray, pd.DataFrame]:
             modality=str(npz["modality"]) if "modality" in npz.files else "misc",
             provenance=provenance,
             record_names=npz["record"].tolist() if "record" in npz.files else None,
+            t0=float(npz["t0"]) if "t0" in npz.files else 0.0,
         )
+        if "attrs" in npz.files:
+            signals.attrs.update({k: v for k, v in json.loads(str(npz["attrs"])).items() if k not in signals.attrs})
         events = _events_from_json(str(npz["events"])) if "events" in npz.files else empty_events()
     return signals, events
 
@@ -304,11 +312,34 @@ def _write_npz(tmp: Path, signals: xr.DataArray, events: pd.DataFrame) -> None:
         "modality": np.str_(signals.attrs["modality"]),
         "provenance": np.str_(json.dumps(signals.attrs["provenance"], sort_keys=True)),
         "events": np.str_(events.to_json(orient="split", index=False)),
+        "t0": np.float64(signals[TIME].values[0]),
     }
+    extra = {k: v for k, v in signals.attrs.items() if k not in _CORE_ATTRS}
+    if extra:
+        arrays["attrs"] = np.str_(json.dumps(extra, sort_keys=True, default=_json_default))
     if RECORD in signals.dims:
         arrays["record"] = signals[RECORD].values
     with open(tmp, "wb") as fh:
         np.savez_compressed(fh, **arrays)
+
+
+_CORE_ATTRS = ("sfreq", "units", "modality", "provenance")
+
+
+def _npz_units(path: Path, units: str) -> str:
+    """Canonical volt units, or "a.u." (with a log line) for anything else."""
+    try:
+        return normalize_units(units)
+    except ValueError:
+        logger.info("%s: units %r are not a volt scale; reading them as arbitrary units.", path, units)
+        return "a.u."
+
+
+def _json_default(value: Any) -> Any:
+    """JSON for NumPy scalars and arrays among extra attrs."""
+    if isinstance(value, np.generic | np.ndarray):
+        return value.tolist()
+    raise TypeError(f"attribute value {value!r} of type {type(value).__name__} cannot be saved in NPZ attrs")
 
 
 def _events_from_json(text: str) -> pd.DataFrame:
@@ -396,10 +427,26 @@ def _read_mne(path: Path) -> tuple[xr.DataArray, pd.DataFrame]:
     import mne
 
     raw = mne.io.read_raw(path, preload=True, verbose="error")
+    _drop_end_padding(raw)
     signals = from_mne_raw(raw)
     signals.attrs["provenance"] = {"source": path.name, "reader": "mne.io.read_raw"}
     events = annotations_to_events(raw.annotations, first_time=raw.first_time)
     return signals, events
+
+
+def _drop_end_padding(raw: Any) -> None:
+    """Crop the padding MNE's EDF export adds to fill the last data record: a
+    ``BAD_ACQ_SKIP`` annotation that runs to the end of the recording."""
+    end = raw.times[-1] + 1.0 / raw.info["sfreq"]
+    for index, annotation in enumerate(raw.annotations):
+        onset = annotation["onset"] - raw.first_time
+        if (
+            annotation["description"] == "BAD_ACQ_SKIP"
+            and abs(onset + annotation["duration"] - end) < 1.0 / raw.info["sfreq"]
+        ):
+            raw.annotations.delete(index)
+            raw.crop(tmax=onset, include_tmax=False)
+            return
 
 
 def _write_edf(tmp: Path, signals: xr.DataArray, events: pd.DataFrame) -> None:

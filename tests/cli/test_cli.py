@@ -3,6 +3,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from biosynth.cli import main
@@ -96,11 +97,24 @@ def test_bench_writes_json(tmp_path, capsys):
         (["generate", "eeg", "--bogus", "1", "--out", "x.nc"], "unrecognized arguments: --bogus"),
         (["generate", "eeg", "--sfreq", "abc", "--out", "x.nc"], "invalid float value: 'abc'"),
         (["generate", "ecg", "--out", "x.nc"], "invalid choice: 'ecg'"),
+        (["generate", "eeg", "--channels", "", "--out", "x.nc"], "--channels must be comma-separated channel names"),
+        (["generate", "eeg", "--channels", "Fz,,Cz", "--out", "x.nc"], "--channels must be comma-separated"),
+        (["generate", "eeg", "--channels", "Fz,Fz", "--out", "x.nc"], "['Fz'] repeat in 'Fz,Fz'"),
+        (["generate", "eeg", "--n-records", "2", "--out", "x.edf"], "--out .edf holds one recording; use .nc"),
+        (["info", "objects.npz"], "it holds Python objects (pickles), which biosynth never loads"),
+        (["generate", "eeg", "--like", "flat.npz", "--out", "x.nc"], "real has flat (constant) channels ['ch000'"),
+        (["generate", "eeg", "--out", "notadir.txt/x.nc"], "output folder 'notadir.txt' is a file, not a folder"),
+        (["fidelity", "sample:eeglab", "sample:eeglab", "--epoch", "0", "--out", "r.html"], "--epoch must be"),
+        (["fidelity", "sample:eeglab", "sample:eeglab", "--epoch", "0.001", "--out", "r.html"], "under 2 samples"),
+        (["fidelity", "sample:eeglab", "sample:eeglab", "--out", "r.json"], "path and json_path are the same file"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(tmp_path, monkeypatch, capsys, argv, message):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "garbage.edf").write_bytes(b"garbage")
+    (tmp_path / "notadir.txt").write_text("a file, not a folder")
+    np.savez(tmp_path / "objects.npz", data=np.array([object()], dtype=object), sfreq=100.0)
+    np.savez(tmp_path / "flat.npz", data=np.zeros((2, 1000)), sfreq=100.0, units="uV")
     try:
         code = main(argv)
     except SystemExit as exc:  # argparse usage errors exit from inside parse_args
@@ -111,6 +125,33 @@ def test_bad_input_exits_2_with_one_line(tmp_path, monkeypatch, capsys, argv, me
     assert len(err.strip().splitlines()) == 1
     assert "Traceback" not in err
     assert not (tmp_path / "x.nc").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"metrics": [{"name": "x"}]}', "metric 0 lacks value, reference, better"),
+        ("[1, 2]", "it has no 'metrics' list"),
+        ("not json", "is not a readable JSON file"),
+    ],
+)
+def test_card_refuses_a_json_that_is_not_a_fidelity_summary(synthetic, tmp_path, capsys, content, message):
+    bad = tmp_path / "other.json"
+    bad.write_text(content)
+    code, _, err = run(capsys, "card", str(synthetic), "--fidelity", str(bad), "--out", str(tmp_path / "c.md"))
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "c.md").exists()
+
+
+def test_zarr_output_replaces_a_file_with_overwrite(tmp_path, capsys):
+    target = tmp_path / "x.zarr"
+    target.write_text("a file")
+    argv = ["generate", "eeg", "--duration", "1", "--seed", "0", "--out", str(target)]
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and "already exists" in err
+    code, _, err = run(capsys, *argv, "--overwrite")
+    assert code == 0, err
+    assert read(target).sizes["time"] == 256
 
 
 def test_installed_command_has_no_traceback(tmp_path):

@@ -17,24 +17,38 @@ def _values(result):
     return {m.name: m.value for m in result.metrics}
 
 
-def test_identical_data_scores_zero(real):
+def test_real_data_as_synthetic_scores_the_reference(real):
     result = compare(real, real, epoch_duration=4.0)
+    for m in result.metrics:
+        assert m.value == m.reference, m.name  # first half vs second half on both sides
+        assert m.ratio == 1.0, m.name
+
+
+@pytest.fixture(scope="module")
+def repeated(real):
+    """The real epochs twice over, so both halves hold the same records."""
+    ep = epochs(real, 4.0)
+    return make_signals(np.concatenate([ep.values, ep.values]), 128.0, ch_names=list(ep["channel"].values))
+
+
+def test_identical_halves_score_zero(repeated):
+    result = compare(repeated, repeated.copy())
+    for m in result.metrics:
+        assert m.value == 0.0 and m.reference == 0.0, m.name
+        assert m.ratio == 1.0, m.name  # 0 against a reference of 0 is as close as real is to real
+
+
+def test_doubled_amplitude_closed_form(repeated):
+    doubled = repeated.copy(data=repeated.values * 2.0)
+    result = compare(repeated, doubled)
     values = _values(result)
-    assert values["log_spectral_distance"] == 0.0
-    assert values["channel_correlation_rmse"] == 0.0
-    for name, value in values.items():
-        if name.startswith(("wasserstein_", "ks_")):
-            assert value == 0.0, name
-
-
-def test_doubled_amplitude_closed_form(real):
-    doubled = real.copy(data=real.values * 2.0)
-    values = _values(compare(real, doubled, epoch_duration=4.0))
     assert values["log_spectral_distance"] == pytest.approx(10 * np.log10(4.0), rel=1e-9)  # PSD x 4
     assert values["wasserstein_relpow_alpha"] == pytest.approx(0.0, abs=1e-12)  # relative power unchanged
     assert values["wasserstein_kurtosis"] == pytest.approx(0.0, abs=1e-9)
-    stds = epochs(real, 4.0).std(dim="time").values.ravel()
+    stds = repeated.values[: len(repeated) // 2].std(axis=-1).ravel()
     assert values["wasserstein_std"] == pytest.approx(np.mean(stds) / np.std(stds), rel=1e-9)  # W1(s, 2s) = mean s
+    ratio = {m.name: m.ratio for m in result.metrics}
+    assert ratio["log_spectral_distance"] == np.inf  # far, against a reference of 0
 
 
 def test_every_metric_has_direction_and_reference(real):
@@ -81,3 +95,9 @@ def test_errors(real):
         compare(real, other, epoch_duration=4.0)
     with pytest.raises(ValueError, match="real holds 1 record; at least 2 are needed"):
         compare(real, synthetic)
+    flat = synthetic.copy(data=synthetic.values.copy())
+    flat.values[2, 5] = 1e-6
+    with pytest.raises(
+        ValueError, match=r"synthetic has flat \(constant\) signals: record '2/0' channel 'EEG 005'; drop"
+    ):
+        compare(real, flat, epoch_duration=4.0)

@@ -41,6 +41,11 @@ def test_integer_input_becomes_float_and_provenance_is_json():
         ({"units": "volts!"}, ValueError, "units must be one of V, mV, uV, nV, a.u."),
         ({"modality": "meg"}, ValueError, "modality must be one of"),
         ({"provenance": {"when": object()}}, TypeError, "provenance values must be JSON-serialisable"),
+        ({"data": np.ones((2, 10)) * 1j}, TypeError, "data must hold real numbers, got dtype complex128"),
+        ({"data": np.array([["a", "b"]])}, TypeError, "data must hold real numbers, got dtype <U1"),
+        ({"data": np.zeros((0, 10))}, ValueError, r"at least one record, channel and sample; got shape \(0, 10\)"),
+        ({"data": np.zeros((2, 0))}, ValueError, r"at least one record, channel and sample; got shape \(2, 0\)"),
+        ({"t0": np.nan}, ValueError, "t0 must be a finite number"),
     ],
 )
 def test_bad_input_errors(kwargs, err, match):
@@ -76,3 +81,8 @@ def test_epochs_split_in_order(batch):
     assert ep["record"].values.tolist()[:3] == ["0/0", "0/1", "1/0"]
     with pytest.raises(ValueError, match="duration=5 s is longer than the signals"):
         epochs(batch, 5.0)
+
+
+def test_epochs_need_two_samples(batch):
+    with pytest.raises(ValueError, match=r"duration=0.001 s is under 2 samples at 250 Hz"):
+        epochs(batch, 0.001)

@@ -84,3 +84,20 @@ def test_negative_and_nan_onsets_rejected():
         make_events([-1.0], 0.0, "R")
     with pytest.raises(ValueError, match="must be finite numbers in seconds"):
         make_events([np.nan], 0.0, "R")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"duration": [0.0, 0.1, 0.2]}, r"duration must be one value or one per onset \(2\), got 3 values"),
+        ({"type": ["R"] * 3}, r"type must be one value or one per onset \(2\), got 3 values"),
+        ({"record": -1}, r"record must hold record indices \(integers >= 0\), got \[-1, -1\]"),
+        ({"record": 0.5}, r"record must hold record indices"),
+        ({"extra": {"onset": [9.0, 9.0]}}, r"extra must not redefine the columns \['onset'\]"),
+        ({"extra": {"amplitude": [1.0]}}, r"amplitude must be one value or one per onset \(2\), got 1 values"),
+    ],
+)
+def test_make_events_checks_each_column(kwargs, match):
+    args = {"duration": 0.0, "type": "R"} | kwargs
+    with pytest.raises(ValueError, match=match):
+        make_events([0.5, 1.0], args.pop("duration"), args.pop("type"), **args)

@@ -37,6 +37,24 @@ def test_single_recording_round_trip(batch, tmp_path, suffix):
     xr.testing.assert_identical(back, rec)
 
 
+@pytest.mark.parametrize("suffix", [".nc", ".npz", ".zarr"])
+def test_start_time_and_extra_attrs_survive(batch, tmp_path, suffix):
+    shifted = make_signals(batch.values, 250.0, ch_names=list(batch["channel"].values), t0=12.5)
+    shifted.attrs["subject"] = "sub-01"
+    shifted.attrs["montage"] = "standard_1020"
+    back = read(write(tmp_path / f"shifted{suffix}", shifted))
+    assert float(back["time"][0]) == 12.5
+    assert back.attrs["subject"] == "sub-01" and back.attrs["montage"] == "standard_1020"
+
+
+def test_npz_unit_aliases_are_canonical(tmp_path):
+    path = tmp_path / "aliases.npz"
+    np.savez(path, data=np.ones((2, 10)), sfreq=100.0, units="microvolt")
+    assert read(path).attrs["units"] == "uV"
+    np.savez(path, data=np.ones((2, 10)), sfreq=100.0, units="mmHg")
+    assert read(path).attrs["units"] == "a.u."
+
+
 @pytest.mark.parametrize(("suffix", "bits"), [(".edf", 16), (".bdf", 24)])
 def test_edf_bdf_round_trip_within_quantisation(batch, tmp_path, suffix, bits):
     rec = get_record(batch, 0)
@@ -51,8 +69,19 @@ def test_edf_bdf_round_trip_within_quantisation(batch, tmp_path, suffix, bits):
     np.testing.assert_allclose(back_events["onset"], [0.5, 1.25], atol=1e-3)
 
 
+@pytest.mark.parametrize("suffix", [".edf", ".bdf"])
+def test_edf_of_a_fractional_duration_keeps_its_length(tmp_path, suffix):
+    x = np.random.default_rng(0).standard_normal((2, 250)) * 1e-5  # 2.5 s: MNE pads to 3 s on export
+    rec = make_signals(x, 100.0, ch_names=["A", "B"])
+    back, back_events = read(
+        write(tmp_path / f"rec{suffix}", rec, events=make_events([2.45], 0.0, "R")), return_events=True
+    )
+    assert back.sizes["time"] == 250
+    assert back_events["type"].tolist() == ["R"]  # the padding annotation is gone, the user's event kept
+
+
 def test_edf_needs_a_single_record(batch, tmp_path):
-    with pytest.raises(ValueError, match="signals holds 3 records; pass record=<index>"):
+    with pytest.raises(ValueError, match=r"signals holds 3 records but .edf holds one recording; write .nc, .zarr"):
         write(tmp_path / "x.edf", batch)
     assert not list(tmp_path.iterdir())  # no partial or temporary file left
 

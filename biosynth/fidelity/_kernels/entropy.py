@@ -123,24 +123,66 @@ def sampen_counts(data, starts, lengths, order, delay, radius, n_chunks):
     return out
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _apen_match(t, p, q, order, r):
-    """(n_m, m + 1) sorted templates, two positions, int, float -> 0 no match on coords
-    1..m-1 (the first is checked by the caller), 1 match on m coords, 2 also on m + 1."""
-    for k in range(1, order):
-        if abs(t[q, k] - t[p, k]) > r:
-            return 0
-    return 2 if abs(t[q, order] - t[p, order]) <= r else 1
+@njit(cache=True, nogil=True)
+def _apen_row_m2(c1, c2, p, hi, r, cm, cm1):
+    """Order-2 case of ``_apen_pairs`` for one template p: a branch-free loop over q in
+    (p, hi) that the compiler vectorises."""
+    v1 = c1[p]
+    v2 = c2[p]
+    sm = np.int32(0)
+    sm1 = np.int32(0)
+    for q in range(p + 1, hi):
+        d1 = abs(c1[q] - v1)
+        on_m = np.int32(d1 <= r)
+        on_m1 = on_m & np.int32(abs(c2[q] - v2) <= r)  # NaN (no m + 1-th coord) never matches
+        cm[q] += on_m
+        cm1[q] += on_m1
+        sm += on_m
+        sm1 += on_m1
+    cm[p] += sm
+    cm1[p] += sm1
+
+
+@njit(cache=True, nogil=True)
+def _apen_pairs(t, n_m, r, chunk, n_chunks, c):
+    """(m + 1, n_m) sorted templates (last coord NaN where absent), float, ints, (2, n_m)
+    int32 counts -> adds each pair p <= q matched on m and m + 1 coords to both ends."""
+    order = t.shape[0] - 1
+    for start in range(chunk * _BLOCK, n_m, n_chunks * _BLOCK):
+        hi = start + 1
+        for p in range(start, min(start + _BLOCK, n_m)):
+            hi = max(hi, p + 1)
+            while hi < n_m and t[0, hi] - t[0, p] <= r:
+                hi += 1
+            c[0, p] += 1  # self-match (Pincus); on m + 1 coords it only counts where they exist
+            c[1, p] += 1
+            if order == 2:
+                _apen_row_m2(t[1], t[2], p, hi, r, c[0], c[1])
+                continue
+            last = t[order, p]
+            for q in range(p + 1, hi):
+                d = 0.0
+                for k in range(1, order):
+                    d = max(d, abs(t[k, q] - t[k, p]))
+                on_m = np.int32(d <= r)
+                on_m1 = on_m & np.int32(abs(t[order, q] - last) <= r)
+                c[0, p] += on_m
+                c[0, q] += on_m
+                c[1, p] += on_m1
+                c[1, q] += on_m1
 
 
 @njit(cache=True, nogil=True, parallel=True)
 def apen_counts(x, order, delay, radius, n_chunks):
     """(n_rows, n_times) float64, ints, (n_rows,) radius, int -> (n_rows, 2, N - (m-1)*delay) int64
-    C_m and C_{m+1} per template (self included; C_{m+1} valid for the first N - m*delay)."""
+    C_m and C_{m+1} per template (self included; C_{m+1} valid for the first N - m*delay).
+
+    Each pair is visited once and counted at both ends; a (row, chunk) job keeps its own
+    counts, summed at the end, so no two threads write the same cell."""
     n_rows, n = x.shape
     n_m = n - (order - 1) * delay
     n_m1 = n - order * delay
-    templates = np.empty((n_rows, n_m, order + 1))
+    templates = np.empty((n_rows, order + 1, n_m))
     position = np.empty((n_rows, n_m), np.int64)
     for row in prange(n_rows):
         idx = np.argsort(x[row, :n_m], kind="mergesort")
@@ -148,32 +190,19 @@ def apen_counts(x, order, delay, radius, n_chunks):
             i = idx[p]
             position[row, p] = i
             for k in range(order):
-                templates[row, p, k] = x[row, i + k * delay]
-            templates[row, p, order] = x[row, i + order * delay] if i < n_m1 else np.nan
-    counts = np.zeros((n_rows, 2, n_m), np.int64)
+                templates[row, k, p] = x[row, i + k * delay]
+            templates[row, order, p] = x[row, i + order * delay] if i < n_m1 else np.nan
+    partial = np.zeros((n_rows * n_chunks, 2, n_m), np.int32)
     for job in prange(n_rows * n_chunks):
         row = job // n_chunks
-        chunk = job % n_chunks
-        t = templates[row]
-        r = radius[row]
-        for start in range(chunk * _BLOCK, n_m, n_chunks * _BLOCK):
-            for p in range(start, min(start + _BLOCK, n_m)):
-                c_m = 0
-                c_m1 = 0
-                for q in range(p, -1, -1):
-                    if t[p, 0] - t[q, 0] > r:
-                        break
-                    match = _apen_match(t, p, q, order, r)
-                    c_m += match > 0
-                    c_m1 += match > 1
-                for q in range(p + 1, n_m):
-                    if t[q, 0] - t[p, 0] > r:
-                        break
-                    match = _apen_match(t, p, q, order, r)
-                    c_m += match > 0
-                    c_m1 += match > 1
-                counts[row, 0, position[row, p]] = c_m
-                counts[row, 1, position[row, p]] = c_m1
+        _apen_pairs(templates[row], n_m, radius[row], job % n_chunks, n_chunks, partial[job])
+    counts = np.zeros((n_rows, 2, n_m), np.int64)
+    for row in prange(n_rows):
+        for chunk in range(n_chunks):
+            c = partial[row * n_chunks + chunk]
+            for p in range(n_m):
+                counts[row, 0, position[row, p]] += c[0, p]
+                counts[row, 1, position[row, p]] += c[1, p]
     return counts
 
 
