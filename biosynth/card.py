@@ -95,7 +95,7 @@ def write_card(
     events : DataFrame | None
         Ground-truth events, summarised by type.
     fidelity : dict | None
-        The JSON summary of a fidelity report (``FidelityResult.to_dict()``).
+        The JSON summary of a fidelity report (``FidelityReport.to_dict()``).
     purpose : str | None
         Why the data set exists; a default sentence names the generator.
     overwrite : bool
@@ -161,7 +161,7 @@ _METRIC_KEYS = ("name", "value", "reference", "better")
 
 
 def check_fidelity_summary(fidelity: Any, name: str = "fidelity") -> dict[str, Any]:
-    """Raise ValueError unless ``fidelity`` looks like ``FidelityResult.to_dict()``:
+    """Raise ValueError unless ``fidelity`` looks like ``FidelityReport.to_dict()``:
     a mapping with ``info`` (a mapping) and ``metrics`` (mappings with name, value,
     reference and better)."""
     expected = "the JSON summary of a fidelity report (biosynth fidelity ... writes it beside the HTML)"

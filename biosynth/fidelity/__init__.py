@@ -1,7 +1,15 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Fidelity: features of signals, real-versus-synthetic comparison and the report."""
 
-from biosynth.fidelity.compare import FidelityResult, Metric, compare
+from biosynth.fidelity.compare import SCHEMA, FidelityReport, Metric, compare
+from biosynth.fidelity.distances import (
+    correlation_distance,
+    effect_size,
+    ks_statistic,
+    log_spectral_distance,
+    quantile_wasserstein,
+    scaled_wasserstein,
+)
 from biosynth.fidelity.entropy import (
     approximate_entropy,
     lempel_ziv_complexity,
@@ -12,6 +20,7 @@ from biosynth.fidelity.entropy import (
     spectral_entropy,
     svd_entropy,
 )
+from biosynth.fidelity.features import extract_features, feature_names, record_embedding
 from biosynth.fidelity.fractal import (
     detrended_fluctuation,
     dfa_fluctuation,
@@ -23,26 +32,35 @@ from biosynth.fidelity.fractal import (
 from biosynth.fidelity.nonlinear import MEASURES, nonlinear_features
 from biosynth.fidelity.report import render_html, write_report
 from biosynth.fidelity.spectral import EEG_BANDS, band_power, peak_frequency, welch_psd
-from biosynth.fidelity.statistical import moments
+from biosynth.fidelity.statistical import amplitude_quantiles, autocorrelation, moments
 from biosynth.fidelity.timedomain import hjorth_complexity, hjorth_mobility, line_length, zero_crossings
 
 __all__ = [
     "EEG_BANDS",
     "MEASURES",
-    "FidelityResult",
+    "SCHEMA",
+    "FidelityReport",
     "Metric",
+    "amplitude_quantiles",
     "approximate_entropy",
+    "autocorrelation",
     "band_power",
     "compare",
+    "correlation_distance",
     "detrended_fluctuation",
     "dfa_fluctuation",
+    "effect_size",
+    "extract_features",
+    "feature_names",
     "higuchi_fd",
     "hjorth_complexity",
     "hjorth_mobility",
     "hurst_exponent",
     "katz_fd",
+    "ks_statistic",
     "lempel_ziv_complexity",
     "line_length",
+    "log_spectral_distance",
     "moments",
     "multiscale_entropy",
     "multiscale_entropy_curve",
@@ -50,8 +68,11 @@ __all__ = [
     "peak_frequency",
     "permutation_entropy",
     "petrosian_fd",
+    "quantile_wasserstein",
+    "record_embedding",
     "render_html",
     "sample_entropy",
+    "scaled_wasserstein",
     "spectral_entropy",
     "svd_entropy",
     "welch_psd",

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from biosynth._version import __version__
-from biosynth.fidelity.compare import FidelityResult, Metric
+from biosynth.fidelity.compare import SECTIONS, FidelityReport, Metric
+from biosynth.fidelity.features import feature_names
 from biosynth.signals._files import atomic_output, check_output_path
 
 _COLORS = {"real": "#1f77b4", "synthetic": "#d62728"}
@@ -27,7 +28,7 @@ th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}.good{color:
 
 
 def write_report(
-    result: FidelityResult,
+    result: FidelityReport,
     path: str | os.PathLike,
     *,
     json_path: str | os.PathLike | None = None,
@@ -38,7 +39,7 @@ def write_report(
 
     Parameters
     ----------
-    result : FidelityResult
+    result : FidelityReport
         Output of :func:`biosynth.fidelity.compare`.
     path : path-like
         HTML file to write.
@@ -68,12 +69,12 @@ def write_report(
     return {"html": path, "json": json_path}
 
 
-def render_html(result: FidelityResult, *, title: str = "biosynth fidelity report") -> str:
+def render_html(result: FidelityReport, *, title: str = "biosynth fidelity report") -> str:
     """The report as one HTML string with embedded figures.
 
     Parameters
     ----------
-    result : FidelityResult
+    result : FidelityReport
         Output of :func:`biosynth.fidelity.compare`.
     title : str
         Page title.
@@ -87,24 +88,44 @@ def render_html(result: FidelityResult, *, title: str = "biosynth fidelity repor
         f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
         f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>",
         _summary_html(info),
-        "<h2>Metrics</h2>",
-        "<p class='note'>Each metric compares real with synthetic; <em>real vs real</em> is the same metric "
-        "between the first and second half of the real records. A ratio near 1 means the synthetic data is as "
-        "close to the real data as the real data is to itself.</p>",
-        _metrics_html(result.metrics),
+        "<h2>Summary</h2>",
+        "<p class='note'>Each metric compares the first half of the real records with as many synthetic "
+        "records; <em>real vs real</em> is the same metric between the two halves of the real records. A ratio "
+        "near 1 means the synthetic data is as close to the real data as the real data is to itself; ratios are "
+        "oriented so that larger is worse.</p>",
+        _section_summary_html(result),
         "<h2>Spectra</h2>",
         _img(_plot_psd(result)),
         "<h2>Feature distributions</h2>",
         _img(_plot_features(result)),
         "<h2>Channel correlation</h2>",
         _img(_plot_correlation(result)),
+        "<h2>Autocorrelation and amplitude distribution</h2>",
+        _img(_plot_shape(result)),
         "<h2>Example traces</h2>",
         _img(_plot_traces(result)),
+    ]
+    for section in SECTIONS:
+        metrics = [m for m in result.metrics if m.section == section]
+        if metrics:
+            parts += [f"<h2>Metrics: {section}</h2>", _metrics_html(metrics)]
+    parts += [
         "<h2>Timings</h2>",
         _timings_html(result.timings),
         f"<p class='note'>biosynth {html.escape(__version__)}</p></body></html>",
     ]
     return "\n".join(parts)
+
+
+def _section_summary_html(result: FidelityReport) -> str:
+    table = result.summary()
+    head = "<tr><th>section</th><th>metrics</th><th>within 1.5x of real vs real</th><th>median ratio</th></tr>"
+    rows = "".join(
+        f"<tr><td>{html.escape(str(name))}</td><td>{int(row['metrics'])}</td><td>{int(row['close'])}</td>"
+        f"<td>{_num(row['median_ratio'])}</td></tr>"
+        for name, row in table.iterrows()
+    )
+    return f"<table>{head}{rows}</table>"
 
 
 def _summary_html(info: dict[str, Any]) -> str:
@@ -122,11 +143,9 @@ def _summary_html(info: dict[str, Any]) -> str:
 
 
 def _verdict(metric: Metric) -> tuple[str, str]:
-    ratio = metric.ratio
-    if not np.isfinite(ratio):
+    ratio = metric.ratio  # oriented: larger is worse
+    if np.isnan(ratio):
         return "n/a", ""
-    if metric.better == "higher":
-        ratio = 1.0 / ratio if ratio > 0 else np.inf
     if ratio <= 1.5:
         return "close to real vs real", "good"
     if ratio <= 3.0:
@@ -136,23 +155,23 @@ def _verdict(metric: Metric) -> tuple[str, str]:
 
 def _metrics_html(metrics: list[Metric]) -> str:
     head = (
-        "<tr><th>section</th><th>metric</th><th>real vs synthetic</th><th>real vs real</th><th>ratio</th>"
-        "<th>better</th><th>verdict</th></tr>"
+        "<tr><th>metric</th><th>real vs synthetic</th><th>real vs real</th><th>ratio</th>"
+        "<th>better</th><th>verdict</th><th>time</th></tr>"
     )
     rows = []
     for m in metrics:
         label, css = _verdict(m)
         unit = f" {html.escape(m.unit)}" if m.unit else ""
         rows.append(
-            f"<tr><td>{m.section}</td><td title='{html.escape(m.description)}'>{html.escape(m.name)}</td>"
-            f"<td>{m.value:.4g}{unit}</td><td>{m.reference:.4g}{unit}</td><td>{_num(m.ratio)}</td>"
-            f"<td>{m.better}</td><td class='{css}'>{label}</td></tr>"
+            f"<tr><td title='{html.escape(m.description)}'>{html.escape(m.name)}</td>"
+            f"<td>{_num(m.value, 4)}{unit}</td><td>{_num(m.reference, 4)}{unit}</td><td>{_num(m.ratio)}</td>"
+            f"<td>{m.better}</td><td class='{css}'>{label}</td><td>{m.seconds * 1e3:.1f} ms</td></tr>"
         )
     return f"<table>{head}{''.join(rows)}</table>"
 
 
-def _num(value: float) -> str:
-    return f"{value:.3g}" if np.isfinite(value) else "n/a"
+def _num(value: float, digits: int = 3) -> str:
+    return f"{value:.{digits}g}" if np.isfinite(value) else "n/a"
 
 
 def _timings_html(timings: dict[str, float]) -> str:
@@ -169,53 +188,80 @@ def _img(fig: Any) -> str:
     return f"<img alt='figure' src='data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}'>"
 
 
-def _figure(n_cols: int, width: float = 5.0, height: float = 3.6):
+def _figure(n_cols: int, width: float = 5.0, height: float = 3.6, n_rows: int = 1):
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    return plt.subplots(1, n_cols, figsize=(width * n_cols, height), squeeze=False)
+    return plt.subplots(n_rows, n_cols, figsize=(width * n_cols, height), squeeze=False)
 
 
-def _plot_psd(result: FidelityResult):
+def _plot_psd(result: FidelityReport):
     fig, axes = _figure(1, width=9, height=4.2)
     ax = axes[0, 0]
-    freqs = result.spectra["freqs"]
+    freqs = result.features["real"]["freq"].values
     for name in ("real", "synthetic"):
-        psd = result.spectra[name].reshape(-1, freqs.size)[:, 1:]
+        psd = result.features[name]["psd"].values.reshape(-1, freqs.size)[:, 1:]
         lo, hi = np.percentile(psd, [10, 90], axis=0)
         ax.fill_between(freqs[1:], lo, hi, color=_COLORS[name], alpha=0.2, lw=0)
-        ax.loglog(freqs[1:], np.exp(np.log(psd).mean(axis=0)), color=_COLORS[name], label=f"{name} (geometric mean)")
+        with np.errstate(divide="ignore"):
+            mean = np.exp(np.log(psd).mean(axis=0))
+        ax.loglog(freqs[1:], mean, color=_COLORS[name], label=f"{name} (geometric mean)")
     ax.set(xlabel="frequency (Hz)", ylabel=f"PSD ({result.info['units']}²/Hz)", title="PSD, all signals: mean, 10-90 %")
     ax.legend()
     return fig
 
 
-def _plot_features(result: FidelityResult):
-    names = list(result.features["real"])
-    fig, axes = _figure(len(names), width=2.3, height=3.2)
-    for ax, name in zip(axes[0], names, strict=True):
-        data = [result.features[k][name][np.isfinite(result.features[k][name])] for k in ("real", "synthetic")]
+def _plot_features(result: FidelityReport, per_row: int = 6):
+    names = feature_names(result.features["real"])
+    n_rows = -(-len(names) // per_row)
+    fig, axes = _figure(per_row, width=2.2, height=2.6 * n_rows, n_rows=n_rows)
+    for ax in axes.ravel()[len(names) :]:
+        ax.set_visible(False)
+    for ax, name in zip(axes.ravel(), names, strict=False):
+        data = [result.features[k][name].values.ravel() for k in ("real", "synthetic")]
+        data = [d[np.isfinite(d)] for d in data]
         parts = ax.boxplot(data, tick_labels=["real", "synth"], patch_artist=True, showfliers=False)
         for patch, key in zip(parts["boxes"], ("real", "synthetic"), strict=True):
             patch.set_facecolor(_COLORS[key])
             patch.set_alpha(0.4)
-        ax.set_title(name.replace("relpow_", "rel. "), fontsize=9)
+        ax.set_title(name.replace("relpow_", "rel. ").replace("_", " "), fontsize=8)
+        ax.tick_params(labelsize=7)
     fig.tight_layout()
     return fig
 
 
-def _plot_correlation(result: FidelityResult):
+def _plot_correlation(result: FidelityReport):
     fig, axes = _figure(2, width=4.5, height=4.0)
     for ax, name in zip(axes[0], ("real", "synthetic"), strict=True):
-        image = ax.imshow(result.correlation[name], vmin=-1, vmax=1, cmap="RdBu_r")
+        with np.errstate(invalid="ignore"):
+            corr = np.nanmean(result.features[name]["corr"].values, axis=0)
+        image = ax.imshow(corr, vmin=-1, vmax=1, cmap="RdBu_r")
         ax.set(title=f"{name}: mean channel correlation", xlabel="channel", ylabel="channel")
     fig.colorbar(image, ax=axes[0].tolist(), shrink=0.8)
     return fig
 
 
-def _plot_traces(result: FidelityResult, n_channels: int = 6):
+def _plot_shape(result: FidelityReport):
+    fig, axes = _figure(2, width=5.0, height=3.6)
+    for name in ("real", "synthetic"):
+        feats = result.features[name]
+        acf = feats["acf"].values.reshape(-1, feats.sizes["lag"])
+        axes[0, 0].plot(feats["lag"].values, acf.mean(axis=0), color=_COLORS[name], label=name)
+        lo, hi = np.percentile(acf, [10, 90], axis=0)
+        axes[0, 0].fill_between(feats["lag"].values, lo, hi, color=_COLORS[name], alpha=0.2, lw=0)
+        quantiles = feats["quantiles"].values.reshape(-1, feats.sizes["level"]).mean(axis=0)
+        axes[0, 1].plot(quantiles, feats["level"].values, color=_COLORS[name], label=name)
+    axes[0, 0].set(xlabel="lag (s)", ylabel="autocorrelation", title="Autocorrelation: mean, 10-90 %")
+    axes[0, 1].set(
+        xlabel=f"amplitude ({result.info['units']})", ylabel="cumulative probability", title="Mean amplitude CDF"
+    )
+    axes[0, 0].legend()
+    return fig
+
+
+def _plot_traces(result: FidelityReport, n_channels: int = 6):
     fig, axes = _figure(2, width=5.5, height=4.0)
     t = result.examples["time"]
     channels = result.examples["channels"][:n_channels]

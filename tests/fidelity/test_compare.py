@@ -53,7 +53,7 @@ def test_doubled_amplitude_closed_form(repeated):
 
 def test_every_metric_has_direction_and_reference(real):
     result = compare(real, simulate_eeg(4.0, n_records=20, seed=0, **match_recording(real)), epoch_duration=4.0)
-    assert {m.section for m in result.metrics} == {"spectral", "statistical"}
+    assert {m.section for m in result.metrics} == {"spectral", "statistical", "nonlinear"}
     for m in result.metrics:
         assert m.better in ("lower", "higher")
         assert np.isfinite(m.reference), m.name

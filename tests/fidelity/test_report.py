@@ -20,15 +20,22 @@ def test_html_and_json(result, tmp_path):
     paths = write_report(result, tmp_path / "report.html")
     page = paths["html"].read_text()
     images = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", page)
-    assert len(images) == 4  # PSD overlay, feature distributions, correlation, traces
+    assert len(images) == 5  # PSD overlay, feature distributions, correlation, ACF + amplitude CDF, traces
     for image in images:
         assert base64.b64decode(image)[:8] == b"\x89PNG\r\n\x1a\n"
     for metric in result.metrics:
         assert metric.name in page
     summary = json.loads(paths["json"].read_text())  # strict JSON: NaN would fail here
     assert [m["name"] for m in summary["metrics"]] == [m.name for m in result.metrics]
+    assert summary["schema"] == "biosynth.fidelity-report/1"
     assert summary["info"]["sfreq"] == 128.0
-    assert set(summary["timings_s"]) == {"prepare", "features", "spectral", "statistical"}
+    assert set(summary["timings_s"]) == {"prepare", "features", "spectral", "statistical", "nonlinear"}
+    assert all(m["seconds"] >= 0 for m in summary["metrics"])  # per-metric timings
+    assert set(summary["summary"]) == {"spectral", "statistical", "nonlinear"}
+    for section, row in summary["summary"].items():
+        in_section = [m for m in result.metrics if m.section == section]
+        assert row["metrics"] == len(in_section)
+        assert row["close"] == sum(m.ratio <= 1.5 for m in in_section)
 
 
 def test_nan_becomes_null(result, tmp_path):

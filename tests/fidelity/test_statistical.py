@@ -4,7 +4,7 @@ import pytest
 from scipy.stats import kurtosis, skew
 
 from biosynth.datasets import load_sample
-from biosynth.fidelity import moments
+from biosynth.fidelity import amplitude_quantiles, autocorrelation, moments
 
 
 @pytest.mark.parametrize("source", ["real", "random"])
@@ -52,3 +52,37 @@ def test_bad_inputs():
         moments(3.0)
     with pytest.raises(ValueError, match="axis must be an integer between -1 and 0, got 2"):
         moments(np.ones(5), axis=2)
+
+
+@pytest.mark.parametrize("source", ["real", "random"])
+def test_autocorrelation_matches_statsmodels(source, rng):
+    from statsmodels.tsa.stattools import acf
+
+    x = load_sample("eeglab").values[:4] if source == "real" else rng.normal(size=(3, 777)).cumsum(axis=1)
+    x = x.astype(np.float64)  # the sample is float32; compare both estimators in float64
+    got = autocorrelation(x, 64)
+    expected = np.array([acf(row, nlags=64) for row in x])
+    np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(autocorrelation(x * 1e6, 64), got, rtol=1e-9, atol=1e-12)  # scale-free
+
+
+def test_autocorrelation_of_an_alternating_signal_closed_form():
+    x = np.tile([1.0, -1.0], 50)  # acf_k = (-1)^k (N - k) / N
+    k = np.arange(6)
+    np.testing.assert_allclose(autocorrelation(x, 5), (-1.0) ** k * (100 - k) / 100, rtol=1e-12)
+
+
+def test_autocorrelation_bad_input():
+    assert np.all(np.isnan(autocorrelation(np.ones((2, 50)), 3)))  # flat: NaN
+    with pytest.raises(ValueError, match="nlags must be"):
+        autocorrelation(np.arange(10.0), 10)
+
+
+def test_amplitude_quantiles_match_numpy(rng):
+    x = rng.normal(size=(2, 3, 400))
+    levels = [0.1, 0.5, 0.9]
+    got = amplitude_quantiles(x, levels=levels)
+    assert got.shape == (2, 3, 3)
+    np.testing.assert_allclose(got, np.moveaxis(np.quantile(x, levels, axis=-1), 0, -1), rtol=1e-12)
+    with pytest.raises(ValueError, match=r"levels must be a 1-D sequence of probabilities in \[0, 1\]"):
+        amplitude_quantiles(x, levels=[0.5, 1.5])

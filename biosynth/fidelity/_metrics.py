@@ -1,0 +1,243 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Section builders of :func:`biosynth.fidelity.compare`: each turns the feature
+Datasets of three record sets into Metrics.
+
+Every metric is a function ``f(a, b)`` of two feature Datasets. Its value is
+``f(real_a, synthetic)`` and its reference ``f(real_a, real_b)``: the first half of the
+real records against the synthetic sample, and against the second half of the real
+records (the same number of records as the synthetic sample)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+
+from biosynth.fidelity.distances import (
+    correlation_distance,
+    effect_size,
+    ks_statistic,
+    log_spectral_distance,
+    quantile_wasserstein,
+    scaled_wasserstein,
+)
+from biosynth.fidelity.features import feature_names
+from biosynth.fidelity.spectral import peak_frequency
+from biosynth.signals import RECORD
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One fidelity number.
+
+    Attributes
+    ----------
+    name : str
+        Identifier, e.g. ``"log_spectral_distance"``.
+    section : str
+        Report section: ``"spectral"``, ``"statistical"``, ``"nonlinear"``,
+        ``"multivariate"``, ...
+    value : float
+        Real versus synthetic.
+    reference : float
+        The same metric between two halves of the real records: what "as faithful
+        as real data is to itself" looks like.
+    better : str
+        ``"lower"`` or ``"higher"``.
+    unit : str
+        Unit of ``value`` (``""`` when unitless).
+    description : str
+        One sentence on what is measured.
+    seconds : float
+        Time spent computing value and reference, in s.
+    """
+
+    name: str
+    section: str
+    value: float
+    reference: float
+    better: str
+    unit: str
+    description: str
+    seconds: float = 0.0
+
+    @property
+    def ratio(self) -> float:
+        """``value / reference`` (for ``better == "higher"``: ``reference / value``),
+        so 1 means as close as real is to real and larger is worse. With a zero
+        denominator: 1 when the numerator is 0 too, inf when it is not; NaN when
+        either number is undefined."""
+        num, den = (self.value, self.reference) if self.better == "lower" else (self.reference, self.value)
+        if not (np.isfinite(num) and np.isfinite(den)):
+            return float("nan")
+        if den > 0:
+            return num / den
+        return 1.0 if num == 0 else float("inf")
+
+
+@dataclass(frozen=True)
+class Sets:
+    """Feature Datasets of the three record sets every metric compares."""
+
+    real_a: xr.Dataset
+    real_b: xr.Dataset
+    synthetic: xr.Dataset
+
+
+def measure(sets: Sets, name: str, section: str, func: Callable, better: str, unit: str, text: str) -> Metric:
+    """A Metric from ``func(a, b)``: value on (real_a, synthetic), reference on (real_a, real_b)."""
+    start = time.perf_counter()
+    value = func(sets.real_a, sets.synthetic)
+    reference = func(sets.real_a, sets.real_b)
+    seconds = time.perf_counter() - start
+    return Metric(name, section, float(value), float(reference), better, unit, text, seconds)
+
+
+def distribution_metrics(sets: Sets, section: str) -> list[Metric]:
+    """Wasserstein (in real SDs), KS and effect size for every scalar feature of ``section``."""
+    out = []
+    names = [n for n in feature_names(sets.real_a) if sets.real_a.attrs["sections"][n] == section]
+    for name in names:
+
+        def values(ds: xr.Dataset, n: str = name) -> np.ndarray:
+            return ds[n].values
+
+        out += [
+            measure(
+                sets,
+                f"wasserstein_{name}",
+                section,
+                lambda a, b, v=values: scaled_wasserstein(v(a), v(b)),
+                "lower",
+                "real SD",
+                f"Wasserstein-1 distance of per-signal {name}, in units of its real standard deviation.",
+            ),
+            measure(
+                sets,
+                f"ks_{name}",
+                section,
+                lambda a, b, v=values: ks_statistic(v(a), v(b)),
+                "lower",
+                "",
+                f"Two-sample Kolmogorov-Smirnov statistic of per-signal {name}.",
+            ),
+            measure(
+                sets,
+                f"effect_size_{name}",
+                section,
+                lambda a, b, v=values: effect_size(v(a), v(b)),
+                "lower",
+                "",
+                f"Absolute Cohen's d (pooled SD) of per-signal {name}.",
+            ),
+        ]
+    return out
+
+
+def spectral_metrics(sets: Sets, freq_range: tuple[float, float], alpha: tuple[float, float] | None) -> list[Metric]:
+    """Log-spectral distance of the mean spectra and the alpha peak frequency gap."""
+    freqs = sets.real_a["freq"].values
+    mask = (freqs >= freq_range[0]) & (freqs <= freq_range[1])
+
+    def mean_psd(ds: xr.Dataset) -> np.ndarray:
+        return ds["psd"].values.mean(axis=0)[..., mask]
+
+    out = [
+        measure(
+            sets,
+            "log_spectral_distance",
+            "spectral",
+            lambda a, b: log_spectral_distance(mean_psd(a), mean_psd(b)),
+            "lower",
+            "dB",
+            f"RMS of the dB difference of each channel's mean spectrum, {freq_range[0]:g}-{freq_range[1]:.3g} Hz.",
+        )
+    ]
+    if alpha is not None and alpha[1] < freqs[-1]:
+
+        def peak(ds: xr.Dataset) -> float:
+            return float(peak_frequency(freqs, ds["psd"].values.mean(axis=(0, 1)), alpha))
+
+        out.append(
+            measure(
+                sets,
+                "alpha_peak_frequency_gap",
+                "spectral",
+                lambda a, b: abs(peak(a) - peak(b)),
+                "lower",
+                "Hz",
+                "Absolute difference of the alpha-band peak frequency of the grand-mean spectra.",
+            )
+        )
+    return out
+
+
+def _mean_corr(ds: xr.Dataset) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return np.nanmean(ds["corr"].values, axis=0)
+
+
+def _barycentre(ds: xr.Dataset) -> np.ndarray:
+    """Mean amplitude quantile function of each channel (the Wasserstein barycentre)."""
+    return ds["quantiles"].values.mean(axis=0)
+
+
+def structure_metrics(sets: Sets) -> list[Metric]:
+    """Channel correlation, autocorrelation and amplitude distribution distances."""
+    levels = sets.real_a["level"].values
+    spread = float(np.mean(np.std(_barycentre(sets.real_a), axis=-1))) or 1.0
+
+    def amplitude(a: xr.Dataset, b: xr.Dataset) -> float:
+        qa, qb = _barycentre(a), _barycentre(b)
+        return float(np.mean([quantile_wasserstein(x, y, levels) for x, y in zip(qa, qb, strict=True)])) / spread
+
+    def acf(a: xr.Dataset, b: xr.Dataset) -> float:
+        return float(np.sqrt(np.mean((a["acf"].values.mean(axis=0) - b["acf"].values.mean(axis=0)) ** 2)))
+
+    lag_max = float(sets.real_a["lag"].values[-1])
+    return [
+        measure(
+            sets,
+            "channel_correlation_rmse",
+            "statistical",
+            lambda a, b: correlation_distance(_mean_corr(a), _mean_corr(b)),
+            "lower",
+            "",
+            "RMS difference of the off-diagonal entries of the mean channel correlation matrices.",
+        ),
+        measure(
+            sets,
+            "autocorrelation_rmse",
+            "statistical",
+            acf,
+            "lower",
+            "",
+            f"RMS difference of each channel's mean autocorrelation function, lags 0-{lag_max:g} s.",
+        ),
+        measure(
+            sets,
+            "amplitude_distribution_distance",
+            "statistical",
+            amplitude,
+            "lower",
+            "real SD",
+            "Wasserstein-1 distance between the mean amplitude quantile functions of each channel "
+            "(their Wasserstein barycentres), in units of the real amplitude SD.",
+        ),
+    ]
+
+
+def split_sets(real: xr.Dataset, synthetic: xr.Dataset) -> Sets:
+    """Halves of the real records, and as many synthetic records as the second half:
+    those in its place (or the last ones when there are fewer)."""
+    n_half = real.sizes[RECORD] // 2
+    n_synth = synthetic.sizes[RECORD]
+    pick = slice(n_half, 2 * n_half) if n_synth >= 2 * n_half else slice(-n_half, None)
+    return Sets(
+        real_a=real.isel({RECORD: slice(0, n_half)}),
+        real_b=real.isel({RECORD: slice(n_half, 2 * n_half)}),
+        synthetic=synthetic.isel({RECORD: pick}),
+    )

@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The feature table: the same values as the single functions, whatever the chunking,
+eagerly or on a dask cluster."""
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from biosynth.fidelity import (
+    autocorrelation,
+    band_power,
+    extract_features,
+    feature_names,
+    katz_fd,
+    moments,
+    record_embedding,
+    welch_psd,
+)
+from biosynth.fidelity.spectral import EEG_BANDS
+from biosynth.generators import simulate_eeg
+
+MEASURES = ["katz_fd", "permutation_entropy"]
+
+
+@pytest.fixture(scope="module")
+def eeg():
+    return simulate_eeg(2.0, 128.0, n_records=6, ch_names=["Fz", "Cz", "Pz"], seed=3)
+
+
+@pytest.fixture(scope="module")
+def features(eeg):
+    return extract_features(eeg, nonlinear=MEASURES)
+
+
+def test_values_equal_the_single_functions(eeg, features):
+    x = eeg.values
+    freqs, psd = welch_psd(x, 128.0, nperseg=256)
+    np.testing.assert_array_equal(features["psd"].values, psd)
+    np.testing.assert_array_equal(features["relpow_alpha"].values, band_power(freqs, psd, EEG_BANDS)["alpha"])
+    np.testing.assert_array_equal(features["kurtosis"].values, moments(x)["kurtosis"])
+    np.testing.assert_array_equal(features["katz_fd"].values, katz_fd(x))
+    np.testing.assert_array_equal(features["acf"].values, autocorrelation(x, 64))
+    np.testing.assert_allclose(features["corr"].values[2], np.corrcoef(x[2]), rtol=1e-12)
+    centred = x - x.mean(axis=-1, keepdims=True)
+    np.testing.assert_allclose(features["quantiles"].values[..., 49], np.median(centred, axis=-1), rtol=1e-12)
+
+
+def test_sections_and_names(features):
+    assert features.attrs["sections"]["relpow_alpha"] == "spectral"
+    assert features.attrs["sections"]["kurtosis"] == "statistical"
+    names = feature_names(features)
+    assert names[-2:] == MEASURES and "psd" not in names and "acf" not in names
+
+
+@pytest.mark.parametrize("chunk_size", [1, 4])
+def test_chunking_does_not_change_values(eeg, features, chunk_size):
+    xr.testing.assert_identical(extract_features(eeg, nonlinear=MEASURES, chunk_size=chunk_size), features)
+
+
+def test_dask_input_on_a_distributed_cluster_gives_the_same_values(eeg, features):
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster,
+        distributed.Client(cluster),
+    ):
+        lazy = eeg.chunk({"record": 2})
+        out = extract_features(lazy, nonlinear=MEASURES)
+    xr.testing.assert_identical(out, features)
+
+
+def test_record_embedding_is_the_channel_mean(features):
+    emb = record_embedding(features, ["std", "katz_fd"])
+    np.testing.assert_allclose(emb[:, 1], features["katz_fd"].values.mean(axis=1), rtol=1e-12)
+    assert record_embedding(features).shape == (6, len(feature_names(features)))
+    with pytest.raises(ValueError, match=r"names must be features of the Dataset, got unknown \['nope'\]"):
+        record_embedding(features, ["nope"])
+
+
+def test_bad_arguments(eeg):
+    with pytest.raises(ValueError, match="nonlinear must be names from"):
+        extract_features(eeg, nonlinear=["fuzzy_entropy"])
+    with pytest.raises(ValueError, match="chunk_size must be"):
+        extract_features(eeg, chunk_size=0)
