@@ -12,10 +12,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import xarray as xr
 
+from biosynth.fidelity import multivariate as mv
 from biosynth.fidelity.distances import (
     correlation_distance,
     effect_size,
@@ -241,3 +243,140 @@ def split_sets(real: xr.Dataset, synthetic: xr.Dataset) -> Sets:
         real_b=real.isel({RECORD: slice(n_half, 2 * n_half)}),
         synthetic=synthetic.isel({RECORD: pick}),
     )
+
+
+def signal_rows(ds: xr.Dataset, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Scalar features as rows, one per signal (record x channel), and the record index
+    of each row (the group no split may cut)."""
+    columns = [ds[n].values.ravel() for n in names]
+    groups = np.repeat(np.arange(ds.sizes[RECORD]), ds.sizes["channel"])
+    return np.stack(columns, axis=1), groups
+
+
+def usable_columns(sets: Sets) -> list[str]:
+    """Scalar features finite on every signal of every set and not constant in real_a."""
+    keep = []
+    for name in feature_names(sets.real_a):
+        values = [ds[name].values for ds in (sets.real_a, sets.real_b, sets.synthetic)]
+        if all(np.isfinite(v).all() for v in values) and np.ptp(values[0]) > 0:
+            keep.append(name)
+    return keep
+
+
+def _subsample(rows: np.ndarray, groups: np.ndarray, max_rows: int, rng: np.random.Generator):
+    if len(rows) <= max_rows:
+        return rows, groups
+    pick = np.sort(rng.choice(len(rows), max_rows, replace=False))
+    return rows[pick], groups[pick]
+
+
+@dataclass(frozen=True)
+class _Embedded:
+    """Signal rows of the three sets, for the multivariate metrics."""
+
+    real_a: tuple[np.ndarray, np.ndarray]
+    real_b: tuple[np.ndarray, np.ndarray]
+    synthetic: tuple[np.ndarray, np.ndarray]
+
+
+def embed(sets: Sets, names: list[str], max_rows: int, seed: int) -> _Embedded:
+    """Rows of every set (at most ``max_rows`` each, a seeded subsample of signals)."""
+    rng = np.random.default_rng(seed)
+    parts = {
+        k: _subsample(*signal_rows(getattr(sets, k), names), max_rows, rng) for k in ("real_a", "real_b", "synthetic")
+    }
+    return _Embedded(**parts)
+
+
+#: Multivariate metrics: (family, result field, direction, description).
+_MULTIVARIATE = (
+    ("mmd", "mmd2", "lower", "Unbiased squared maximum mean discrepancy (RBF kernel, median bandwidth), clipped at 0."),
+    (
+        "c2st",
+        "discrimination",
+        "lower",
+        "2 |AUC - 0.5| of a cross-validated logistic regression telling the sets apart (record-wise folds): "
+        "0 when it cannot, 1 when it always can.",
+    ),
+    ("prdc", "precision", "higher", "Share of synthetic signals inside the real k-NN manifold (fidelity)."),
+    ("prdc", "recall", "higher", "Share of real signals inside the synthetic k-NN manifold (diversity)."),
+    ("prdc", "density", "higher", "Real k-NN balls holding each synthetic signal, over k (about 1 when alike)."),
+    ("prdc", "coverage", "higher", "Share of real signals whose k-NN ball holds a synthetic signal."),
+    ("alpha", "alpha_precision", "higher", "Integrated alpha-precision (Alaa et al. 2022)."),
+    ("alpha", "beta_recall", "higher", "Integrated beta-recall (Alaa et al. 2022)."),
+    (
+        "alpha",
+        "authenticity",
+        "higher",
+        "Share of synthetic signals farther from their nearest real signal "
+        "than that one is from its own nearest real neighbour.",
+    ),
+    ("pca", "overlap", "higher", "Overlap coefficient of the histograms in the real principal-component plane."),
+)
+
+
+_METRIC_NAMES = {"overlap": "pca_overlap", "discrimination": "classifier_discrimination"}
+
+
+def _field(result: Any, field: str) -> float:
+    """The metric value of a multivariate result; NaN when it could not run. The
+    unbiased MMD^2 estimate is clipped at 0 (a negative value means "no detectable
+    difference", and a ratio to a negative reference would mean nothing)."""
+    if result is None:
+        return float("nan")
+    if field == "discrimination":
+        return 2.0 * abs(float(result.auc) - 0.5)
+    if field == "mmd2":
+        return max(float(result.mmd2), 0.0)
+    return float(getattr(result, field))
+
+
+def _families(a: tuple, b: tuple, seed: int, device: str) -> dict[str, Callable[[], Any]]:
+    offset = a[1].max() + 1  # synthetic groups never share a record index with real ones
+    n_splits = min(5, len(np.unique(a[1])), len(np.unique(b[1])))
+    return {
+        "mmd": lambda: mv.mmd(a[0], b[0], n_permutations=200, seed=seed, device=device),
+        "c2st": lambda: (
+            mv.classifier_two_sample_test(
+                a[0], b[0], real_groups=a[1], synthetic_groups=b[1] + offset, n_splits=n_splits, seed=seed
+            )
+            if n_splits >= 2
+            else None  # fewer than 2 records on a side: no record-wise split
+        ),
+        "prdc": lambda: mv.precision_recall_density_coverage(a[0], b[0], k=min(5, len(a[0]) - 1)),
+        "alpha": lambda: mv.alpha_precision_beta_recall(a[0], b[0], k=min(5, len(b[0]) - 1)),
+        "pca": lambda: mv.pca_overlap(a[0], b[0]),
+    }
+
+
+def multivariate_metrics(sets: Sets, *, max_rows: int, seed: int, device: str) -> tuple[list[Metric], dict]:
+    """MMD, classifier two-sample AUC, precision/recall/density/coverage, alpha-precision,
+    beta-recall, authenticity and PCA overlap. Rows are signals (record x channel)
+    described by their scalar features (those finite everywhere and not constant);
+    splits keep each record's signals together. Also returns the raw results (PCA
+    projection, MMD p-values) for the report."""
+    names = usable_columns(sets)
+    if len(names) < 2:
+        return [], {"skipped": f"fewer than 2 usable scalar features: {names}"}
+    emb = embed(sets, names, max_rows, seed)
+    results: dict[str, dict[str, Any]] = {}
+    seconds: dict[str, float] = {}
+    for other in ("synthetic", "real_b"):
+        for family, run in _families(emb.real_a, getattr(emb, other), seed, device).items():
+            start = time.perf_counter()
+            results.setdefault(family, {})[other] = run()
+            seconds[family] = seconds.get(family, 0.0) + time.perf_counter() - start
+    metrics = [
+        Metric(
+            _METRIC_NAMES.get(field, field),
+            "multivariate",
+            _field(results[family]["synthetic"], field),
+            _field(results[family]["real_b"], field),
+            better,
+            "",
+            text,
+            seconds[family],
+        )
+        for family, field, better, text in _MULTIVARIATE
+    ]
+    return metrics, {"features": names, "results": results}

@@ -21,6 +21,7 @@ from biosynth._version import __version__
 from biosynth.fidelity._metrics import (
     Metric,
     distribution_metrics,
+    multivariate_metrics,
     spectral_metrics,
     split_sets,
     structure_metrics,
@@ -144,6 +145,9 @@ def compare(
     freq_range: tuple[float, float] = (1.0, 45.0),
     nonlinear: Sequence[str] | None = DEFAULT_NONLINEAR,
     chunk_size: int = 64,
+    max_rows: int = 2000,
+    seed: int = 0,
+    device: str = "cpu",
     progress: bool = False,
 ) -> FidelityReport:
     """Measure how faithful ``synthetic`` is to ``real``.
@@ -156,7 +160,10 @@ def compare(
     Wasserstein-1 distance (in real SDs), the Kolmogorov-Smirnov statistic and the
     absolute effect size. *Statistical*: the same for the moments, plus channel
     correlation, autocorrelation and amplitude-distribution distances. *Nonlinear*:
-    the same three per nonlinear measure.
+    the same three per nonlinear measure. *Multivariate*: signals (record x channel)
+    as rows of their scalar features, compared by MMD, a classifier two-sample test
+    (record-wise folds), precision / recall / density / coverage, alpha-precision /
+    beta-recall / authenticity and PCA overlap.
 
     The reference of each metric is its value between the first and second half of
     the real records; the value compares the first half with as many synthetic
@@ -183,6 +190,12 @@ def compare(
         None skips the section.
     chunk_size : int
         Records per chunk of the feature extraction (bounds memory).
+    max_rows : int
+        Most signals per set in the multivariate section (a seeded subsample beyond).
+    seed : int
+        Seed of the subsampling, the permutation test and the classifier folds.
+    device : str
+        ``"cpu"`` or a torch device for the MMD kernel.
     progress : bool
         Show progress bars.
 
@@ -212,6 +225,10 @@ def compare(
         metrics += structure_metrics(sets)
     with _timed(timings, "nonlinear"):
         metrics += distribution_metrics(sets, "nonlinear")
+    extras: dict[str, Any] = {}
+    with _timed(timings, "multivariate"):
+        found, extras["multivariate"] = multivariate_metrics(sets, max_rows=max_rows, seed=seed, device=device)
+        metrics += found
     return FidelityReport(
         metrics=metrics,
         info=_info(real_b, synth_b, epoch_duration, feats["real"], real, synthetic),
@@ -223,6 +240,7 @@ def compare(
             "channels": np.asarray(real_b[CHANNEL].values),
         },
         timings=timings,
+        extras=extras,
     )
 
 

@@ -34,8 +34,12 @@ def repeated(real):
 def test_identical_halves_score_zero(repeated):
     result = compare(repeated, repeated.copy())
     for m in result.metrics:
-        assert m.value == 0.0 and m.reference == 0.0, m.name
+        assert m.value == m.reference, m.name
         assert m.ratio == 1.0, m.name  # 0 against a reference of 0 is as close as real is to real
+        if m.section != "multivariate":
+            assert m.value == 0.0, m.name
+    values = _values(result)
+    assert values["mmd2"] == 0.0 and values["pca_overlap"] == 1.0 and values["authenticity"] == 0.0  # copies
 
 
 def test_doubled_amplitude_closed_form(repeated):
@@ -53,7 +57,7 @@ def test_doubled_amplitude_closed_form(repeated):
 
 def test_every_metric_has_direction_and_reference(real):
     result = compare(real, simulate_eeg(4.0, n_records=20, seed=0, **match_recording(real)), epoch_duration=4.0)
-    assert {m.section for m in result.metrics} == {"spectral", "statistical", "nonlinear"}
+    assert {m.section for m in result.metrics} == {"spectral", "statistical", "nonlinear", "multivariate"}
     for m in result.metrics:
         assert m.better in ("lower", "higher")
         assert np.isfinite(m.reference), m.name

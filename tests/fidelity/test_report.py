@@ -29,9 +29,9 @@ def test_html_and_json(result, tmp_path):
     assert [m["name"] for m in summary["metrics"]] == [m.name for m in result.metrics]
     assert summary["schema"] == "biosynth.fidelity-report/1"
     assert summary["info"]["sfreq"] == 128.0
-    assert set(summary["timings_s"]) == {"prepare", "features", "spectral", "statistical", "nonlinear"}
+    assert set(summary["timings_s"]) == {"prepare", "features", "spectral", "statistical", "nonlinear", "multivariate"}
     assert all(m["seconds"] >= 0 for m in summary["metrics"])  # per-metric timings
-    assert set(summary["summary"]) == {"spectral", "statistical", "nonlinear"}
+    assert set(summary["summary"]) == {"spectral", "statistical", "nonlinear", "multivariate"}
     for section, row in summary["summary"].items():
         in_section = [m for m in result.metrics if m.section == section]
         assert row["metrics"] == len(in_section)
