@@ -145,6 +145,7 @@ def compare(
     freq_range: tuple[float, float] = (1.0, 45.0),
     nonlinear: Sequence[str] | None = DEFAULT_NONLINEAR,
     chunk_size: int = 64,
+    sections: Sequence[str] | None = None,
     max_rows: int = 2000,
     seed: int = 0,
     device: str = "cpu",
@@ -190,6 +191,9 @@ def compare(
         None skips the section.
     chunk_size : int
         Records per chunk of the feature extraction (bounds memory).
+    sections : sequence of str | None
+        Sections to compute (``"spectral"``, ``"statistical"``, ``"nonlinear"``,
+        ``"multivariate"``); None computes all.
     max_rows : int
         Most signals per set in the multivariate section (a seeded subsample beyond).
     seed : int
@@ -217,18 +221,21 @@ def compare(
         feats = {"real": extract_features(real_b, **options), "synthetic": extract_features(synth_b, **options)}
     sets = split_sets(feats["real"], feats["synthetic"])
     metrics: list[Metric] = []
-    with _timed(timings, "spectral"):
-        metrics += spectral_metrics(sets, (lo, hi), bands.get("alpha"))
-        metrics += distribution_metrics(sets, "spectral")
-    with _timed(timings, "statistical"):
-        metrics += distribution_metrics(sets, "statistical")
-        metrics += structure_metrics(sets)
-    with _timed(timings, "nonlinear"):
-        metrics += distribution_metrics(sets, "nonlinear")
+    wanted = _check_sections(sections)
+    sections_run = {
+        "spectral": lambda: (
+            spectral_metrics(sets, (lo, hi), bands.get("alpha")) + distribution_metrics(sets, "spectral")
+        ),
+        "statistical": lambda: distribution_metrics(sets, "statistical") + structure_metrics(sets),
+        "nonlinear": lambda: distribution_metrics(sets, "nonlinear"),
+        "multivariate": lambda: _store(
+            extras, "multivariate", multivariate_metrics(sets, max_rows=max_rows, seed=seed, device=device)
+        ),
+    }
     extras: dict[str, Any] = {}
-    with _timed(timings, "multivariate"):
-        found, extras["multivariate"] = multivariate_metrics(sets, max_rows=max_rows, seed=seed, device=device)
-        metrics += found
+    for section in wanted:
+        with _timed(timings, section):
+            metrics += sections_run[section]()
     return FidelityReport(
         metrics=metrics,
         info=_info(real_b, synth_b, epoch_duration, feats["real"], real, synthetic),
@@ -242,6 +249,23 @@ def compare(
         timings=timings,
         extras=extras,
     )
+
+
+def _store(extras: dict[str, Any], key: str, found: tuple[list[Metric], Any]) -> list[Metric]:
+    """Keep a section's raw results in ``extras[key]``; return its metrics."""
+    extras[key] = found[1]
+    return found[0]
+
+
+def _check_sections(sections: Sequence[str] | None) -> list[str]:
+    computed = SECTIONS[:4]
+    if sections is None:
+        return list(computed)
+    names = [sections] if isinstance(sections, str) else list(sections)
+    unknown = [n for n in names if n not in computed]
+    if unknown or not names:
+        raise ValueError(f"sections must be names from {list(computed)}, got {unknown or names!r}.")
+    return [s for s in computed if s in names]
 
 
 def _prepare(real: xr.DataArray, synthetic: xr.DataArray, epoch_duration: float | None):

@@ -99,6 +99,8 @@ def test_errors(real):
         compare(real, other, epoch_duration=4.0)
     with pytest.raises(ValueError, match="real holds 1 record; at least 2 are needed"):
         compare(real, synthetic)
+    with pytest.raises(ValueError, match=r"sections must be names from \['spectral', .*got \['privacy'\]"):
+        compare(real, synthetic, epoch_duration=4.0, sections=["spectral", "privacy"])
     flat = synthetic.copy(data=synthetic.values.copy())
     flat.values[2, 5] = 1e-6
     with pytest.raises(
