@@ -26,7 +26,7 @@ from biosynth.fidelity.distances import (
     quantile_wasserstein,
     scaled_wasserstein,
 )
-from biosynth.fidelity.features import feature_names
+from biosynth.fidelity.features import feature_names, record_embedding
 from biosynth.fidelity.spectral import peak_frequency
 from biosynth.signals import RECORD
 
@@ -380,3 +380,102 @@ def multivariate_metrics(sets: Sets, *, max_rows: int, seed: int, device: str) -
         for family, field, better, text in _MULTIVARIATE
     ]
     return metrics, {"features": names, "results": results}
+
+
+def privacy_metrics(
+    real: xr.Dataset, synthetic: xr.Dataset, holdout: xr.Dataset, *, seed: int
+) -> tuple[list[Metric], dict]:
+    """Distance to closest record, NNDR, memorised copies and membership inference on
+    record rows (channel means of the scalar features). The reference of each is its
+    baseline: what a generator that never saw the training records would give."""
+    from biosynth.fidelity import privacy
+
+    names = [n for n in feature_names(real) if np.isfinite(record_embedding(real, [n])).all()]
+    rows = {k: record_embedding(ds, names) for k, ds in (("s", synthetic), ("t", real), ("h", holdout))}
+    rows = {k: np.nan_to_num(v, nan=0.0) for k, v in rows.items()}  # a NaN in synthetic/holdout only: 0 after scaling
+    runs = {
+        "dcr": lambda: privacy.distance_to_closest_record(rows["s"], rows["t"], rows["h"]),
+        "nndr": lambda: privacy.nearest_neighbour_distance_ratio(rows["s"], rows["t"], rows["h"]),
+        "copies": lambda: privacy.memorised_copies(rows["s"], rows["t"], real_holdout=rows["h"]),
+        "mia": lambda: privacy.membership_inference(rows["s"], rows["t"], rows["h"], seed=seed),
+    }
+    results, seconds = {}, {}
+    for key, run in runs.items():
+        start = time.perf_counter()
+        results[key] = run()
+        seconds[key] = time.perf_counter() - start
+    specs = [
+        (
+            "dcr",
+            "share_closer_to_train",
+            "Share of synthetic records closer to a training record than to a holdout one.",
+        ),
+        ("dcr", "train_p5", "5th percentile of the distance of synthetic records to their closest training record."),
+        ("nndr", "p5", "5th percentile of the nearest-neighbour distance ratio to the training records."),
+        ("copies", "share", "Share of synthetic records within the real-data copy threshold of a training record."),
+        ("mia", "auc", "ROC AUC of a distance attack telling training members from holdout records (0.5: no leak)."),
+    ]
+    metrics = [
+        Metric(
+            f"{key}_{field}" if key != "copies" else "memorised_copies_share",
+            "privacy",
+            float(getattr(results[key], field)),
+            float(results[key].baseline[field]),
+            results[key].better[field],
+            "SD" if field in ("train_p5",) else "",
+            text,
+            seconds[key],
+        )
+        for key, field, text in specs
+    ]
+    return metrics, {"features": names, "results": results}
+
+
+def plausibility_metrics(real: xr.DataArray, synthetic: xr.DataArray) -> tuple[list[Metric], dict]:
+    """Share of records flagged "biologically implausible", synthetic against real."""
+    from biosynth.fidelity.plausibility import check_plausibility
+
+    start = time.perf_counter()
+    tables = {"real": check_plausibility(real), "synthetic": check_plausibility(synthetic)}
+    seconds = time.perf_counter() - start
+    share = {k: float(t["implausible"].mean()) for k, t in tables.items()}
+    metric = Metric(
+        "implausible_share",
+        "plausibility",
+        share["synthetic"],
+        share["real"],
+        "lower",
+        "",
+        "Share of records flagged for biologically implausible values (amplitude, flat line, clipping, line noise, "
+        "heart rate); the reference is the real records' share.",
+        seconds,
+    )
+    return [metric], tables
+
+
+def utility_metrics(
+    real: xr.Dataset, synthetic: xr.Dataset, labels: tuple[Any, Any], *, seed: int
+) -> tuple[list[Metric], Any]:
+    """Train on synthetic, test on real, against train on real (record-wise folds)."""
+    from biosynth.fidelity.utility import train_synthetic_test_real
+
+    names = [n for n in feature_names(real) if np.isfinite(record_embedding(real, [n])).all()]
+    start = time.perf_counter()
+    result = train_synthetic_test_real(
+        np.nan_to_num(record_embedding(real, names)),
+        labels[0],
+        np.nan_to_num(record_embedding(synthetic, names)),
+        labels[1],
+        seed=seed,
+    )
+    metric = Metric(
+        f"tstr_{result.metric}",
+        "utility",
+        float(result.tstr),
+        float(result.trtr),
+        "higher",
+        "",
+        "Score on real records of a classifier trained on synthetic ones (TSTR); reference: trained on real (TRTR).",
+        time.perf_counter() - start,
+    )
+    return [metric], result

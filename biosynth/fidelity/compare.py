@@ -22,9 +22,12 @@ from biosynth.fidelity._metrics import (
     Metric,
     distribution_metrics,
     multivariate_metrics,
+    plausibility_metrics,
+    privacy_metrics,
     spectral_metrics,
     split_sets,
     structure_metrics,
+    utility_metrics,
 )
 from biosynth.fidelity.features import DEFAULT_NONLINEAR, extract_features, feature_names
 from biosynth.fidelity.spectral import EEG_BANDS
@@ -40,7 +43,7 @@ logger = logging.getLogger(__name__)
 SCHEMA = "biosynth.fidelity-report/1"
 
 #: Sections of the report, in order.
-SECTIONS = ("spectral", "statistical", "nonlinear", "multivariate", "privacy", "utility")
+SECTIONS = ("spectral", "statistical", "nonlinear", "multivariate", "plausibility", "privacy", "utility")
 
 
 @dataclass
@@ -145,6 +148,8 @@ def compare(
     freq_range: tuple[float, float] = (1.0, 45.0),
     nonlinear: Sequence[str] | None = DEFAULT_NONLINEAR,
     chunk_size: int = 64,
+    holdout: xr.DataArray | None = None,
+    labels: tuple[Any, Any] | None = None,
     sections: Sequence[str] | None = None,
     max_rows: int = 2000,
     seed: int = 0,
@@ -191,9 +196,17 @@ def compare(
         None skips the section.
     chunk_size : int
         Records per chunk of the feature extraction (bounds memory).
+    holdout : DataArray | None
+        Real records the generator never saw (``real`` being those it was fitted
+        on), same channels and rate: enables the privacy section (distance to
+        closest record, nearest-neighbour distance ratio, memorised copies,
+        membership inference). Passing these tests is no proof of anonymity.
+    labels : (array_like, array_like) | None
+        One class label per real and per synthetic record (or per epoch): enables
+        the utility section (train on synthetic, test on real, record-wise folds).
     sections : sequence of str | None
-        Sections to compute (``"spectral"``, ``"statistical"``, ``"nonlinear"``,
-        ``"multivariate"``); None computes all.
+        Sections to compute, from :data:`SECTIONS`; None computes every section
+        its inputs allow.
     max_rows : int
         Most signals per set in the multivariate section (a seeded subsample beyond).
     seed : int
@@ -221,7 +234,7 @@ def compare(
         feats = {"real": extract_features(real_b, **options), "synthetic": extract_features(synth_b, **options)}
     sets = split_sets(feats["real"], feats["synthetic"])
     metrics: list[Metric] = []
-    wanted = _check_sections(sections)
+    wanted = _check_sections(sections, holdout is not None, labels is not None)
     sections_run = {
         "spectral": lambda: (
             spectral_metrics(sets, (lo, hi), bands.get("alpha")) + distribution_metrics(sets, "spectral")
@@ -231,8 +244,23 @@ def compare(
         "multivariate": lambda: _store(
             extras, "multivariate", multivariate_metrics(sets, max_rows=max_rows, seed=seed, device=device)
         ),
+        "plausibility": lambda: _store(extras, "plausibility", plausibility_metrics(real_b, synth_b)),
+        "privacy": lambda: _store(
+            extras, "privacy", privacy_metrics(feats["real"], feats["synthetic"], _holdout_features(), seed=seed)
+        ),
+        "utility": lambda: _store(
+            extras,
+            "utility",
+            utility_metrics(feats["real"], feats["synthetic"], _labels(labels, real_b, synth_b), seed=seed),
+        ),
     }
+
+    def _holdout_features() -> xr.Dataset:
+        _, held = _prepare(real, holdout, epoch_duration, names=("real", "holdout"))  # in real's units and order
+        return extract_features(held, **options)
+
     extras: dict[str, Any] = {}
+    wanted = [s for s in wanted if (s != "privacy" or holdout is not None) and (s != "utility" or labels is not None)]
     for section in wanted:
         with _timed(timings, section):
             metrics += sections_run[section]()
@@ -257,38 +285,66 @@ def _store(extras: dict[str, Any], key: str, found: tuple[list[Metric], Any]) ->
     return found[0]
 
 
-def _check_sections(sections: Sequence[str] | None) -> list[str]:
-    computed = SECTIONS[:4]
+def _check_sections(sections: Sequence[str] | None, has_holdout: bool, has_labels: bool) -> list[str]:
+    """Sections to compute; privacy needs a holdout and utility labels."""
     if sections is None:
-        return list(computed)
+        return [s for s in SECTIONS if (s != "privacy" or has_holdout) and (s != "utility" or has_labels)]
     names = [sections] if isinstance(sections, str) else list(sections)
-    unknown = [n for n in names if n not in computed]
+    unknown = [n for n in names if n not in SECTIONS]
     if unknown or not names:
-        raise ValueError(f"sections must be names from {list(computed)}, got {unknown or names!r}.")
-    return [s for s in computed if s in names]
+        raise ValueError(f"sections must be names from {list(SECTIONS)}, got {unknown or names!r}.")
+    if "privacy" in names and not has_holdout:
+        raise ValueError("sections asks for 'privacy', which needs holdout (real records the generator never saw).")
+    if "utility" in names and not has_labels:
+        raise ValueError("sections asks for 'utility', which needs labels=(real_labels, synthetic_labels).")
+    return [s for s in SECTIONS if s in names]
 
 
-def _prepare(real: xr.DataArray, synthetic: xr.DataArray, epoch_duration: float | None):
-    validate_signals(real, "real")
-    validate_signals(synthetic, "synthetic")
+def _labels(labels: Any, real: xr.DataArray, synthetic: xr.DataArray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-record labels after epoching: an epoch takes the label of its record."""
+    out = []
+    for name, given, data in (("real", labels[0], real), ("synthetic", labels[1], synthetic)):
+        values = np.asarray(given)
+        records = [str(r).split("/")[0] for r in data[RECORD].values]
+        if values.ndim != 1 or values.size not in (len(records), len(set(records))):
+            raise ValueError(
+                f"labels for {name} must hold one label per record ({len(set(records))}) or per epoch "
+                f"({len(records)}), got {values.size}."
+            )
+        if values.size != len(records):
+            order = list(dict.fromkeys(records))
+            values = values[[order.index(r) for r in records]]
+        out.append(values)
+    return out[0], out[1]
+
+
+def _prepare(
+    real: xr.DataArray,
+    synthetic: xr.DataArray,
+    epoch_duration: float | None,
+    names: tuple[str, str] = ("real", "synthetic"),
+):
+    validate_signals(real, names[0])
+    validate_signals(synthetic, names[1])
     sr, ss = float(real.attrs["sfreq"]), float(synthetic.attrs["sfreq"])
     if not np.isclose(sr, ss, rtol=1e-9):
         raise ValueError(
-            f"real and synthetic sampling rates differ ({sr:g} Hz vs {ss:g} Hz); "
+            f"{names[0]} and {names[1]} sampling rates differ ({sr:g} Hz vs {ss:g} Hz); "
             "resample one with biosynth.signals.resample first."
         )
     ch_real, ch_synth = list(map(str, real[CHANNEL].values)), list(map(str, synthetic[CHANNEL].values))
     if set(ch_real) != set(ch_synth):
         only_r, only_s = sorted(set(ch_real) - set(ch_synth))[:5], sorted(set(ch_synth) - set(ch_real))[:5]
         raise ValueError(
-            f"real and synthetic channels differ (only in real: {only_r}, only in synthetic: {only_s}); "
+            f"{names[0]} and {names[1]} channels differ (only in {names[0]}: {only_r}, "
+            f"only in {names[1]}: {only_s}); "
             "generate with the real channel names (e.g. biosynth generate eeg --like REAL)."
         )
     synthetic = convert_units(synthetic, real.attrs["units"]).sel({CHANNEL: ch_real})
     if epoch_duration is not None:
         real, synthetic = epochs(real, epoch_duration), epochs(synthetic, epoch_duration)
     real, synthetic = as_batch(real), as_batch(synthetic)
-    for name, data in (("real", real), ("synthetic", synthetic)):
+    for name, data in zip(names, (real, synthetic), strict=True):
         if data.sizes[RECORD] < 2:
             raise ValueError(
                 f"{name} holds {data.sizes[RECORD]} record; at least 2 are needed (real is split in halves for the "

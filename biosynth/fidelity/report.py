@@ -105,10 +105,15 @@ def render_html(result: FidelityReport, *, title: str = "biosynth fidelity repor
         "<h2>Example traces</h2>",
         _img(_plot_traces(result)),
     ]
+    pca = result.extras.get("multivariate", {}).get("results", {}).get("pca", {}).get("synthetic")
+    if pca is not None:
+        parts += ["<h2>PCA of signal features</h2>", _img(_plot_pca(pca))]
     for section in SECTIONS:
         metrics = [m for m in result.metrics if m.section == section]
         if metrics:
-            parts += [f"<h2>Metrics: {section}</h2>", _metrics_html(metrics)]
+            parts += [f"<h2>Metrics: {section}</h2>", _SECTION_NOTES.get(section, ""), _metrics_html(metrics, section)]
+    if "plausibility" in result.extras:
+        parts += ["<h2>Plausibility per record (synthetic)</h2>", _plausibility_html(result.extras["plausibility"])]
     parts += [
         "<h2>Timings</h2>",
         _timings_html(result.timings),
@@ -153,9 +158,22 @@ def _verdict(metric: Metric) -> tuple[str, str]:
     return "far from real", "bad"
 
 
-def _metrics_html(metrics: list[Metric]) -> str:
+_SECTION_NOTES = {
+    "privacy": "<p class='note'>Records are compared with the real records the generator was fitted on and with "
+    "a holdout it never saw; the reference column is the value a generator that never saw the training records "
+    "would give. <strong>Passing these distance tests is no proof of anonymity.</strong></p>",
+    "plausibility": "<p class='note'>Rules per modality (amplitude range, flat lines, clipping, line noise, heart "
+    "rate for ECG); the reference column is the share among the real records.</p>",
+    "utility": "<p class='note'>A classifier trained on synthetic records and tested on real ones (TSTR), against "
+    "one trained and tested on real records in record-wise folds (TRTR).</p>",
+}
+_REFERENCE_HEADER = {"privacy": "baseline", "plausibility": "real", "utility": "train on real"}
+
+
+def _metrics_html(metrics: list[Metric], section: str = "") -> str:
+    reference = _REFERENCE_HEADER.get(section, "real vs real")
     head = (
-        "<tr><th>metric</th><th>real vs synthetic</th><th>real vs real</th><th>ratio</th>"
+        f"<tr><th>metric</th><th>real vs synthetic</th><th>{reference}</th><th>ratio</th>"
         "<th>better</th><th>verdict</th><th>time</th></tr>"
     )
     rows = []
@@ -168,6 +186,22 @@ def _metrics_html(metrics: list[Metric]) -> str:
             f"<td>{m.better}</td><td class='{css}'>{label}</td><td>{m.seconds * 1e3:.1f} ms</td></tr>"
         )
     return f"<table>{head}{''.join(rows)}</table>"
+
+
+def _plausibility_html(tables: dict[str, Any], limit: int = 50) -> str:
+    table = tables["synthetic"]
+    flagged = table[table["implausible"]]
+    if flagged.empty:
+        return f"<p>All {len(table)} synthetic records pass the plausibility rules.</p>"
+    rows = "".join(
+        f"<tr><td>{html.escape(str(rec))}</td><td>{html.escape(str(row['reasons']))}</td></tr>"
+        for rec, row in flagged.head(limit).iterrows()
+    )
+    more = f"<p class='note'>{len(flagged) - limit} more not shown.</p>" if len(flagged) > limit else ""
+    return (
+        f"<p>{len(flagged)} of {len(table)} synthetic records flagged.</p>"
+        f"<table><tr><th>record</th><th>reasons</th></tr>{rows}</table>{more}"
+    )
 
 
 def _num(value: float, digits: int = 3) -> str:
@@ -258,6 +292,21 @@ def _plot_shape(result: FidelityReport):
         xlabel=f"amplitude ({result.info['units']})", ylabel="cumulative probability", title="Mean amplitude CDF"
     )
     axes[0, 0].legend()
+    return fig
+
+
+def _plot_pca(pca: Any):
+    fig, axes = _figure(1, width=6, height=5)
+    ax = axes[0, 0]
+    for name, scores in (("real", pca.real_scores), ("synthetic", pca.synthetic_scores)):
+        ax.scatter(scores[:, 0], scores[:, 1], s=8, alpha=0.5, color=_COLORS[name], label=name)
+    ratio = pca.explained_variance_ratio
+    ax.set(
+        xlabel=f"PC1 ({ratio[0]:.0%} of real variance)",
+        ylabel=f"PC2 ({ratio[1]:.0%})",
+        title=f"Signals in the real PCA plane (overlap {pca.overlap:.2f})",
+    )
+    ax.legend()
     return fig
 
 

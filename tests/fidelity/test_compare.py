@@ -57,7 +57,13 @@ def test_doubled_amplitude_closed_form(repeated):
 
 def test_every_metric_has_direction_and_reference(real):
     result = compare(real, simulate_eeg(4.0, n_records=20, seed=0, **match_recording(real)), epoch_duration=4.0)
-    assert {m.section for m in result.metrics} == {"spectral", "statistical", "nonlinear", "multivariate"}
+    assert {m.section for m in result.metrics} == {
+        "spectral",
+        "statistical",
+        "nonlinear",
+        "multivariate",
+        "plausibility",
+    }
     for m in result.metrics:
         assert m.better in ("lower", "higher")
         assert np.isfinite(m.reference), m.name
@@ -99,11 +105,40 @@ def test_errors(real):
         compare(real, other, epoch_duration=4.0)
     with pytest.raises(ValueError, match="real holds 1 record; at least 2 are needed"):
         compare(real, synthetic)
-    with pytest.raises(ValueError, match=r"sections must be names from \['spectral', .*got \['privacy'\]"):
-        compare(real, synthetic, epoch_duration=4.0, sections=["spectral", "privacy"])
+    with pytest.raises(ValueError, match=r"sections must be names from \['spectral', .*got \['coherence'\]"):
+        compare(real, synthetic, epoch_duration=4.0, sections=["spectral", "coherence"])
     flat = synthetic.copy(data=synthetic.values.copy())
     flat.values[2, 5] = 1e-6
     with pytest.raises(
         ValueError, match=r"synthetic has flat \(constant\) signals: record '2/0' channel 'EEG 005'; drop"
     ):
         compare(real, flat, epoch_duration=4.0)
+
+
+def test_privacy_flags_a_copying_generator(real):
+    train, holdout = real.isel(time=slice(0, 3840)), real.isel(time=slice(3840, None))
+    copies = train.copy(deep=True)
+    fresh = simulate_eeg(2.0, n_records=15, seed=4, **match_recording(train))
+
+    def privacy(synthetic):
+        report = compare(train, synthetic, epoch_duration=2.0, holdout=holdout, sections=["privacy"])
+        return {m.name: m for m in report.metrics}
+
+    copied, drawn = privacy(copies), privacy(fresh)
+    assert copied["memorised_copies_share"].value == 1.0 and copied["dcr_share_closer_to_train"].value == 1.0
+    assert copied["mia_auc"].value > 0.9 and copied["mia_auc"].ratio > 1.8
+    assert drawn["memorised_copies_share"].value == 0.0 and drawn["mia_auc"].value < 0.75
+    assert {m.reference for m in copied.values() if m.name == "mia_auc"} == {0.5}  # the no-leak baseline
+
+
+def test_utility_uses_labels_per_record_or_epoch(real):
+    synthetic = simulate_eeg(4.0, n_records=6, seed=2, **match_recording(real))
+    labels_epochs = (np.arange(15) % 3 == 0, np.arange(6) % 2 == 0)
+    report = compare(real, synthetic, epoch_duration=4.0, labels=labels_epochs, sections=["utility"])
+    (metric,) = report.metrics
+    assert metric.name == "tstr_balanced_accuracy" and 0.0 <= metric.value <= 1.0
+    assert report.extras["utility"].tstr == metric.value
+    with pytest.raises(ValueError, match=r"labels for synthetic must hold one label per record \(6\)"):
+        compare(real, synthetic, epoch_duration=4.0, labels=(labels_epochs[0], [1, 0]), sections=["utility"])
+    with pytest.raises(ValueError, match="'privacy', which needs holdout"):
+        compare(real, synthetic, epoch_duration=4.0, sections=["privacy"])

@@ -20,7 +20,7 @@ def test_html_and_json(result, tmp_path):
     paths = write_report(result, tmp_path / "report.html")
     page = paths["html"].read_text()
     images = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", page)
-    assert len(images) == 5  # PSD overlay, feature distributions, correlation, ACF + amplitude CDF, traces
+    assert len(images) == 6  # PSD, feature distributions, correlation, ACF + amplitude CDF, traces, PCA
     for image in images:
         assert base64.b64decode(image)[:8] == b"\x89PNG\r\n\x1a\n"
     for metric in result.metrics:
@@ -29,9 +29,11 @@ def test_html_and_json(result, tmp_path):
     assert [m["name"] for m in summary["metrics"]] == [m.name for m in result.metrics]
     assert summary["schema"] == "biosynth.fidelity-report/1"
     assert summary["info"]["sfreq"] == 128.0
-    assert set(summary["timings_s"]) == {"prepare", "features", "spectral", "statistical", "nonlinear", "multivariate"}
+    sections = {"spectral", "statistical", "nonlinear", "multivariate", "plausibility"}
+    assert set(summary["timings_s"]) == {"prepare", "features"} | sections
     assert all(m["seconds"] >= 0 for m in summary["metrics"])  # per-metric timings
-    assert set(summary["summary"]) == {"spectral", "statistical", "nonlinear", "multivariate"}
+    assert set(summary["summary"]) == sections
+    assert "synthetic records pass the plausibility rules" in page
     for section, row in summary["summary"].items():
         in_section = [m for m in result.metrics if m.section == section]
         assert row["metrics"] == len(in_section)
