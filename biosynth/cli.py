@@ -11,6 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+#: Report sections (kept in step with biosynth.fidelity.SECTIONS by a test; the CLI
+#: does not import the library before it needs it).
+_SECTIONS = ("spectral", "statistical", "nonlinear", "multivariate", "plausibility", "privacy", "utility")
+
 EXIT_OK = 0
 EXIT_USER_ERROR = 2
 
@@ -125,11 +129,27 @@ def _add_fidelity(sub) -> None:
         "fidelity",
         "compare synthetic with real signals and write a report",
         "Measure how faithful SYNTH is to REAL; write an HTML report and a JSON summary.",
-        ["biosynth fidelity sample:eeglab synthetic.nc --epoch 4 --out report.html"],
+        [
+            "biosynth fidelity sample:eeglab synthetic.nc --epoch 4 --out report.html",
+            "biosynth fidelity train.edf synthetic.nc --holdout test.edf --epoch 2 --out report.html",
+            "biosynth fidelity real.nc synthetic.nc --sections spectral,statistical --out quick.html",
+        ],
     )
     fid.add_argument("real", help="real recording (file or sample:NAME)")
     fid.add_argument("synthetic", help="synthetic signals (file)")
     fid.add_argument("--epoch", type=float, default=4.0, help="cut both into epochs of this many s (default 4)")
+    fid.add_argument(
+        "--holdout",
+        default=None,
+        metavar="HOLDOUT",
+        help="real recording the generator never saw (REAL being what it was fitted on): adds the privacy section",
+    )
+    fid.add_argument(
+        "--sections",
+        default=None,
+        help="comma-separated sections to compute (default: all the inputs allow): " + ",".join(_SECTIONS),
+    )
+    fid.add_argument("--seed", type=int, default=0, help="seed of subsampling, permutations and folds (default 0)")
     fid.add_argument("--json", type=Path, default=None, help="JSON summary path (default: beside --out)")
     _add_output(fid, help_text="HTML report path")
     fid.set_defaults(handler=_cmd_fidelity)
@@ -193,7 +213,9 @@ def _cmd_generate_eeg(args: argparse.Namespace) -> int:
         raise ValueError(f"--out {args.out.suffix} holds one recording; use .nc, .zarr or .npz for --n-records > 1.")
     like = match_recording(open_signals(args.like)) if args.like else {}
     channels = (
-        _channel_list(args.channels) if args.channels is not None else like.get("ch_names", ("Fz", "Cz", "Pz", "Oz"))
+        _name_list("--channels", args.channels)
+        if args.channels is not None
+        else like.get("ch_names", ("Fz", "Cz", "Pz", "Oz"))
     )
     data = simulate_eeg(
         args.duration,
@@ -215,14 +237,28 @@ def _cmd_generate_eeg(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _channel_list(text: str) -> list[str]:
-    """``--channels`` as names; empty or repeated names are an error."""
+def _name_list(option: str, text: str) -> list[str]:
+    """A comma-separated option as names; empty or repeated names are an error."""
     names = [name.strip() for name in text.split(",")]
     if not text.strip() or any(not name for name in names):
-        raise ValueError(f"--channels must be comma-separated channel names, got {text!r}.")
+        raise ValueError(f"{option} must be comma-separated names, got {text!r}.")
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
-        raise ValueError(f"--channels names each channel once; {repeated} repeat in {text!r}.")
+        raise ValueError(f"{option} names each item once; {repeated} repeat in {text!r}.")
+    return names
+
+
+def _check_cli_sections(text: str | None, holdout: str | None) -> list[str] | None:
+    """``--sections`` as names of sections the command can compute."""
+    if text is None:
+        return None
+    names = _name_list("--sections", text)
+    unknown = [n for n in names if n not in _SECTIONS or n == "utility"]
+    if unknown:
+        usable = [s for s in _SECTIONS if s != "utility"]
+        raise ValueError(f"--sections must be names from {usable} (utility needs labels: Python API), got {unknown}.")
+    if "privacy" in names and holdout is None:
+        raise ValueError("--sections asks for 'privacy', which needs --holdout (real records the generator never saw).")
     return names
 
 
@@ -230,15 +266,24 @@ def _cmd_fidelity(args: argparse.Namespace) -> int:
     from biosynth.datasets import open_signals
     from biosynth.fidelity import compare, write_report
     from biosynth.signals._checks import check_positive
+    from biosynth.signals._files import check_output_path
 
     check_positive("--epoch", args.epoch, unit="s")
+    sections = _check_cli_sections(args.sections, args.holdout)
+    json_path = args.json if args.json is not None else args.out.with_suffix(".json")
+    if json_path.resolve() == args.out.resolve():
+        raise ValueError(f"--out and --json are the same file ({str(args.out)!r}); give the report an .html name.")
+    for target in (args.out, json_path):
+        check_output_path(target, overwrite=args.overwrite)  # before the long work
     real = open_signals(args.real)
     synthetic = open_signals(args.synthetic)
-    result = compare(real, synthetic, epoch_duration=args.epoch)
+    holdout = open_signals(args.holdout) if args.holdout else None
+    result = compare(
+        real, synthetic, epoch_duration=args.epoch, holdout=holdout, sections=sections, seed=args.seed, progress=True
+    )
     paths = write_report(result, args.out, json_path=args.json, overwrite=args.overwrite)
-    table = result.table()
-    close = int((table["ratio"] <= 1.5).sum())
-    print(f"{close}/{len(table)} metrics within 1.5x of real-vs-real")
+    for section, row in result.summary().iterrows():
+        print(f"{section:>13}: {int(row['close'])}/{int(row['metrics'])} metrics within 1.5x of real-vs-real")
     print(f"wrote {paths['html']} and {paths['json']}")
     return EXIT_OK
 

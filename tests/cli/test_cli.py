@@ -97,16 +97,24 @@ def test_bench_writes_json(tmp_path, capsys):
         (["generate", "eeg", "--bogus", "1", "--out", "x.nc"], "unrecognized arguments: --bogus"),
         (["generate", "eeg", "--sfreq", "abc", "--out", "x.nc"], "invalid float value: 'abc'"),
         (["generate", "ecg", "--out", "x.nc"], "invalid choice: 'ecg'"),
-        (["generate", "eeg", "--channels", "", "--out", "x.nc"], "--channels must be comma-separated channel names"),
+        (["generate", "eeg", "--channels", "", "--out", "x.nc"], "--channels must be comma-separated names"),
         (["generate", "eeg", "--channels", "Fz,,Cz", "--out", "x.nc"], "--channels must be comma-separated"),
-        (["generate", "eeg", "--channels", "Fz,Fz", "--out", "x.nc"], "['Fz'] repeat in 'Fz,Fz'"),
+        (["generate", "eeg", "--channels", "Fz,Fz", "--out", "x.nc"], "names each item once; ['Fz'] repeat in 'Fz,Fz'"),
         (["generate", "eeg", "--n-records", "2", "--out", "x.edf"], "--out .edf holds one recording; use .nc"),
         (["info", "objects.npz"], "it holds Python objects (pickles), which biosynth never loads"),
         (["generate", "eeg", "--like", "flat.npz", "--out", "x.nc"], "real has flat (constant) channels ['ch000'"),
         (["generate", "eeg", "--out", "notadir.txt/x.nc"], "output folder 'notadir.txt' is a file, not a folder"),
         (["fidelity", "sample:eeglab", "sample:eeglab", "--epoch", "0", "--out", "r.html"], "--epoch must be"),
         (["fidelity", "sample:eeglab", "sample:eeglab", "--epoch", "0.001", "--out", "r.html"], "under 2 samples"),
-        (["fidelity", "sample:eeglab", "sample:eeglab", "--out", "r.json"], "path and json_path are the same file"),
+        (["fidelity", "sample:eeglab", "sample:eeglab", "--out", "r.json"], "--out and --json are the same file"),
+        (
+            ["fidelity", "sample:eeglab", "sample:eeglab", "--sections", "spectral,nope", "--out", "r.html"],
+            "sections must be names from",
+        ),
+        (
+            ["fidelity", "sample:eeglab", "sample:eeglab", "--sections", "privacy", "--out", "r.html"],
+            "'privacy', which needs --holdout",
+        ),
     ],
 )
 def test_bad_input_exits_2_with_one_line(tmp_path, monkeypatch, capsys, argv, message):
@@ -164,3 +172,10 @@ def test_installed_command_has_no_traceback(tmp_path):
     )
     assert proc.returncode == 2
     assert proc.stderr.strip() == "biosynth fidelity: error: cannot read 'a.edf': no such file or folder."
+
+
+def test_cli_sections_match_the_library():
+    from biosynth.cli import _SECTIONS
+    from biosynth.fidelity import SECTIONS
+
+    assert _SECTIONS == SECTIONS
