@@ -55,13 +55,25 @@ from biosynth.fidelity.privacy import (
     nearest_neighbour_distance_ratio,
 )
 from biosynth.fidelity.report import render_html, write_report
-from biosynth.fidelity.spectral import EEG_BANDS, band_power, peak_frequency, welch_psd
+from biosynth.fidelity.spectral import (
+    ECG_BANDS,
+    EEG_BANDS,
+    IOECOG_BANDS,
+    aperiodic_fit,
+    band_power,
+    coherence,
+    peak_frequency,
+    spectral_edge,
+    welch_psd,
+)
 from biosynth.fidelity.statistical import amplitude_quantiles, autocorrelation, moments
 from biosynth.fidelity.timedomain import hjorth_complexity, hjorth_mobility, line_length, zero_crossings
 from biosynth.fidelity.utility import UtilityResult, train_synthetic_test_real
 
 __all__ = [
+    "ECG_BANDS",
     "EEG_BANDS",
+    "IOECOG_BANDS",
     "MEASURES",
     "PLAUSIBILITY_RULES",
     "SCHEMA",
@@ -81,11 +93,13 @@ __all__ = [
     "UtilityResult",
     "alpha_precision_beta_recall",
     "amplitude_quantiles",
+    "aperiodic_fit",
     "approximate_entropy",
     "autocorrelation",
     "band_power",
     "check_plausibility",
     "classifier_two_sample_test",
+    "coherence",
     "compare",
     "correlation_distance",
     "detrended_fluctuation",
@@ -121,6 +135,7 @@ __all__ = [
     "render_html",
     "sample_entropy",
     "scaled_wasserstein",
+    "spectral_edge",
     "spectral_entropy",
     "svd_entropy",
     "train_synthetic_test_real",
