@@ -27,7 +27,7 @@ from biosynth.fidelity.distances import (
     scaled_wasserstein,
 )
 from biosynth.fidelity.features import feature_names, record_embedding
-from biosynth.fidelity.spectral import peak_frequency
+from biosynth.fidelity.spectral import aperiodic_fit, peak_frequency
 from biosynth.signals import RECORD
 
 
@@ -175,6 +175,69 @@ def spectral_metrics(sets: Sets, freq_range: tuple[float, float], alpha: tuple[f
             )
         )
     return out
+
+
+def aperiodic_metrics(sets: Sets, fit_range: tuple[float, float]) -> list[Metric]:
+    """Gaps of the aperiodic exponent and offset (FOOOF, fixed mode) of each channel's
+    mean spectrum, averaged over channels."""
+    freqs = sets.real_a["freq"].values
+    cache: dict[int, dict[str, np.ndarray]] = {}
+
+    def fit(ds: xr.Dataset) -> dict[str, np.ndarray]:
+        if id(ds) not in cache:
+            cache[id(ds)] = aperiodic_fit(freqs, ds["psd"].values.mean(axis=0), freq_range=fit_range)
+        return cache[id(ds)]
+
+    def gap(key: str) -> Callable[[xr.Dataset, xr.Dataset], float]:
+        return lambda a, b: float(np.nanmean(np.abs(fit(a)[key] - fit(b)[key])))
+
+    lo, hi = fit_range
+    return [
+        measure(
+            sets,
+            "aperiodic_exponent_gap",
+            "spectral",
+            gap("exponent"),
+            "lower",
+            "",
+            f"Mean over channels of the absolute difference of the 1/f exponent (FOOOF, {lo:g}-{hi:.3g} Hz).",
+        ),
+        measure(
+            sets,
+            "aperiodic_offset_gap",
+            "spectral",
+            gap("offset"),
+            "lower",
+            "log10 power",
+            f"Mean over channels of the absolute difference of the aperiodic offset (FOOOF, {lo:g}-{hi:.3g} Hz).",
+        ),
+    ]
+
+
+def coherence_metrics(sets: Sets) -> list[Metric]:
+    """RMS difference of the mean band coherence matrices, per band."""
+    if "coherence" not in sets.real_a:
+        return []
+
+    def distance(band: str) -> Callable[[xr.Dataset, xr.Dataset], float]:
+        def mean(ds: xr.Dataset) -> np.ndarray:
+            with np.errstate(invalid="ignore"):
+                return np.nanmean(ds["coherence"].sel(band=band).values.astype(np.float64), axis=0)
+
+        return lambda a, b: correlation_distance(mean(a), mean(b))
+
+    return [
+        measure(
+            sets,
+            f"coherence_rmse_{band}",
+            "spectral",
+            distance(band),
+            "lower",
+            "",
+            f"RMS difference of the off-diagonal entries of the mean {band}-band coherence matrices.",
+        )
+        for band in sets.real_a["band"].values
+    ]
 
 
 def _mean_corr(ds: xr.Dataset) -> np.ndarray:

@@ -20,6 +20,8 @@ import xarray as xr
 from biosynth._version import __version__
 from biosynth.fidelity._metrics import (
     Metric,
+    aperiodic_metrics,
+    coherence_metrics,
     distribution_metrics,
     multivariate_metrics,
     plausibility_metrics,
@@ -29,7 +31,7 @@ from biosynth.fidelity._metrics import (
     structure_metrics,
     utility_metrics,
 )
-from biosynth.fidelity.features import DEFAULT_NONLINEAR, extract_features, feature_names
+from biosynth.fidelity.features import BANDS_BY_MODALITY, DEFAULT_NONLINEAR, extract_features, feature_names
 from biosynth.fidelity.spectral import EEG_BANDS
 from biosynth.signals import CHANNEL, RECORD, as_batch, convert_units, epochs, validate_signals
 from biosynth.signals._checks import check_number
@@ -144,7 +146,7 @@ def compare(
     synthetic: xr.DataArray,
     *,
     epoch_duration: float | None = None,
-    bands: Mapping[str, tuple[float, float]] = EEG_BANDS,
+    bands: Mapping[str, tuple[float, float]] | None = None,
     freq_range: tuple[float, float] = (1.0, 45.0),
     nonlinear: Sequence[str] | None = DEFAULT_NONLINEAR,
     chunk_size: int = 64,
@@ -186,8 +188,10 @@ def compare(
     epoch_duration : float | None
         Cut both into epochs of this length, in seconds, that become records. Needed
         when ``real`` holds fewer than 2 records.
-    bands : mapping of str to (low, high)
-        Frequency bands, in Hz, for relative band powers.
+    bands : mapping of str to (low, high) | None
+        Frequency bands, in Hz, for relative band powers and coherence; None takes
+        the defaults of the real data's modality (EEG; ioECoG with ripples and fast
+        ripples for ECoG, sEEG and LFP; ECG).
     freq_range : (float, float)
         Range of the log-spectral distance, in Hz; the upper edge is clipped to
         0.9 x Nyquist.
@@ -225,6 +229,8 @@ def compare(
     timings: dict[str, float] = {}
     with _timed(timings, "prepare"):
         real_b, synth_b = _prepare(real, synthetic, epoch_duration)
+        if bands is None:
+            bands = BANDS_BY_MODALITY.get(real_b.attrs["modality"], EEG_BANDS)
         sfreq = float(real_b.attrs["sfreq"])
         lo, hi = freq_range
         hi = min(check_number("freq_range[1]", hi, low=0.0), 0.9 * sfreq / 2)
@@ -237,7 +243,10 @@ def compare(
     wanted = _check_sections(sections, holdout is not None, labels is not None)
     sections_run = {
         "spectral": lambda: (
-            spectral_metrics(sets, (lo, hi), bands.get("alpha")) + distribution_metrics(sets, "spectral")
+            spectral_metrics(sets, (lo, hi), bands.get("alpha"))
+            + _aperiodic(sets, (lo, hi))
+            + coherence_metrics(sets)
+            + distribution_metrics(sets, "spectral")
         ),
         "statistical": lambda: distribution_metrics(sets, "statistical") + structure_metrics(sets),
         "nonlinear": lambda: distribution_metrics(sets, "nonlinear"),
@@ -277,6 +286,13 @@ def compare(
         timings=timings,
         extras=extras,
     )
+
+
+def _aperiodic(sets, fit_range: tuple[float, float]) -> list[Metric]:
+    """Aperiodic gaps, for EEG-like spectra only: the 1/f model does not describe ECG."""
+    if sets.real_a.attrs.get("modality", "eeg") == "ecg":
+        return []
+    return aperiodic_metrics(sets, fit_range)
 
 
 def _store(extras: dict[str, Any], key: str, found: tuple[list[Metric], Any]) -> list[Metric]:

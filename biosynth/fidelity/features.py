@@ -22,13 +22,31 @@ import xarray as xr
 from tqdm.auto import tqdm
 
 from biosynth.fidelity.nonlinear import MEASURES, nonlinear_features
-from biosynth.fidelity.spectral import EEG_BANDS, band_power, peak_frequency, welch_psd
+from biosynth.fidelity.spectral import (
+    ECG_BANDS,
+    EEG_BANDS,
+    IOECOG_BANDS,
+    band_power,
+    coherence,
+    peak_frequency,
+    spectral_edge,
+    welch_psd,
+)
 from biosynth.fidelity.statistical import QUANTILE_LEVELS, amplitude_quantiles, autocorrelation, moments
 from biosynth.signals import CHANNEL, RECORD, TIME, as_batch, validate_signals
 from biosynth.signals._checks import check_int, check_type
 
 #: Feature sections, in report order: which features belong where.
 SECTIONS = ("spectral", "statistical", "nonlinear")
+
+#: Default bands per modality (``band_power`` skips those above Nyquist).
+BANDS_BY_MODALITY = {
+    "eeg": EEG_BANDS,
+    "ecog": IOECOG_BANDS,
+    "seeg": IOECOG_BANDS,
+    "lfp": IOECOG_BANDS,
+    "ecg": ECG_BANDS,
+}
 
 #: Span of the autocorrelation kept per signal, in seconds.
 ACF_SPAN_S = 0.5
@@ -41,7 +59,7 @@ DEFAULT_NONLINEAR = tuple(m for m in MEASURES if m not in ("approximate_entropy"
 def extract_features(
     signals: xr.DataArray,
     *,
-    bands: Mapping[str, tuple[float, float]] = EEG_BANDS,
+    bands: Mapping[str, tuple[float, float]] | None = None,
     nonlinear: Sequence[str] | None = DEFAULT_NONLINEAR,
     nperseg: int | None = None,
     chunk_size: int = 64,
@@ -53,9 +71,10 @@ def extract_features(
     ----------
     signals : DataArray
         biosynth container, with or without a ``record`` dim; numpy- or dask-backed.
-    bands : mapping of str to (low, high)
-        Frequency bands, in Hz, for relative band powers; bands above Nyquist are
-        skipped.
+    bands : mapping of str to (low, high) | None
+        Frequency bands, in Hz, for relative band powers and coherence; bands above
+        Nyquist are skipped. None takes :data:`BANDS_BY_MODALITY` of the signals'
+        modality (EEG bands for others).
     nonlinear : sequence of str | None
         Names from :data:`biosynth.fidelity.MEASURES` (with their set conventions);
         None or an empty sequence computes none.
@@ -78,8 +97,11 @@ def extract_features(
         ``quantiles`` of the amplitude about its mean over
         ``(record, channel, level)``; ``corr``,
         each record's channel correlation matrix over
-        ``(record, channel, channel_b)``. ``attrs["sections"]`` maps each scalar
-        feature to its report section.
+        ``(record, channel, channel_b)``; ``coherence``, each record's band-mean
+        magnitude-squared coherence over ``(record, band, channel, channel_b)``
+        (float32; bands wholly below Nyquist; absent for one channel);
+        ``spectral_edge`` (SEF95, Hz, over the span of the bands).
+        ``attrs["sections"]`` maps each scalar feature to its report section.
 
     Examples
     --------
@@ -94,6 +116,8 @@ def extract_features(
     chunk_size = check_int("chunk_size", chunk_size, low=1)
     check_type("progress", progress, bool, "True or False")
     batch = as_batch(signals)
+    if bands is None:
+        bands = BANDS_BY_MODALITY.get(signals.attrs["modality"], EEG_BANDS)
     options = {"bands": dict(bands), "nonlinear": names, "nperseg": nperseg}
     if _is_dask(batch):
         return _dask_features(batch, options)
@@ -130,6 +154,8 @@ def _chunk_features(chunk: xr.DataArray, *, bands: dict, nonlinear: list[str], n
     peak_band = bands.get("alpha", next(iter(bands.values())))
     if peak_band[0] < freqs[-1]:
         spectral["peak_frequency"] = peak_frequency(freqs, psd, peak_band)
+    span = (min(b[0] for b in bands.values()), min(max(b[1] for b in bands.values()), freqs[-1]))
+    spectral["spectral_edge"] = spectral_edge(freqs, psd, edge=0.95, freq_range=span)
     sections = dict.fromkeys(spectral, "spectral")
     statistical = moments(values)
     sections.update(dict.fromkeys(statistical, "statistical"))
@@ -139,14 +165,32 @@ def _chunk_features(chunk: xr.DataArray, *, bands: dict, nonlinear: list[str], n
     data = {name: (dims, v) for name, v in {**spectral, **statistical, **measures}.items()}
     data["psd"] = ((*dims, "freq"), psd)
     data.update(_shape_features(values, sfreq))
+    usable = {k: v for k, v in bands.items() if v[1] <= freqs[-1]}
+    if values.shape[1] > 1 and usable:
+        with np.errstate(invalid="ignore", divide="ignore"):  # a channel flat in one record: NaN entries
+            coh = coherence(values, sfreq, bands=usable, nperseg=nperseg)
+        data["coherence"] = (
+            (RECORD, "band", CHANNEL, "channel_b"),
+            np.stack(list(coh.values()), axis=1).astype(np.float32),
+        )
     coords = {
         RECORD: chunk[RECORD].values,
         CHANNEL: chunk[CHANNEL].values,
         "freq": freqs,
         "lag": np.arange(data["acf"][1].shape[-1]) / sfreq,
         "level": QUANTILE_LEVELS,
+        "band": list(usable),
     }
-    return xr.Dataset(data, coords=coords, attrs={"sfreq": sfreq, "units": chunk.attrs["units"], "sections": sections})
+    return xr.Dataset(
+        data,
+        coords=coords,
+        attrs={
+            "sfreq": sfreq,
+            "units": chunk.attrs["units"],
+            "modality": chunk.attrs["modality"],
+            "sections": sections,
+        },
+    )
 
 
 def _shape_features(values: np.ndarray, sfreq: float) -> dict[str, tuple]:

@@ -73,9 +73,9 @@ def test_held_out_real_scores_near_ideal_and_white_noise_clearly_worse(real):
     held_out = compare(first, second, epoch_duration=2.0, nonlinear=NONLINEAR).summary()
     noise = np.random.default_rng(1).standard_normal(second.shape) * float(second.std())
     white = compare(first, second.copy(data=noise), epoch_duration=2.0, nonlinear=NONLINEAR).summary()
-    # measured: held-out medians 2.1 / 1.1 / 1.2, white noise 7.6 / 2.5 / 7.8 (spectral / statistical /
-    # nonlinear); moments separate least, since EEG amplitudes are near Gaussian too
-    for section in held_out.index:
+    # measured (2026-11-23): held-out medians 1.8 / 1.1 / 1.2 / 1.3, white noise 4.3 / 2.5 / 7.8 / 22.6
+    # (spectral / statistical / nonlinear / multivariate). Moments separate least (EEG amplitudes are near
+    # Gaussian too); spectral medians include band coherences, which halves of one recording share less.
+    for section, factor in {"spectral": 2.0, "statistical": 2.0, "nonlinear": 3.0, "multivariate": 3.0}.items():
         assert held_out.loc[section, "median_ratio"] < 2.5, section
-        factor = 2.0 if section == "statistical" else 3.0
         assert white.loc[section, "median_ratio"] > factor * held_out.loc[section, "median_ratio"], section
