@@ -89,7 +89,8 @@ def extract_features(
     -------
     features : Dataset
         Variables over ``(record, channel)``: ``relpow_<band>`` (fraction of the
-        power of all bands), ``peak_frequency`` (Hz, in the alpha band when it is
+        power of all bands), ``logpow_<band>`` (log10 of the band power, in
+        log10 units**2), ``peak_frequency`` (Hz, in the alpha band when it is
         among ``bands``), ``std`` (units of ``signals``), ``skewness``,
         ``kurtosis`` and the nonlinear measures; ``psd`` over
         ``(record, channel, freq)`` in units**2/Hz; ``acf`` over
@@ -151,6 +152,8 @@ def _chunk_features(chunk: xr.DataArray, *, bands: dict, nonlinear: list[str], n
         nperseg = int(min(values.shape[-1], round(2 * sfreq)))
     freqs, psd = welch_psd(values, sfreq, nperseg=nperseg)
     spectral = {f"relpow_{k}": v for k, v in band_power(freqs, psd, bands, relative=True).items()}
+    with np.errstate(divide="ignore"):  # a band without power: -inf, dropped by the distances
+        spectral |= {f"logpow_{k}": np.log10(v) for k, v in band_power(freqs, psd, bands, relative=False).items()}
     peak_band = bands.get("alpha", next(iter(bands.values())))
     if peak_band[0] < freqs[-1]:
         spectral["peak_frequency"] = peak_frequency(freqs, psd, peak_band)

@@ -142,3 +142,15 @@ def test_utility_uses_labels_per_record_or_epoch(real):
         compare(real, synthetic, epoch_duration=4.0, labels=(labels_epochs[0], [1, 0]), sections=["utility"])
     with pytest.raises(ValueError, match="'privacy', which needs holdout"):
         compare(real, synthetic, epoch_duration=4.0, sections=["privacy"])
+
+
+def test_dask_backed_inputs_give_the_same_report(real):
+    pytest.importorskip("dask")
+    cut = epochs(real, 4.0)
+    synthetic = simulate_eeg(4.0, n_records=8, seed=5, **match_recording(real))
+    eager = compare(cut, synthetic, nonlinear=["katz_fd"])
+    lazy = compare(cut.chunk({"record": 4}), synthetic.chunk({"record": 3}), nonlinear=["katz_fd"])
+    assert [m.name for m in lazy.metrics] == [m.name for m in eager.metrics]
+    for a, b in zip(lazy.metrics, eager.metrics, strict=True):
+        assert a.value == pytest.approx(b.value, rel=1e-12, abs=1e-15, nan_ok=True), a.name
+        assert a.reference == pytest.approx(b.reference, rel=1e-12, abs=1e-15, nan_ok=True), a.name

@@ -8,6 +8,7 @@ from scipy.signal import butter, sosfiltfilt
 
 from biosynth.datasets import load_sample
 from biosynth.fidelity import compare
+from biosynth.signals import epochs
 
 NONLINEAR = ["sample_entropy", "katz_fd", "hjorth_mobility"]
 LEVELS = (0.0, 1 / 3, 2 / 3, 1.0)
@@ -69,13 +70,16 @@ def test_scaling_leaves_scale_free_metrics_unchanged(real):
 
 
 def test_held_out_real_scores_near_ideal_and_white_noise_clearly_worse(real):
-    first, second = real.isel(time=slice(0, 3840)), real.isel(time=slice(3840, None))
-    held_out = compare(first, second, epoch_duration=2.0, nonlinear=NONLINEAR).summary()
-    noise = np.random.default_rng(1).standard_normal(second.shape) * float(second.std())
-    white = compare(first, second.copy(data=noise), epoch_duration=2.0, nonlinear=NONLINEAR).summary()
-    # measured (2026-11-23): held-out medians 1.8 / 1.1 / 1.2 / 1.3, white noise 4.3 / 2.5 / 7.8 / 22.6
-    # (spectral / statistical / nonlinear / multivariate). Moments separate least (EEG amplitudes are near
-    # Gaussian too); spectral medians include band coherences, which halves of one recording share less.
-    for section, factor in {"spectral": 2.0, "statistical": 2.0, "nonlinear": 3.0, "multivariate": 3.0}.items():
-        assert held_out.loc[section, "median_ratio"] < 2.5, section
+    """Held out: the odd 2-s epochs against the even ones (interleaved, so the slow drift of
+    one recording does not separate them)."""
+    cut = epochs(real, 2.0)
+    even, odd = cut.isel(record=slice(0, None, 2)), cut.isel(record=slice(1, None, 2))
+    held_out = compare(even, odd, nonlinear=NONLINEAR).summary()
+    noise = np.random.default_rng(1).standard_normal(odd.shape) * float(odd.std())
+    white = compare(even, odd.copy(data=noise), nonlinear=NONLINEAR).summary()
+    # measured (2026-11-23): held-out medians 1.05 / 0.79 / 1.54 / 1.02, white noise 4.5 / 2.0 / 18.2 / 7.1
+    # (spectral / statistical / nonlinear / multivariate). Moments separate least: EEG amplitudes are near
+    # Gaussian too, and the noise has the real SD.
+    for section, factor in {"spectral": 3.0, "statistical": 2.0, "nonlinear": 3.0, "multivariate": 3.0}.items():
+        assert held_out.loc[section, "median_ratio"] < 1.7, section
         assert white.loc[section, "median_ratio"] > factor * held_out.loc[section, "median_ratio"], section
