@@ -176,19 +176,47 @@ def check_fidelity_summary(fidelity: Any, name: str = "fidelity") -> dict[str, A
     return fidelity
 
 
+#: Metrics a card lists by name (when present); the JSON holds all of them.
+HEADLINE_METRICS = (
+    "log_spectral_distance",
+    "aperiodic_exponent_gap",
+    "alpha_peak_frequency_gap",
+    "channel_correlation_rmse",
+    "autocorrelation_rmse",
+    "amplitude_distribution_distance",
+    "mmd2",
+    "classifier_discrimination",
+    "precision",
+    "recall",
+    "pca_overlap",
+    "implausible_share",
+    "dcr_share_closer_to_train",
+    "memorised_copies_share",
+    "mia_auc",
+)
+
+
 def _fidelity_lines(fidelity: dict[str, Any] | None) -> list[str]:
     if not fidelity:
         return ["No fidelity report was attached (run `biosynth fidelity` and pass `--fidelity`)."]
     real = fidelity.get("info", {}).get("provenance", {}).get("real", {})
-    lines = [
-        f"Compared with: {real.get('source', 'unknown')}.",
-        "",
-        "| metric | real vs synthetic | real vs real | unit | better |",
-        "| --- | --- | --- | --- | --- |",
-    ]
-    for m in fidelity.get("metrics", []):
+    lines = [f"Compared with: {real.get('source', 'unknown')}.", ""]
+    summary = fidelity.get("summary") or {}
+    if summary:
+        lines += ["| section | metrics | within 1.5x of real vs real | median ratio |", "| --- | --- | --- | --- |"]
+        for section, row in summary.items():
+            lines.append(
+                f"| {section} | {row.get('metrics')} | {row.get('close')} | {_fmt_number(row.get('median_ratio'))} |"
+            )
+        lines.append("")
+    metrics = fidelity.get("metrics", [])
+    shown = [m for m in metrics if m["name"] in HEADLINE_METRICS] or metrics
+    lines += ["| metric | real vs synthetic | reference | unit | better |", "| --- | --- | --- | --- | --- |"]
+    for m in shown:
         value, ref = _fmt_number(m.get("value")), _fmt_number(m.get("reference"))
         lines.append(f"| {m['name']} | {value} | {ref} | {m.get('unit', '')} | {m['better']} |")
+    if len(shown) < len(metrics):
+        lines += ["", f"{len(metrics) - len(shown)} more metrics are in the fidelity report's JSON."]
     return lines
 
 
