@@ -125,8 +125,8 @@ def _prdc_set_row(real, synth, ours, theirs, repeat: int) -> dict[str, Any]:
     t_theirs, _ = _best(lambda: [theirs[f]() for f in fields], repeat)
     return {
         "metric": "prdc (all 4)",
-        "biosynth": float("nan"),
-        "pymdma": float("nan"),
+        "biosynth": None,
+        "pymdma": None,
         "biosynth_s": t_ours,
         "pymdma_s": t_theirs,
         "ratio": t_theirs / t_ours,
@@ -158,12 +158,12 @@ def main() -> None:
                 "note": NOTES[name],
             }
         )
-    import pymdma
+    from importlib.metadata import version
 
     result = {
         "command": "python -m benchmarks.pymdma (in a venv with pymdma, see the module docstring)",
         "biosynth_version": __version__,
-        "pymdma_version": getattr(pymdma, "__version__", "unknown"),
+        "pymdma_version": version("pymdma"),
         "machine": machine_info(),
         "date": time.strftime("%Y-%m-%d"),
         "input": {"real_rows": list(real.shape), "synthetic_rows": list(synth.shape), "seed": args.seed},
@@ -175,9 +175,9 @@ def main() -> None:
     print(f"rows: real {real.shape}, synthetic {synth.shape}")
     print(f"{'metric':<13} {'biosynth':>10} {'pyMDMA':>10} {'biosynth ms':>12} {'pyMDMA ms':>10} {'ratio':>7}")
     for r in rows:
+        values = "".join(f" {'-' if v is None else format(v, '.4f'):>10}" for v in (r["biosynth"], r["pymdma"]))
         print(
-            f"{r['metric']:<13} {r['biosynth']:>10.4f} {r['pymdma']:>10.4f} {r['biosynth_s'] * 1e3:>12.1f} "
-            f"{r['pymdma_s'] * 1e3:>10.1f} {r['ratio']:>6.1f}x"
+            f"{r['metric']:<13}{values} {r['biosynth_s'] * 1e3:>12.1f} {r['pymdma_s'] * 1e3:>10.1f} {r['ratio']:>6.1f}x"
         )
     print(f"wrote {out}")
 
