@@ -1,7 +1,28 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Signal generators, one module per family. Each takes ``duration, sfreq`` first,
-a ``seed`` and returns the biosynth container."""
+a ``seed`` and returns the biosynth container. ``leads`` projects a cardiac dipole to
+the 12 standard ECG leads; ``noise`` makes seeded artefacts at a set SNR."""
 
 from biosynth.generators.eeg import match_recording, simulate_eeg
+from biosynth.generators.leads import STANDARD_LEADS, dipole_to_leads
+from biosynth.generators.noise import (
+    NOISE_KINDS,
+    add_noise,
+    baseline_wander,
+    electrode_motion,
+    muscle_noise,
+    powerline,
+)
 
-__all__ = ["match_recording", "simulate_eeg"]
+__all__ = [
+    "NOISE_KINDS",
+    "STANDARD_LEADS",
+    "add_noise",
+    "baseline_wander",
+    "dipole_to_leads",
+    "electrode_motion",
+    "match_recording",
+    "muscle_noise",
+    "powerline",
+    "simulate_eeg",
+]
