@@ -23,6 +23,7 @@ import numpy as np
 from biosynth.fidelity._rows import as_rows
 from biosynth.fidelity._torch import to_numpy, to_torch, use_torch
 from biosynth.fidelity._xarray import labelled
+from biosynth.fidelity.spectral import _psd_torch
 from biosynth.signals._checks import check_int, check_number, check_option, check_sfreq, check_type
 
 logger = logging.getLogger(__name__)
@@ -662,24 +663,6 @@ def spectral_entropy(
     if normalize:
         out = out / np.log2(p.shape[-1])
     return restore(out)
-
-
-def _psd_torch(rows: np.ndarray, method: str, nperseg: int, device: str) -> np.ndarray:
-    """Torch path of SciPy's one-sided periodogram / Welch PSD, up to a constant factor."""
-    import torch
-
-    x = to_torch(rows, device)
-    if method == "fft":
-        segments, window = x[:, None, :], torch.ones(x.shape[-1], dtype=torch.float64, device=x.device)
-    else:
-        segments = x.unfold(-1, nperseg, nperseg - nperseg // 2)  # (n_rows, n_segments, nperseg)
-        window = torch.hann_window(nperseg, periodic=True, dtype=torch.float64, device=x.device)
-    segments = (segments - segments.mean(dim=-1, keepdim=True)) * window
-    power = torch.fft.rfft(segments, dim=-1).abs().square().mean(dim=1)
-    size = segments.shape[-1]
-    last = power.shape[-1] if size % 2 else power.shape[-1] - 1  # the Nyquist bin is not doubled
-    power[:, 1:last] *= 2.0
-    return to_numpy(power)
 
 
 # ----------------------------------------------------------------------------- SVD entropy

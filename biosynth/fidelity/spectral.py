@@ -13,7 +13,7 @@ from typing import Any, Literal
 import numpy as np
 
 from biosynth.fidelity._rows import as_rows
-from biosynth.fidelity._torch import use_torch
+from biosynth.fidelity._torch import to_numpy, to_torch, use_torch
 from biosynth.signals._checks import check_int, check_number, check_option, check_sfreq, check_type
 
 logger = logging.getLogger(__name__)
@@ -102,8 +102,6 @@ def welch_psd(
         from scipy.fft import rfftfreq
         from scipy.signal import get_window
 
-        from biosynth.fidelity.entropy import _psd_torch  # one torch Welch in the package
-
         scale = 1.0 / (sfreq * np.sum(get_window("hann", nperseg) ** 2))  # SciPy's density scaling
         return rfftfreq(nperseg, 1.0 / sfreq), restore(_psd_torch(rows, "welch", nperseg, device) * scale)
     from scipy.signal import welch
@@ -120,6 +118,24 @@ def _check_nperseg(nperseg: Any, n_times: int, sfreq: float) -> int:
 
 
 # ----------------------------------------------------------------------------- band power, peak
+
+
+def _psd_torch(rows: np.ndarray, method: str, nperseg: int, device: str) -> np.ndarray:
+    """Torch path of SciPy's one-sided periodogram / Welch PSD, up to a constant factor."""
+    import torch
+
+    x = to_torch(rows, device)
+    if method == "fft":
+        segments, window = x[:, None, :], torch.ones(x.shape[-1], dtype=torch.float64, device=x.device)
+    else:
+        segments = x.unfold(-1, nperseg, nperseg - nperseg // 2)  # (n_rows, n_segments, nperseg)
+        window = torch.hann_window(nperseg, periodic=True, dtype=torch.float64, device=x.device)
+    segments = (segments - segments.mean(dim=-1, keepdim=True)) * window
+    power = torch.fft.rfft(segments, dim=-1).abs().square().mean(dim=1)
+    size = segments.shape[-1]
+    last = power.shape[-1] if size % 2 else power.shape[-1] - 1  # the Nyquist bin is not doubled
+    power[:, 1:last] *= 2.0
+    return to_numpy(power)
 
 
 def band_power(
