@@ -3,6 +3,7 @@
 a ``seed`` and returns the biosynth container. ``leads`` projects a cardiac dipole to
 the 12 standard ECG leads; ``noise`` makes seeded artefacts at a set SNR."""
 
+from biosynth.generators.ecg import MORPHOLOGIES, simulate_ecg
 from biosynth.generators.eeg import match_recording, simulate_eeg
 from biosynth.generators.leads import STANDARD_LEADS, dipole_to_leads
 from biosynth.generators.noise import (
@@ -15,6 +16,7 @@ from biosynth.generators.noise import (
 )
 
 __all__ = [
+    "MORPHOLOGIES",
     "NOISE_KINDS",
     "STANDARD_LEADS",
     "add_noise",
@@ -24,5 +26,6 @@ __all__ = [
     "match_recording",
     "muscle_noise",
     "powerline",
+    "simulate_ecg",
     "simulate_eeg",
 ]

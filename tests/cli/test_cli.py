@@ -96,7 +96,7 @@ def test_bench_writes_json(tmp_path, capsys):
         (["info", "garbage.edf"], "as signals"),
         (["generate", "eeg", "--bogus", "1", "--out", "x.nc"], "unrecognized arguments: --bogus"),
         (["generate", "eeg", "--sfreq", "abc", "--out", "x.nc"], "invalid float value: 'abc'"),
-        (["generate", "ecg", "--out", "x.nc"], "invalid choice: 'ecg'"),
+        (["generate", "emg", "--out", "x.nc"], "invalid choice: 'emg'"),
         (["generate", "eeg", "--channels", "", "--out", "x.nc"], "--channels must be comma-separated names"),
         (["generate", "eeg", "--channels", "Fz,,Cz", "--out", "x.nc"], "--channels must be comma-separated"),
         (["generate", "eeg", "--channels", "Fz,Fz", "--out", "x.nc"], "names each item once; ['Fz'] repeat in 'Fz,Fz'"),
@@ -179,3 +179,16 @@ def test_cli_sections_match_the_library():
     from biosynth.fidelity import SECTIONS
 
     assert _SECTIONS == SECTIONS
+
+
+def test_generate_ecg_writes_signals_and_r_peak_events(tmp_path, capsys):
+    path = tmp_path / "ecg.nc"
+    argv = ["generate", "ecg", "--heart-rate", "75", "--n-records", "2", "--duration", "8", "--seed", "0"]
+    code, out, err = run(capsys, *argv, "--out", str(path))
+    assert code == 0, err
+    data, events = read(path, return_events=True)
+    assert data.dims == ("record", "channel", "time") and data.attrs["modality"] == "ecg"
+    r_peaks = events[events["type"] == "R"]
+    assert set(r_peaks["record"]) == {0, 1}
+    assert f"{len(r_peaks)} R peaks as events" in out
+    assert 75 * 8 / 60 - 2 <= (r_peaks["record"] == 0).sum() <= 75 * 8 / 60 + 2  # ~10 beats in 8 s
