@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -38,6 +39,8 @@ from biosynth.signals._checks import check_int, check_type
 
 #: Feature sections, in report order: which features belong where.
 SECTIONS = ("spectral", "statistical", "nonlinear")
+
+logger = logging.getLogger(__name__)
 
 #: Default bands per modality (``band_power`` skips those above Nyquist).
 BANDS_BY_MODALITY = {
@@ -79,7 +82,9 @@ def extract_features(
         Names from :data:`biosynth.fidelity.MEASURES` (with their set conventions);
         None or an empty sequence computes none.
     nperseg : int | None
-        Welch segment length in samples; None uses ``min(n_times, 2 * sfreq)``.
+        Welch segment length in samples; None uses :func:`default_nperseg` (2 s, or
+        longer for narrow bands such as ECG's 0.05-0.5 Hz baseline band; bands with
+        fewer than 2 frequency bins are skipped).
     chunk_size : int
         Records per chunk of the eager path (a dask input keeps its own chunks).
     progress : bool
@@ -149,8 +154,9 @@ def _chunk_features(chunk: xr.DataArray, *, bands: dict, nonlinear: list[str], n
     values = np.asarray(chunk.values, dtype=np.float64)
     sfreq = float(chunk.attrs["sfreq"])
     if nperseg is None:
-        nperseg = int(min(values.shape[-1], round(2 * sfreq)))
+        nperseg = default_nperseg(values.shape[-1], sfreq, bands)
     freqs, psd = welch_psd(values, sfreq, nperseg=nperseg)
+    bands = _resolved_bands(freqs, bands)
     spectral = {f"relpow_{k}": v for k, v in band_power(freqs, psd, bands, relative=True).items()}
     with np.errstate(divide="ignore"):  # a band without power: -inf, dropped by the distances
         spectral |= {f"logpow_{k}": np.log10(v) for k, v in band_power(freqs, psd, bands, relative=False).items()}
@@ -194,6 +200,38 @@ def _chunk_features(chunk: xr.DataArray, *, bands: dict, nonlinear: list[str], n
             "sections": sections,
         },
     )
+
+
+def default_nperseg(n_times: int, sfreq: float, bands: Mapping[str, tuple[float, float]]) -> int:
+    """Welch segment length: 2 s, longer when the narrowest band needs it (two bins
+    per band width), never longer than the signal.
+
+    Parameters
+    ----------
+    n_times : int
+        Samples per signal.
+    sfreq : float
+        Sampling rate, in Hz.
+    bands : mapping of str to (low, high)
+        Bands, in Hz.
+
+    Returns
+    -------
+    nperseg : int
+    """
+    narrowest = min(high - low for low, high in bands.values())
+    return int(min(n_times, round(sfreq * max(2.0, 2.0 / narrowest))))
+
+
+def _resolved_bands(freqs: np.ndarray, bands: dict) -> dict:
+    """The bands holding at least 2 frequency bins (others are skipped, with a log line)."""
+    kept = {k: v for k, v in bands.items() if np.count_nonzero((freqs >= v[0]) & (freqs <= min(v[1], freqs[-1]))) >= 2}
+    skipped = sorted(set(bands) - set(kept))
+    if skipped:
+        logger.info("bands %s hold fewer than 2 frequency bins at %.3g Hz resolution; skipped", skipped, freqs[1])
+    if not kept:
+        raise ValueError(f"no band holds 2 frequency bins at {freqs[1]:.3g} Hz resolution; use longer signals.")
+    return kept
 
 
 def _shape_features(values: np.ndarray, sfreq: float) -> dict[str, tuple]:

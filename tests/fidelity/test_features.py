@@ -81,3 +81,14 @@ def test_bad_arguments(eeg):
         extract_features(eeg, nonlinear=["fuzzy_entropy"])
     with pytest.raises(ValueError, match="chunk_size must be"):
         extract_features(eeg, chunk_size=0)
+
+
+def test_ecg_bands_get_a_long_enough_welch_segment():
+    from biosynth.generators import simulate_ecg
+
+    ecg = simulate_ecg(10.0, 250.0, n_records=2, heart_rate=70.0, seed=0)
+    ds = extract_features(ecg, nonlinear=None)  # modality "ecg": ECG bands, down to 0.05-0.5 Hz
+    assert {"relpow_baseline", "relpow_qrs"} <= set(ds.data_vars)
+    assert ds["freq"].values[1] == pytest.approx(0.225, rel=1e-3)  # two bins across the narrowest band (0.45 Hz)
+    short = extract_features(ecg.isel(time=slice(0, 500)), nonlinear=None)  # 2 s: the baseline band is skipped
+    assert "relpow_baseline" not in short and "relpow_qrs" in short
