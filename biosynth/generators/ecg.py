@@ -49,6 +49,18 @@ phase crosses :math:`\\theta_i`, its onset and offset the crossings of
 meets the baseline, the usual way of placing a T-wave end). Crossings are interpolated
 linearly between samples.
 
+**Leads, rhythms, noise.** Other leads than II come from a 3-D cardiac dipole: three
+z-variables on the same phase, sharing the angles and widths of the waves and differing
+in amplitude (along :data:`DIPOLE_DIRECTIONS`), projected by the Dower transform (Sameni
+et al. 2007). Atrial fibrillation replaces the RR process by independent gamma-distributed
+intervals (CV 0.2), removes the P wave and adds f waves (Stridh & Soernmo 2001).
+Premature ventricular contractions switch the Gaussian set of one beat to a wide,
+P-less PVC with a discordant T wave and reshape the phase speed around it so the PVC is
+premature and the pause compensatory. Noise comes from :func:`~biosynth.generators.noise.add_noise`
+at an exact SNR. Each of these draws from its own child of the record's
+SeedSequence, so sinus-rhythm lead II is unchanged by them and records stay independent
+of the batch.
+
 References
 ----------
 .. [1] McSharry PE, Clifford GD, Tarassenko L, Smith LA (2003). A dynamical model for
@@ -59,6 +71,12 @@ References
 .. [3] Sameni R, Clifford GD, Jutten C, Shamsollahi MB (2007). Multichannel ECG and
    noise modeling: application to maternal and fetal ECG signals. EURASIP J Adv Signal
    Process 2007:043407. doi:10.1155/2007/43407
+.. [4] Tateno K, Glass L (2001). Automatic detection of atrial fibrillation using the
+   coefficient of variation and density histograms of RR and deltaRR intervals. Med
+   Biol Eng Comput 39(6):664-671. doi:10.1007/BF02345439
+.. [5] Stridh M, Soernmo L (2001). Spatiotemporal QRST cancellation techniques for
+   analysis of atrial fibrillation. IEEE Trans Biomed Eng 48(1):105-111.
+   doi:10.1109/10.900266
 """
 
 from __future__ import annotations
@@ -74,10 +92,12 @@ import pandas as pd
 import xarray as xr
 
 from biosynth._version import __version__
+from biosynth.generators.leads import _check_leads, dipole_to_leads
+from biosynth.generators.noise import NOISE_KINDS, _check_freq, _check_kinds, add_noise
 from biosynth.signals import make_events, make_seed_sequence, make_signals, record_rng
 from biosynth.signals._backend import check_device, torch_device
-from biosynth.signals._checks import check_int, check_number, check_positive, check_sfreq
-from biosynth.signals._random import Seed, seed_to_json
+from biosynth.signals._checks import check_int, check_number, check_option, check_positive, check_sfreq
+from biosynth.signals._random import Seed, record_seed_sequence, seed_to_json
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +137,82 @@ _RR_RATE = 8.0  # Hz, grid of the RR process (linear interpolation loses < 1% of
 _MIN_RR_SPAN = 64.0  # s, shortest period of the RR process (LF bins at most 1/64 Hz apart)
 _MIN_RR = 60.0 / 300.0  # s: floor of the RR samples (reached only 4 SD below the mean at HR 200, SD HR / 5)
 
+RHYTHMS = ("sinus", "af")
+
+# Random streams of a record besides its own generator (which draws the RR spectral phases,
+# the first beat and the respiratory phase, in that order): children of the record's
+# SeedSequence, so adding noise or a rhythm never changes the sinus-rhythm draws.
+_NOISE_STREAM = 0
+_AF_RR_STREAM = 1
+_F_WAVE_STREAM = 2
+
+# Atrial fibrillation. RR intervals: independent gamma draws (no memory between beats, as
+# in the "irregularly irregular" ventricular response) with coefficient of variation 0.2;
+# Tateno & Glass (2001) report CV(RR) of about 0.15-0.25 in AF against < 0.1 in sinus
+# rhythm at rest.
+_AF_RR_CV = 0.2
+# f waves: the sawtooth model of Stridh & Soernmo (2001),
+#   f(t) = -sum_{i=1..3} (2 / (i pi)) (A + dA sin(2 pi f_a t + psi)) sin(i theta(t)),
+#   theta(t) = 2 pi f0 t + (df / f_m) sin(2 pi f_m t) + phi,
+# with the atrial rate f0 drawn per record in [5, 7] Hz (the 4-9 Hz band of AF), a
+# frequency modulation of +-df = 0.2 Hz at f_m = 0.1 Hz and an amplitude A = 75 uV in
+# lead II (0.05-0.1 mV: "fine" to "coarse" f waves) modulated by +-dA = 20 uV at f_a =
+# 0.25 Hz. The values are those chosen here within the ranges of the paper.
+_F_WAVE_BAND = (5.0, 7.0)  # Hz, range of f0
+_F_WAVE_AMPLITUDE = 75e-6  # V, A in lead II
+_F_WAVE_AMPLITUDE_MOD = 20e-6  # V, dA
+_F_WAVE_FREQ_MOD = (0.2, 0.1)  # Hz: df and f_m
+_F_WAVE_AMP_MOD_FREQ = 0.25  # Hz: f_a
+_F_WAVE_HARMONICS = 3
+
+# Dower row of lead II (leads.py): the dipole of each wave is chosen so that its projection
+# on lead II is exactly the single-lead model's wave, so lead II is the same in every lead set.
+_LEAD_II = np.array([0.235, 1.066, -0.132])
+#: Direction (X left, Y inferior, Z posterior; Frank axes) of the cardiac dipole during each
+#: wave, for the 12-lead model. Not fitted to data: chosen from the textbook normal
+#: vectorcardiogram (P leftward-inferior; Q, the septal vector, rightward, superior and
+#: anterior; R leftward, inferior and posterior; S late basal, rightward-superior-posterior;
+#: T near the QRS axis, slightly anterior) and checked to give a physiological 12-lead
+#: pattern (upright P, R and T in I and II; negative QRS and T in aVR; rS in V1, R/S
+#: transition near V3, qR in V5-V6). Sameni et al. (2007) fit per-axis Gaussians (with
+#: their own angles) to real vectorcardiograms; here the axes share the angles and widths
+#: of ``morphology`` and differ in amplitude only, so the event table holds for all leads.
+DIPOLE_DIRECTIONS: dict[str, tuple[float, float, float]] = {
+    "P": (0.6, 0.8, 0.0),
+    "Q": (-0.5, -0.5, -0.3),
+    "R": (0.8, 0.5, 0.4),
+    "S": (-0.3, -0.5, 0.5),
+    "T": (0.7, 0.6, -0.1),
+}
+# Premature ventricular contractions. The PVC replaces a sinus beat: its R peak comes
+# _PVC_COUPLING of the preceding RR interval after the previous R (later if that beat's T
+# wave has not ended), the next sinus beat keeps its time (a full compensatory pause: the
+# two RR intervals around the PVC add up to the two sinus ones), and the PVC has no P wave,
+# a wide QRS and a T wave of the opposite polarity. Its waves in lead II, as (time from its
+# R peak in s, height relative to a sinus R wave, SD in s), are chosen (not fitted) to give
+# a QRS of about 160 ms by this module's onset/offset rule and a discordant T wave. The
+# model draws the QRS between _PVC_PRE s before and _PVC_QRS_END s after the R peak at the
+# phase speed of the mean heart rate, and the T wave until _PVC_END s after it.
+_PVC_STREAM = 3
+_PVC_COUPLING = 0.6
+_PVC_MAX_HEART_RATE = 120.0  # bpm: above, a PVC and its T wave no longer fit in the two RR intervals
+_PVC_WAVES = {"Q": (-0.035, -0.15, 0.017), "R": (0.0, 1.5, 0.030), "S": (0.045, -0.35, 0.022), "T": (0.30, -0.5, 0.055)}
+_PVC_PRE = 0.10  # s
+_PVC_QRS_END = 0.14  # s
+_PVC_END = 0.48  # s
+#: Dipole directions (Frank axes, as :data:`DIPOLE_DIRECTIONS`) of the PVC waves: a
+#: right-ventricular ectopic focus activates the ventricles right to left (a left bundle
+#: branch block-like pattern: wide, upright QRS in I and V6, mainly negative in V1) and
+#: repolarises the opposite way (discordant T wave). Chosen, not fitted.
+PVC_DIPOLE_DIRECTIONS: dict[str, tuple[float, float, float]] = {
+    "P": (0.6, 0.8, 0.0),
+    "Q": (-0.3, -0.3, -0.3),
+    "R": (0.8, 0.5, 0.5),
+    "S": (-0.2, -0.3, 0.4),
+    "T": (-0.7, -0.5, -0.3),
+}
+_F_WAVE_DIRECTION = (0.2, 0.6, -0.6)  # atrial (f-wave) dipole: anterior, so f waves show in V1 as in II
+
 
 def simulate_ecg(
     duration: float,
@@ -133,6 +229,12 @@ def simulate_ecg(
     morphology: str | Mapping[str, Sequence[float]] | None = None,
     amplitude: float = 1e-3,
     baseline_wander: float = 0.15e-3,
+    leads: Sequence[str] = ("II",),
+    rhythm: str = "sinus",
+    pvc_rate: float = 0.0,
+    noise_snr_db: float | None = None,
+    noise_kinds: Sequence[str] = NOISE_KINDS,
+    line_freq: float = 50.0,
     first_record: int = 0,
     chunk_size: int | None = None,
     seed: Seed = None,
@@ -140,7 +242,7 @@ def simulate_ecg(
     progress: bool = False,
     return_events: bool = False,
 ) -> xr.DataArray | tuple[xr.DataArray, pd.DataFrame]:
-    """Simulate a lead-II-like ECG with the ECGSYN dynamical model.
+    """Simulate an ECG (lead II or any of the 12 standard leads) with the ECGSYN model.
 
     Parameters
     ----------
@@ -177,6 +279,45 @@ def simulate_ecg(
         Amplitude :math:`A` of the respiratory baseline :math:`z_0(t)`, in V (0.15 mV
         in the paper). The ECG follows it through the model's one-second relaxation,
         so the visible wander is smaller (0.54 A at 0.25 Hz).
+    leads : sequence of str
+        Leads to return, in this order: any of
+        :data:`biosynth.generators.leads.STANDARD_LEADS`, each once. ``("II",)``
+        integrates the single ECGSYN z-variable; any other set integrates a 3-D cardiac
+        dipole (three Gaussian sums on the one phase, Sameni et al. 2007) whose axes
+        share the angles and widths of ``morphology``, with amplitudes along the
+        directions :data:`DIPOLE_DIRECTIONS`, and projects it with
+        :func:`~biosynth.generators.leads.dipole_to_leads` (Dower transform). Lead II is
+        the same model in both cases (equal to float rounding), so the scaling to
+        ``amplitude`` and the events hold for every lead set.
+    rhythm : str
+        ``"sinus"`` (the RR process above) or ``"af"``, atrial fibrillation: RR
+        intervals drawn independently from a gamma distribution with mean
+        ``60 / heart_rate`` s and coefficient of variation 0.2 (Tateno & Glass 2001;
+        ``heart_rate_std`` and the LF/HF settings are then unused), no P wave, and a
+        fibrillatory baseline: f waves at 5-7 Hz (drawn per record), about 75 uV in
+        lead II, sawtooth-shaped with frequency and amplitude modulation (Stridh &
+        Soernmo 2001), added to the output.
+    pvc_rate : float
+        Share of beats that are premature ventricular contractions (PVCs), in [0, 0.5]
+        (0.5 is bigeminy; a PVC never follows a PVC); ``heart_rate`` at most 120 bpm
+        and ``device="cpu"`` when positive. A PVC comes 0.6 of the preceding RR
+        interval after the previous R peak (later if that beat's T wave has not yet
+        ended), with a full compensatory pause (the next sinus beat keeps its time),
+        no P wave, a QRS of about 160 ms and a T wave of the opposite polarity; in 12
+        leads its dipole follows :data:`PVC_DIPOLE_DIRECTIONS` (a right-ventricular
+        focus). Its events have ``beat_type`` ``"V"``.
+    noise_snr_db : float | None
+        If given, add noise with :func:`~biosynth.generators.noise.add_noise` so that
+        every lead of every record has this signal-to-noise ratio, in dB, against the
+        clean ECG (mean squares over the record). The noise of record ``i`` is drawn
+        from its own stream, so it does not depend on the batch or chunking. None adds
+        none.
+    noise_kinds : sequence of str
+        Noise kinds mixed at equal power when ``noise_snr_db`` is given; any of
+        :data:`~biosynth.generators.noise.NOISE_KINDS`.
+    line_freq : float
+        Mains frequency for the ``"powerline"`` noise kind, in Hz; below Nyquist when
+        that kind is used.
     first_record : int
         Index of the first record; record ``i`` draws from
         ``SeedSequence(seed, spawn_key=(i,))``, so records ``[k, k + n)`` can be made
@@ -201,13 +342,15 @@ def simulate_ecg(
     Returns
     -------
     ecg : DataArray, dims ("channel", "time") or ("record", "channel", "time")
-        Lead II voltage in V (one channel, ``"II"``); ``time`` in seconds from 0.
+        Lead voltages in V, one channel per name in ``leads``; ``time`` in seconds
+        from 0.
     events : DataFrame
         Only with ``return_events=True``. One row per landmark inside the record, of
         types ``"P_onset", "P", "P_offset", "QRS_onset", "Q", "R", "S", "QRS_offset",
         "T_onset", "T", "T_offset"`` (duration 0; channel ``""``, all leads), with
         extra columns ``beat`` (cardiac cycle, 0 for the first one seen in the record)
-        and ``beat_type`` (``"N"``, normal). ``record`` is the record label
+        and ``beat_type`` (``"N"``, normal, or ``"V"``, PVC: its landmarks are those
+        of the PVC's waves, without P). ``record`` is the record label
         (``first_record`` + position), 0 for a single recording. Peaks are the
         crossings of :math:`\\theta_i` by the phase, onsets and offsets those of
         :math:`\\theta_i \\mp 2 b_i`; the QRS runs from the earliest onset of Q, R and
@@ -224,6 +367,15 @@ def simulate_ecg(
     .. [1] McSharry PE, Clifford GD, Tarassenko L, Smith LA (2003). A dynamical model
        for generating synthetic electrocardiogram signals. IEEE Trans Biomed Eng
        50(3):289-294. doi:10.1109/TBME.2003.808805
+    .. [2] Sameni R, Clifford GD, Jutten C, Shamsollahi MB (2007). Multichannel ECG and
+       noise modeling: application to maternal and fetal ECG signals. EURASIP J Adv
+       Signal Process 2007:043407. doi:10.1155/2007/43407
+    .. [3] Tateno K, Glass L (2001). Automatic detection of atrial fibrillation using
+       the coefficient of variation and density histograms of RR and deltaRR
+       intervals. Med Biol Eng Comput 39(6):664-671. doi:10.1007/BF02345439
+    .. [4] Stridh M, Soernmo L (2001). Spatiotemporal QRST cancellation techniques for
+       analysis of atrial fibrillation. IEEE Trans Biomed Eng 48(1):105-111.
+       doi:10.1109/10.900266
 
     Examples
     --------
@@ -253,19 +405,67 @@ def simulate_ecg(
     device = check_device(device)
     if not isinstance(return_events, bool):
         raise TypeError(f"return_events must be a bool, got {type(return_events).__name__} {return_events!r}.")
+    lead_names = _check_leads(leads)
+    params["leads"] = lead_names
+    params["rhythm"] = check_option("rhythm", rhythm, RHYTHMS)
+    params["pvc_rate"] = check_number("pvc_rate", pvc_rate, low=0.0, high=0.5, context="a PVC never follows a PVC")
+    if params["pvc_rate"] > 0 and params["heart_rate"] > _PVC_MAX_HEART_RATE:
+        raise ValueError(
+            f"heart_rate must be at most {_PVC_MAX_HEART_RATE:g} bpm when pvc_rate > 0 (a PVC and its T wave "
+            f"must fit in two RR intervals), got {params['heart_rate']:g}."
+        )
+    if params["pvc_rate"] > 0 and device != "cpu":
+        raise ValueError(f"pvc_rate > 0 is implemented on device='cpu' only (Numba), got device={device!r}.")
+    params["noise_snr_db"] = None if noise_snr_db is None else check_number("noise_snr_db", noise_snr_db, unit="dB")
+    params["noise_kinds"] = _check_kinds(noise_kinds)
+    if params["noise_snr_db"] is not None and "powerline" in params["noise_kinds"]:
+        params["line_freq"] = _check_freq("line_freq", line_freq, params["sfreq"])
+    else:  # unused: any positive value (the default 50 Hz is at Nyquist for sfreq = 100 Hz)
+        params["line_freq"] = check_positive("line_freq", line_freq, unit="Hz")
     root = make_seed_sequence(seed)
     grid = _TimeGrid(params["duration"], params["sfreq"])
     gaussians = _scaled_gaussians(params["morphology"], params["heart_rate"])[None]  # one z-variable
+    if params["rhythm"] == "af":
+        gaussians[0, 1, WAVES.index("P")] = 0.0  # no organised atrial activity: no P wave (and no P events)
     level, height = _template_levels(gaussians, params["heart_rate"], grid.h)
     if not height[0] > 0:
         raise ValueError(f"morphology gives no R peak above the isoelectric line; got {params['morphology']}.")
     scale = params["amplitude"] / height[0]
     indices = np.arange(first_record, first_record + (n_records or 1))
-    wander = np.array([params["baseline_wander"] / scale])
-    states = _integrate(indices, root, params, gaussians, wander, grid, device, params["chunk_size"], progress)
-    data = states[:, 1:]
-    data -= level[0]  # isoelectric line (PR segment) at 0 V
+    single = lead_names == ["II"]
+    pvc = None
+    if params["pvc_rate"] > 0:
+        pvc_set = _pvc_gaussians(gaussians[0], height[0], params["heart_rate"])
+        pvc = {"sets": pvc_set[None] if single else _dipole_gaussians(pvc_set, PVC_DIPOLE_DIRECTIONS), "beats": []}
+    if single:
+        sets = gaussians
+        wander = np.array([params["baseline_wander"] / scale])
+    else:
+        sets = _dipole_gaussians(gaussians[0], DIPOLE_DIRECTIONS)
+        # the least-norm dipole baseline whose lead II is the single-lead baseline
+        wander = params["baseline_wander"] / scale * _LEAD_II / (_LEAD_II @ _LEAD_II)
+        level = dipole_to_leads(_template_levels(sets, params["heart_rate"], grid.h)[0][:, None], lead_names)[:, 0]
+    states = _integrate(indices, root, params, sets, wander, grid, device, params["chunk_size"], progress, pvc)
+    data = states[:, 1:] if single else dipole_to_leads(states[:, 1:], lead_names, axis=1)
+    data -= level[:, None] if not single else level[0]  # isoelectric line (PR segment) at 0 V
     data *= scale
+    if params["rhythm"] == "af":
+        gains = np.ones(1) if single else dipole_to_leads(np.array(_F_WAVE_DIRECTION)[:, None], lead_names)[:, 0]
+        gains /= 1.0 if single else float(_LEAD_II @ np.array(_F_WAVE_DIRECTION))
+        for row, index in enumerate(indices):
+            rng = np.random.default_rng(_stream(root, index, _F_WAVE_STREAM))
+            data[row] += gains[:, None] * _f_waves(rng, grid)
+    if params["noise_snr_db"] is not None:
+        for row, index in enumerate(indices):
+            rng = np.random.default_rng(_stream(root, index, _NOISE_STREAM))
+            data[row], _ = add_noise(
+                data[row],
+                params["sfreq"],
+                snr_db=params["noise_snr_db"],
+                kinds=params["noise_kinds"],
+                line_freq=params["line_freq"],
+                rng=rng,
+            )
     provenance = {
         "generator": "biosynth.generators.simulate_ecg",
         "version": __version__,
@@ -276,7 +476,7 @@ def simulate_ecg(
     ecg = make_signals(
         data if n_records is not None else data[0],
         params["sfreq"],
-        ch_names=["II"],
+        ch_names=lead_names,
         units="V",
         modality="ecg",
         provenance=provenance,
@@ -285,7 +485,38 @@ def simulate_ecg(
     if not return_events:
         return ecg
     labels = indices if n_records is not None else np.zeros(1, dtype=np.int64)
-    return ecg, _events(states[:, 0], params["sfreq"], gaussians[0], labels)
+    if pvc is None:
+        return ecg, _events(states[:, 0], params["sfreq"], gaussians[0], labels)
+    return ecg, _events(states[:, 0], params["sfreq"], gaussians[0], labels, pvc_set, pvc["beats"])
+
+
+def _stream(root: np.random.SeedSequence, index: int, stream: int) -> np.random.SeedSequence:
+    """SeedSequence of one extra random stream of record ``index``: a child of the record's own,
+    distinct from it (spawn key ``(index, stream)`` against ``(index,)``)."""
+    return record_seed_sequence(record_seed_sequence(root, index), stream)
+
+
+def _dipole_gaussians(gaussians: np.ndarray, directions: Mapping[str, Sequence[float]]) -> np.ndarray:
+    """(3, 3, n_waves) X, Y, Z Gaussian sets from one (3, n_waves) set: same angles and widths, the
+    amplitude of each wave along ``directions``, scaled so its lead-II projection is the wave's
+    amplitude in ``gaussians`` (the ODE is linear in the amplitudes)."""
+    sets = np.repeat(gaussians[None], 3, axis=0)
+    for i, wave in enumerate(WAVES):
+        direction = np.array(directions[wave])
+        sets[:, 1, i] = gaussians[1, i] * direction / (_LEAD_II @ direction)
+    return sets
+
+
+def _f_waves(rng: np.random.Generator, grid: _TimeGrid) -> np.ndarray:
+    """(n_times,) f waves of atrial fibrillation in lead II, in V (Stridh & Soernmo 2001 sawtooth model)."""
+    f0 = rng.uniform(*_F_WAVE_BAND)
+    phase, amp_phase, mod_phase = rng.uniform(0.0, 2.0 * math.pi, 3)
+    t = np.arange(grid.n_times) / grid.sfreq
+    deviation, mod_freq = _F_WAVE_FREQ_MOD
+    theta = 2.0 * math.pi * f0 * t + deviation / mod_freq * np.sin(2.0 * math.pi * mod_freq * t + mod_phase) + phase
+    envelope = _F_WAVE_AMPLITUDE + _F_WAVE_AMPLITUDE_MOD * np.sin(2.0 * math.pi * _F_WAVE_AMP_MOD_FREQ * t + amp_phase)
+    harmonics = sum(2.0 / (i * math.pi) * np.sin(i * theta) for i in range(1, _F_WAVE_HARMONICS + 1))
+    return -envelope * harmonics
 
 
 def _check_params(
@@ -427,11 +658,14 @@ class _TimeGrid:
         self.n_steps = (self.n_times - 1) * self.q
 
 
-def _integrate(indices, root, params, gaussians, wander, grid, device, chunk_size, progress) -> np.ndarray:
-    """(n_records, 1 + m, n_times): unwrapped phase (rad) and z_1..z_m (model units) of records ``indices``."""
+def _integrate(indices, root, params, gaussians, wander, grid, device, chunk_size, progress, pvc=None) -> np.ndarray:
+    """(n_records, 1 + m, n_times): unwrapped phase (rad) and z_1..z_m (model units) of records ``indices``.
+
+    ``pvc``: None, or ``{"sets": (m, 3, n_waves) PVC Gaussian sets, "beats": []}``; the schedule
+    index of each record's PVC beats is appended to ``pvc["beats"]`` (one array per record)."""
     from tqdm.auto import tqdm
 
-    from biosynth.generators._kernels_ecg import integrate_ecgsyn
+    from biosynth.generators._kernels_ecg import integrate_ecgsyn, integrate_ecgsyn_sets
 
     step = chunk_size or indices.size
     rr_amplitudes = _rr_amplitudes(params, grid)
@@ -441,12 +675,46 @@ def _integrate(indices, root, params, gaussians, wander, grid, device, chunk_siz
         draws = [_record_draws(record_rng(root, i), rr_amplitudes.size) for i in indices[start : start + step]]
         first_beat = np.array([d[1] for d in draws])
         wander_phase = np.array([d[2] for d in draws])
-        rr = _rr_process(np.stack([d[0] for d in draws]), rr_amplitudes, params)
-        beat_time, beat_omega = _beat_schedule(rr, first_beat, grid)
+        if params.get("rhythm", "sinus") == "af":
+            rr_beats = np.stack([_af_rr(i, root, params, grid) for i in indices[start : start + step]])
+            beat_time, beat_omega = _beat_list_schedule(rr_beats, first_beat)
+        else:
+            rr = _rr_process(np.stack([d[0] for d in draws]), rr_amplitudes, params)
+            beat_time, beat_omega = _beat_schedule(rr, first_beat, grid)
         # theta = theta_R = 0 at the first R peak, first_beat * RR(0) after t = 0
         phase0 = 2.0 * math.pi * (1.0 - first_beat)
         state0 = _initial_state(phase0, 2.0 * math.pi / beat_omega[:, 0], gaussians, grid.h)
         state0[:, 2:] += _wander_steady_state(wander, params["hf_freq"], wander_phase)
+        if pvc is not None:
+            rngs = [np.random.default_rng(_stream(root, i, _PVC_STREAM)) for i in indices[start : start + step]]
+            beat_time, beat_omega, seg_time, beats = _pvc_schedule(
+                beat_time, beat_omega, rngs, params["pvc_rate"], gaussians[0], params["heart_rate"], grid.h
+            )
+            pvc["beats"] += beats
+            pvc_theta, pvc_a, pvc_inv = _kernel_gaussians(pvc["sets"])
+            # segment g of a record: sinus set for even g, PVC set for odd g
+            pick = (np.arange(seg_time.shape[1]) % 2 == 1)[None, :, None, None]
+            sets = [
+                np.ascontiguousarray(np.where(pick, v[None, None], n[None, None]))
+                for n, v in ((theta, pvc_theta), (a, pvc_a), (inv_two_b2, pvc_inv))
+            ]
+            sets = [np.ascontiguousarray(np.broadcast_to(x, (seg_time.shape[0], *x.shape[1:]))) for x in sets]
+            chunks.append(
+                integrate_ecgsyn_sets(
+                    beat_time,
+                    beat_omega,
+                    state0,
+                    seg_time,
+                    *sets,
+                    wander,
+                    params["hf_freq"],
+                    wander_phase,
+                    grid.h,
+                    grid.q,
+                    grid.n_times,
+                )
+            )
+            continue
         args = (beat_time, beat_omega, state0, theta, a, inv_two_b2, wander, params["hf_freq"], wander_phase)
         if device == "cpu":
             chunks.append(integrate_ecgsyn(*args, grid.h, grid.q, grid.n_times))
@@ -536,6 +804,132 @@ def _beat_schedule(rr: np.ndarray, first_beat: np.ndarray, grid: _TimeGrid) -> t
         lengths.append(length)
         current = current + length
     return np.stack(starts, axis=1), 2.0 * math.pi / np.stack(lengths, axis=1)
+
+
+def _af_rr(index: int, root: np.random.SeedSequence, params: Mapping[str, Any], grid: _TimeGrid) -> np.ndarray:
+    """RR intervals in s of the beats of one AF record from beat -1 on: independent gamma draws with
+    mean 60 / HR and coefficient of variation _AF_RR_CV, floored at _MIN_RR; enough to cover the
+    record (their count depends on the duration and heart rate only, not on the draws)."""
+    mean = 60.0 / params["heart_rate"]
+    span = grid.n_steps * grid.h + 2.0 * mean
+    shape = 1.0 / _AF_RR_CV**2
+    rng = np.random.default_rng(_stream(root, index, _AF_RR_STREAM))
+    # twice the beats needed on average: the sum falls short with a probability far below 1e-100
+    rr = rng.gamma(shape, mean / shape, size=2 * math.ceil(span / mean) + 8)
+    return np.maximum(rr, _MIN_RR)
+
+
+def _beat_list_schedule(rr: np.ndarray, first_beat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """As :func:`_beat_schedule` from (n_rec, n_beats) RR intervals of beats -1, 0, 1, ...: beat -1 is
+    under way at t = 0 and the first R peak falls at ``first_beat * rr[:, 0]``."""
+    starts = (first_beat - 1.0)[:, None] * rr[:, :1] + np.concatenate(
+        [np.zeros((rr.shape[0], 1)), np.cumsum(rr[:, :-1], axis=1)], axis=1
+    )
+    return starts, 2.0 * math.pi / rr
+
+
+def _switch_angle(gaussians: np.ndarray) -> float:
+    """Phase (rad) where a PVC's Gaussian set takes over from the sinus one and back: 3 widths after
+    the sinus T peak (where its drive has fallen below 1.2% of its peak), before the next P wave."""
+    i = WAVES.index("T")
+    return float(gaussians[0, i] + 3.0 * gaussians[2, i])
+
+
+def _pvc_gaussians(gaussians: np.ndarray, r_height: float, heart_rate: float) -> np.ndarray:
+    """(3, n_waves) Gaussian set of a PVC (lead II) from _PVC_WAVES, for a sinus set ``gaussians`` whose R
+    peak stands ``r_height`` (model units) above the isoelectric line.
+
+    The QRS runs at the phase speed of the mean heart rate, the T wave at the speed that ends it
+    _PVC_END s after the R peak at the switch angle. A wave of width b (rad) and amplitude a at phase
+    speed omega adds a b^2 / omega = a omega sigma^2 (sigma = b / omega, in s) at its peak.
+    """
+    theta_sw = _switch_angle(gaussians)
+    omega_qrs = 2.0 * math.pi * heart_rate / 60.0
+    alpha_post = omega_qrs * _PVC_QRS_END
+    omega_t = (theta_sw - alpha_post) / (_PVC_END - _PVC_QRS_END)
+    out = np.zeros((3, len(WAVES)))
+    for wave, (tau, height, sigma) in _PVC_WAVES.items():
+        i = WAVES.index(wave)
+        if tau <= _PVC_QRS_END:
+            angle, omega = omega_qrs * tau, omega_qrs
+        else:
+            angle, omega = alpha_post + omega_t * (tau - _PVC_QRS_END), omega_t
+        out[:, i] = angle, height * r_height / (omega * sigma**2), omega * sigma
+    p = WAVES.index("P")
+    out[:, p] = out[0, WAVES.index("Q")] - 0.1, 0.0, 0.1  # no P wave (placeholder angle, zero amplitude)
+    return out
+
+
+def _pvc_schedule(beat_time, beat_omega, rngs, rate, gaussians, heart_rate, h):
+    """Sinus schedule (n_rec, n_beats) x2 -> schedule with PVCs, (n_rec, n_segs) Gaussian-set switch times
+    (-inf, then into and out of each PVC; padded with +inf) and, per record, the schedule index of
+    each PVC beat.
+
+    Beat b (b >= 2, not after a PVC) is a PVC with probability rate / (1 - rate), so that over a
+    long record a share ``rate`` of the beats are PVCs. Its R peak comes at R_{b-1} + _PVC_COUPLING
+    (R_b - R_{b-1}) (at least _PVC_PRE + 20 ms after the sinus set ends); the phase runs at the
+    sinus speed through beat b-1's T wave, then fast through the isoelectric gap, at the mean-rate
+    speed through the PVC's QRS and at its own speed through its T wave; it then waits (omega 0)
+    and runs at beat b's sinus speed through beat b + 1's P wave to its unchanged R peak.
+
+    The speed changes of a PVC are large, so they are put 5/6 of the way through an RK4 step of
+    ``h`` s, where the step's weighted stages (1/6 at its start, 2/6 + 2/6 in its middle, 1/6 at
+    its end) advance the phase by the piecewise integral of omega; the speeds are then set so that
+    each piece ends at its target phase. Otherwise each change would shift the phase, and every
+    later beat, by up to ``h`` times the jump in omega.
+    """
+
+    def snap(t: float) -> float:
+        return h * round((t - 5.0 * h / 6.0) / h) + 5.0 * h / 6.0
+
+    theta_sw = _switch_angle(gaussians)
+    two_pi = 2.0 * math.pi
+    omega_qrs = two_pi * heart_rate / 60.0
+    alpha_pre = omega_qrs * _PVC_PRE
+    chance = rate / (1.0 - rate) if rate < 0.5 else 1.0
+    rows, switches, chosen = [], [], []
+    for starts, omegas, rng in zip(beat_time, beat_omega, rngs, strict=True):
+        draws = rng.uniform(size=starts.size)
+        times, speeds, seg, pvcs = [], [], [-np.inf], []
+        b = 0
+        while b < starts.size:
+            r0, r1 = (starts[b - 1], starts[b + 1]) if 2 <= b < starts.size - 1 else (0.0, 0.0)
+            t_a = r0 + theta_sw / omegas[b - 1]
+            r_v = max(r0 + _PVC_COUPLING * (starts[b] - r0), t_a + _PVC_PRE + 0.02)
+            t_b = r_v + _PVC_END
+            if 2 <= b < starts.size - 1 and (not pvcs or pvcs[-1] != b - 1) and draws[b] < chance and t_b + 0.05 < r1:
+                # phase from R_{b-1} at each change: t_a (where it is), QRS start, QRS end, PVC end
+                t_a, t_q, t_s, t_b = snap(t_a), snap(r_v - _PVC_PRE), snap(r_v + _PVC_QRS_END), snap(t_b)
+                targets = [omegas[b - 1] * (t_a - r0), two_pi - alpha_pre, two_pi + omega_qrs * _PVC_QRS_END]
+                targets.append(two_pi + theta_sw)
+                bounds = [t_a, t_q, t_s, t_b]
+                times += bounds[:3]
+                speeds += [(targets[i + 1] - targets[i]) / (bounds[i + 1] - bounds[i]) for i in range(3)]
+                t_c = snap(r1 - (two_pi - theta_sw) / omegas[b])
+                if t_c > t_b:
+                    times += [t_b, t_c]
+                    speeds += [0.0, (two_pi - theta_sw) / (r1 - t_c)]
+                else:
+                    times.append(t_b)
+                    speeds.append((two_pi - theta_sw) / (r1 - t_b))
+                seg += [t_a, t_b]
+                pvcs.append(b)
+                b += 1
+                continue
+            times.append(starts[b])
+            speeds.append(omegas[b])
+            b += 1
+        rows.append((times, speeds))
+        switches.append(seg)
+        chosen.append(np.array(pvcs, dtype=np.int64))
+    n_beats = max(len(t) for t, _ in rows)
+    n_segs = max(len(t) for t in switches)
+    times = np.full((len(rows), n_beats), np.inf)
+    speeds = np.zeros((len(rows), n_beats))
+    seg_time = np.full((len(rows), n_segs), np.inf)
+    for r, ((t, w), sw) in enumerate(zip(rows, switches, strict=True)):
+        times[r, : len(t)], speeds[r, : len(w)], seg_time[r, : len(sw)] = t, w, sw
+    return times, speeds, seg_time, chosen
 
 
 def _initial_state(phase0: np.ndarray, rr: np.ndarray, gaussians: np.ndarray, h: float) -> np.ndarray:
@@ -693,30 +1087,52 @@ def _markers(gaussians: np.ndarray) -> list[tuple[str, float]]:
     return out
 
 
-def _events(phase: np.ndarray, sfreq: float, gaussians: np.ndarray, labels: np.ndarray) -> pd.DataFrame:
-    """Event table from the unwrapped phase (n_rec, n_times): crossings interpolated between samples."""
+def _events(
+    phase: np.ndarray,
+    sfreq: float,
+    gaussians: np.ndarray,
+    labels: np.ndarray,
+    pvc_gaussians: np.ndarray | None = None,
+    pvc_beats: Sequence[np.ndarray] | None = None,
+) -> pd.DataFrame:
+    """Event table from the unwrapped phase (n_rec, n_times): crossings interpolated between samples.
+
+    With ``pvc_beats`` (per record, schedule indices of the PVCs; schedule beat b has its R peak at
+    cycle ceil(phase[0] / 2 pi) + b - 1), those cycles take their landmarks from ``pvc_gaussians``
+    and the beat type ``"V"``."""
     times = np.arange(phase.shape[-1]) / sfreq
-    markers = _markers(gaussians)
-    onset, kind, beat, record = [], [], [], []
-    for label, row in zip(labels, phase, strict=True):
-        cycles = []
-        for name, angle in markers:
-            first = math.ceil((row[0] - angle) / (2.0 * math.pi))
-            last = math.floor((row[-1] - angle) / (2.0 * math.pi))
-            k = np.arange(first, last + 1)
-            onset.append(np.interp(angle + 2.0 * math.pi * k, row, times))
-            kind += [name] * k.size
-            cycles.append(k)
+    two_pi = 2.0 * math.pi
+    onset, kind, beat, record, beat_type = [], [], [], [], []
+    for r, (label, row) in enumerate(zip(labels, phase, strict=True)):
+        cycles, types = [], []
+        special = np.array([], dtype=np.int64)
+        if pvc_beats is not None:
+            special = math.ceil(row[0] / two_pi) + pvc_beats[r] - 1
+        sets = [(_markers(gaussians), False)]
+        if special.size:
+            sets.append((_markers(pvc_gaussians), True))
+        for markers, is_pvc in sets:
+            for name, angle in markers:
+                first = math.ceil((row[0] - angle) / two_pi)
+                last = math.floor((row[-1] - angle) / two_pi)
+                k = np.arange(first, last + 1)
+                if pvc_beats is not None:
+                    k = k[np.isin(k, special) == is_pvc]
+                onset.append(np.interp(angle + two_pi * k, row, times))
+                kind += [name] * k.size
+                cycles.append(k)
+                types.append(np.full(k.size, "V" if is_pvc else "N"))
         k = np.concatenate(cycles)
         beat.append(k - k.min() if k.size else k)
         record.append(np.full(k.size, label))
+        beat_type.append(np.concatenate(types))
     return make_events(
         np.concatenate(onset),
         0.0,
         kind,
         record=np.concatenate(record),
         channel="",
-        extra={"beat": np.concatenate(beat), "beat_type": "N"},
+        extra={"beat": np.concatenate(beat), "beat_type": "N" if pvc_beats is None else np.concatenate(beat_type)},
     )
 
 
