@@ -135,6 +135,7 @@ def _add_generate_ecg(kinds) -> None:
         [
             "biosynth generate ecg --heart-rate 70 --n-records 100 --duration 60 --sfreq 500 --seed 0 -o ecg.nc",
             "biosynth generate ecg --heart-rate 120 --lf-hf 2.0 --duration 300 --seed 1 -o stress.npz",
+            "biosynth generate ecg --leads all --rhythm af --pvc-rate 0.1 --snr 20 --duration 30 --seed 2 -o af.nc",
         ],
     )
     ecg.add_argument("--duration", type=float, default=10.0, help="record length in s (default 10)")
@@ -144,6 +145,13 @@ def _add_generate_ecg(kinds) -> None:
     ecg.add_argument("--hrv", type=float, default=1.0, help="heart-rate standard deviation in bpm (default 1)")
     ecg.add_argument("--lf-hf", type=float, default=0.5, help="LF/HF power ratio of the RR process (default 0.5)")
     ecg.add_argument("--amplitude", type=float, default=1e-3, help="R-peak amplitude in V (default 1e-3)")
+    ecg.add_argument("--leads", default="II", help="comma-separated leads, or 'all' for the 12 standard (default II)")
+    ecg.add_argument("--rhythm", choices=("sinus", "af"), default="sinus", help="sinus or atrial fibrillation")
+    ecg.add_argument("--pvc-rate", type=float, default=0.0, help="share of beats that are PVCs, 0-0.5 (default 0)")
+    ecg.add_argument(
+        "--snr", type=float, default=None, help="add baseline, mains, muscle and motion noise at this SNR (dB)"
+    )
+    ecg.add_argument("--line-freq", type=float, default=50.0, help="mains frequency of the noise in Hz (default 50)")
     ecg.add_argument("--chunk-size", type=int, default=None, help="records per chunk, bounds memory")
     ecg.add_argument("--seed", type=int, default=None, help="random seed (default: fresh, stored in the file)")
     ecg.add_argument("--device", default="cpu", help="'cpu' or a torch device such as 'cuda' (torch extra)")
@@ -277,7 +285,7 @@ def _name_list(option: str, text: str) -> list[str]:
 
 
 def _cmd_generate_ecg(args: argparse.Namespace) -> int:
-    from biosynth.generators.ecg import simulate_ecg
+    from biosynth.generators import STANDARD_LEADS, simulate_ecg
     from biosynth.signals import check_writable, write
 
     check_writable(args.out, overwrite=args.overwrite)
@@ -291,6 +299,11 @@ def _cmd_generate_ecg(args: argparse.Namespace) -> int:
         heart_rate_std=args.hrv,
         lf_hf_ratio=args.lf_hf,
         amplitude=args.amplitude,
+        leads=STANDARD_LEADS if args.leads == "all" else _name_list("--leads", args.leads),
+        rhythm=args.rhythm,
+        pvc_rate=args.pvc_rate,
+        noise_snr_db=args.snr,
+        line_freq=args.line_freq,
         chunk_size=args.chunk_size,
         seed=args.seed,
         device=args.device,
@@ -301,7 +314,10 @@ def _cmd_generate_ecg(args: argparse.Namespace) -> int:
         data, events = data.isel(record=0), events[events["record"] == 0]
     write(args.out, data, events=events, overwrite=args.overwrite)
     n_r = int((events["type"] == "R").sum())
-    print(f"wrote {args.out}: {args.n_records} record(s) x {args.duration:g} s of ECG, {n_r} R peaks as events")
+    n_leads = data.sizes["channel"]
+    print(
+        f"wrote {args.out}: {args.n_records} record(s) x {n_leads} lead(s) x {args.duration:g} s of ECG, {n_r} R peaks"
+    )
     return EXIT_OK
 
 

@@ -190,5 +190,16 @@ def test_generate_ecg_writes_signals_and_r_peak_events(tmp_path, capsys):
     assert data.dims == ("record", "channel", "time") and data.attrs["modality"] == "ecg"
     r_peaks = events[events["type"] == "R"]
     assert set(r_peaks["record"]) == {0, 1}
-    assert f"{len(r_peaks)} R peaks as events" in out
+    assert f"{len(r_peaks)} R peaks" in out
     assert 75 * 8 / 60 - 2 <= (r_peaks["record"] == 0).sum() <= 75 * 8 / 60 + 2  # ~10 beats in 8 s
+
+
+def test_generate_ecg_twelve_leads_af_and_noise(tmp_path, capsys):
+    path = tmp_path / "af.nc"
+    argv = ["generate", "ecg", "--leads", "all", "--rhythm", "af", "--pvc-rate", "0.1", "--snr", "20"]
+    code, _, err = run(capsys, *argv, "--duration", "10", "--seed", "2", "--out", str(path))
+    assert code == 0, err
+    data, events = read(path, return_events=True)
+    assert data["channel"].values.tolist()[:3] == ["I", "II", "III"] and data.sizes["channel"] == 12
+    assert "P" not in set(events["type"])  # atrial fibrillation: no P waves
+    assert data.attrs["provenance"]["parameters"]["rhythm"] == "af"
