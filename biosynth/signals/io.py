@@ -311,7 +311,7 @@ def _write_npz(tmp: Path, signals: xr.DataArray, events: pd.DataFrame) -> None:
         "units": np.str_(signals.attrs["units"]),
         "modality": np.str_(signals.attrs["modality"]),
         "provenance": np.str_(json.dumps(signals.attrs["provenance"], sort_keys=True)),
-        "events": np.str_(events.to_json(orient="split", index=False)),
+        "events": np.str_(events.to_json(orient="split", index=False, double_precision=15)),
         "t0": np.float64(signals[TIME].values[0]),
     }
     extra = {k: v for k, v in signals.attrs.items() if k not in _CORE_ATTRS}

@@ -202,3 +202,12 @@ def test_real_ecog_with_unstated_units_reads_as_arbitrary(real_file):
     assert ecog.shape == (84, 3001) and ecog.attrs["sfreq"] == 1000.0
     with pytest.raises(ValueError, match="units 'a.u.' have no volt scale; MNE needs volts"):
         to_mne_raw(ecog)
+
+
+@pytest.mark.parametrize("suffix", [".nc", ".npz", ".zarr"])
+def test_event_times_survive_to_full_precision(batch, tmp_path, suffix):
+    onsets = np.array([1 / 3, 0.123456789012345, 1.9999999999])
+    events = make_events(onsets, [0.0, 0.05, 1 / 7], ["R", "P", "T"])
+    _, back = read(write(tmp_path / f"times{suffix}", batch, events=events), return_events=True)
+    # make_events sorted them; the file must give back every digit
+    np.testing.assert_allclose(back[["onset", "duration"]], events[["onset", "duration"]], rtol=1e-14)
