@@ -102,7 +102,7 @@ class FidelityReport:
         rows = {}
         for section in [s for s in SECTIONS if s in set(table["section"])]:
             ratios = table.loc[table["section"] == section, "ratio"].to_numpy(dtype=float)
-            finite = ratios[np.isfinite(ratios)]
+            finite = ratios[~np.isnan(ratios)]  # inf (far from a zero reference) counts
             rows[section] = {
                 "metrics": len(ratios),
                 "close": int(np.sum(finite <= threshold)),
