@@ -5,7 +5,9 @@ the 12 standard ECG leads; ``noise`` makes seeded artefacts at a set SNR."""
 
 from biosynth.generators.ecg import MORPHOLOGIES, simulate_ecg
 from biosynth.generators.eeg import match_recording, simulate_eeg
+from biosynth.generators.forward import leadfield, montage_positions, project_sources
 from biosynth.generators.leads import STANDARD_LEADS, dipole_to_leads
+from biosynth.generators.neural_mass import JANSEN_RIT_PARAMS, simulate_jansen_rit
 from biosynth.generators.noise import (
     NOISE_KINDS,
     add_noise,
@@ -16,6 +18,7 @@ from biosynth.generators.noise import (
 )
 
 __all__ = [
+    "JANSEN_RIT_PARAMS",
     "MORPHOLOGIES",
     "NOISE_KINDS",
     "STANDARD_LEADS",
@@ -23,9 +26,13 @@ __all__ = [
     "baseline_wander",
     "dipole_to_leads",
     "electrode_motion",
+    "leadfield",
     "match_recording",
+    "montage_positions",
     "muscle_noise",
     "powerline",
+    "project_sources",
     "simulate_ecg",
     "simulate_eeg",
+    "simulate_jansen_rit",
 ]
