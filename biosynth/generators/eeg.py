@@ -17,6 +17,13 @@ by spectral synthesis: complex Gaussian Fourier coefficients shaped by
 common source with weight ``spatial_correlation``, so every pair of channels has that
 expected correlation. The amplitude is scaled so each channel's expected standard
 deviation is ``amplitude`` (in V).
+
+With ``spatial="sphere"`` the channels are instead projected from cortical sources
+through a four-layer spherical-head lead field (:mod:`biosynth.generators.forward`):
+``n_sources`` radial dipoles on a cortical cap, each driven by a spatially smoothed mix
+of independent generators (Gaussian kernel of :data:`SOURCE_SMOOTHING` m), with the
+alpha peak only on posterior (occipito-parietal) generators. Neighbouring electrodes
+then correlate more than distant ones, and alpha is strongest at O1/O2/Pz.
 """
 
 from __future__ import annotations
@@ -38,6 +45,16 @@ from biosynth.signals.units import convert_units
 logger = logging.getLogger(__name__)
 
 DEFAULT_CHANNELS = ("Fz", "Cz", "Pz", "Oz")
+SPATIAL_MODES = ("uniform", "sphere")
+#: Default number of cortical dipoles for ``spatial="sphere"``.
+DEFAULT_N_SOURCES = 500
+#: SD (m) of the Gaussian kernel that mixes neighbouring generators into each source.
+SOURCE_SMOOTHING = 0.02
+#: Generators whose outward direction from the head-sphere centre has a y (anterior)
+#: component below this carry the alpha peak: about 17 degrees or more behind the
+#: coronal plane through the centre, i.e. parietal and occipital cortex (Pz, P3/P4,
+#: O1/O2 lie at -0.56 to -0.94; Cz at +0.13).
+ALPHA_POSTERIOR_Y = -0.3
 _FWHM_TO_SIGMA = 1.0 / (2.0 * np.sqrt(2.0 * np.log(2.0)))
 
 
@@ -53,6 +70,9 @@ def simulate_eeg(
     alpha_height: float = 1.0,
     amplitude: float = 20e-6,
     spatial_correlation: float = 0.3,
+    spatial: str = "uniform",
+    n_sources: int | None = None,
+    reference: str | None = "average",
     first_record: int = 0,
     chunk_size: int | None = None,
     seed: Seed = None,
@@ -82,7 +102,31 @@ def simulate_eeg(
     amplitude : float
         Expected standard deviation of each channel, in V.
     spatial_correlation : float
-        Expected correlation between any two channels, in [0, 1).
+        Expected correlation between any two channels, in [0, 1) (``"uniform"`` only;
+        ignored with ``"sphere"``).
+    spatial : {"uniform", "sphere"}
+        Spatial model. ``"uniform"`` (default): independent channels mixed with one
+        common source, every pair correlating by ``spatial_correlation``.
+        ``"sphere"``: channels are the scalp potentials of ``n_sources`` radial
+        cortical dipoles in a four-layer spherical head
+        (:func:`biosynth.generators.forward.leadfield`, deterministic lattice, montage
+        ``"standard_1020"``), so ``ch_names`` must be names of that montage (matched
+        ignoring case; the montage's spelling is returned). Each dipole's moment is
+        the Gaussian-kernel-weighted average (SD :data:`SOURCE_SMOOTHING` = 2 cm, rows
+        normalised to unit energy) of independent generators at the dipole positions;
+        every generator has the 1/f^chi background, and those behind
+        :data:`ALPHA_POSTERIOR_Y` (parietal/occipital) also carry the alpha peak. Each
+        record is scaled so its median channel standard deviation is exactly
+        ``amplitude``.
+    n_sources : int | None
+        Number of cortical dipoles (and generators) for ``"sphere"``; None means
+        :data:`DEFAULT_N_SOURCES` (500). Only valid with ``"sphere"``.
+    reference : {"average", "linked_mastoids", None}
+        Reference for ``"sphere"`` (see
+        :func:`biosynth.generators.forward.project_sources`): ``"average"`` (default;
+        the channel mean is then 0), ``"linked_mastoids"`` (needs M1/M2 or TP9/TP10
+        among ``ch_names``) or None (reference at infinity). ``"uniform"`` has no
+        reference: any value but the default is an error there.
     first_record : int
         Index of the first record; record ``i`` draws from
         ``SeedSequence(seed, spawn_key=(i,))``, so records ``[k, k + n)`` can be made
@@ -106,6 +150,11 @@ def simulate_eeg(
     eeg : DataArray, dims ("channel", "time") or ("record", "channel", "time")
         Voltage in V; ``time`` in seconds from 0.
 
+    Notes
+    -----
+    ``spatial="sphere"`` makes ``n_sources`` generators per record, so memory scales
+    with ``chunk_size * n_sources * n_times``; set ``chunk_size`` for long batches.
+
     Examples
     --------
     >>> simulate_eeg(2.0, 256.0, seed=0).dims
@@ -125,12 +174,17 @@ def simulate_eeg(
         first_record,
         chunk_size,
     )
+    params.update(_check_spatial(spatial, n_sources, reference, params["ch_names"]))
     device = check_device(device)
     root = make_seed_sequence(seed)
     n_times = round(duration * sfreq)
-    weights = _spectral_weights(n_times, sfreq, params, amplitude)
     indices = np.arange(first_record, first_record + (n_records or 1))
-    data = _synthesize(indices, root, weights, n_times, len(params["ch_names"]), params, device, chunk_size, progress)
+    if params["spatial"] == "sphere":
+        data = _synthesize_sphere(indices, root, n_times, params, device, chunk_size, progress)
+    else:
+        weights = _spectral_weights(n_times, sfreq, params, amplitude)
+        n_channels = len(params["ch_names"])
+        data = _synthesize(indices, root, weights, n_times, n_channels, params, device, chunk_size, progress)
     provenance = {
         "generator": "biosynth.generators.simulate_eeg",
         "version": __version__,
@@ -184,13 +238,37 @@ def _check_params(
     }
 
 
+def _check_spatial(spatial, n_sources, reference, ch_names) -> dict[str, Any]:
+    """Validate the spatial-model keywords; "sphere" maps ch_names to montage names."""
+    from biosynth.generators.forward import REFERENCES, montage_positions
+
+    if spatial not in SPATIAL_MODES:
+        raise ValueError(f"spatial must be one of {SPATIAL_MODES!r}, got {spatial!r}.")
+    if spatial == "uniform":
+        for name, value, default in (("n_sources", n_sources, None), ("reference", reference, "average")):
+            if value != default:
+                raise ValueError(f"{name} applies only to spatial='sphere', got {name}={value!r} with 'uniform'.")
+        return {"spatial": "uniform"}
+    n_sources = DEFAULT_N_SOURCES if n_sources is None else check_int("n_sources", n_sources, low=1)
+    if reference not in REFERENCES:
+        raise ValueError(f"reference must be one of {REFERENCES!r}, got {reference!r}.")
+    names, _ = montage_positions(ch_names)  # clear error for names not in the montage
+    if reference == "average" and len(names) < 2:
+        raise ValueError("reference='average' needs at least 2 channels (one channel would be flat zero).")
+    return {"spatial": "sphere", "n_sources": n_sources, "reference": reference, "ch_names": names}
+
+
+def _alpha_bump(f: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    sigma = params["alpha_bandwidth"] * _FWHM_TO_SIGMA
+    return np.exp(-((f - params["alpha_freq"]) ** 2) / (2.0 * sigma**2))
+
+
 def _spectral_weights(n_times: int, sfreq: float, params: dict[str, Any], amplitude: float) -> np.ndarray:
     """sqrt of the target spectrum on the rfft grid, scaled to the requested SD."""
     freqs = np.fft.rfftfreq(n_times, 1.0 / sfreq)
     power = np.zeros_like(freqs)
     f = freqs[1:]
-    sigma = params["alpha_bandwidth"] * _FWHM_TO_SIGMA
-    bump = np.exp(-((f - params["alpha_freq"]) ** 2) / (2.0 * sigma**2))
+    bump = _alpha_bump(f, params)
     power[1:] = f ** -params["aperiodic_exponent"] * (1.0 + (10.0 ** params["alpha_height"] - 1.0) * bump)
     weights = np.sqrt(power)
     # expected variance of irfft(weights * (a + i b)) with a, b ~ N(0, 1)
@@ -214,6 +292,46 @@ def _synthesize(indices, root, weights, n_times, n_channels, params, device, chu
         signals = _irfft(coeffs * weights, n_times, device)
         own, common = signals[:, :n_channels], signals[:, n_channels:]
         out[start : start + chunk.size] = np.sqrt(1.0 - corr) * own + mix * common
+    return out
+
+
+def _sphere_mixing(params: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Referenced generator-to-channel mixing (n_channels, n_generators) and alpha mask."""
+    from biosynth.generators.forward import leadfield
+
+    gain, rr, nn = leadfield(params["ch_names"], n_sources=params["n_sources"], seed=None)
+    dist2 = np.sum((rr[:, None, :] - rr[None, :, :]) ** 2, axis=-1)
+    kernel = np.exp(-dist2 / (2.0 * SOURCE_SMOOTHING**2))
+    kernel /= np.sqrt(np.sum(kernel**2, axis=1, keepdims=True))  # unit-energy rows: equal source variance
+    effective = gain @ kernel  # channels x generators, reference at infinity
+    return effective, nn[:, 1] < ALPHA_POSTERIOR_Y
+
+
+def _synthesize_sphere(indices, root, n_times, params, device, chunk_size, progress) -> np.ndarray:
+    from tqdm.auto import tqdm
+
+    from biosynth.generators.forward import project_sources
+
+    mixing, posterior = _sphere_mixing(params)
+    # generator spectra: 1/f^chi everywhere, alpha peak only on posterior generators
+    background = _spectral_weights(n_times, params["sfreq"], params | {"alpha_height": 0.0}, 1.0)
+    freqs = np.fft.rfftfreq(n_times, 1.0 / params["sfreq"])
+    peak = np.sqrt(1.0 + (10.0 ** params["alpha_height"] - 1.0) * _alpha_bump(freqs, params))
+    weights = np.where(posterior[:, None], background * peak, background)
+    reference = params["reference"]
+    n_gen = mixing.shape[1]
+    out = np.empty((indices.size, len(params["ch_names"]), n_times))
+    step = chunk_size or indices.size
+    for start in tqdm(range(0, indices.size, step), desc="simulate_eeg", unit="chunk", disable=not progress):
+        chunk = indices[start : start + step]
+        draws = np.stack([record_rng(root, i).standard_normal((n_gen, weights.shape[1], 2)) for i in chunk])
+        coeffs = draws[..., 0] + 1j * draws[..., 1]
+        generators = _irfft(coeffs * weights, n_times, device)
+        scalp = project_sources(generators, mixing, reference=reference, ch_names=params["ch_names"])
+        median_sd = np.median(scalp.std(axis=-1), axis=-1)
+        if not (median_sd > 0).all():
+            raise ValueError("the referenced channels are flat (median SD 0); use more channels or another reference.")
+        out[start : start + chunk.size] = scalp * (params["amplitude"] / median_sd)[:, None, None]
     return out
 
 
