@@ -385,23 +385,7 @@ def simulate_ecg(
     >>> int((events["type"] == "R").sum())
     6
     """
-    params = _check_params(
-        duration,
-        sfreq,
-        n_records,
-        heart_rate,
-        heart_rate_std,
-        lf_hf_ratio,
-        lf_freq,
-        hf_freq,
-        lf_std,
-        hf_std,
-        morphology,
-        amplitude,
-        baseline_wander,
-        first_record,
-        chunk_size,
-    )
+    params = _check_params(locals())
     device = check_device(device)
     if not isinstance(return_events, bool):
         raise TypeError(f"return_events must be a bool, got {type(return_events).__name__} {return_events!r}.")
@@ -519,24 +503,9 @@ def _f_waves(rng: np.random.Generator, grid: _TimeGrid) -> np.ndarray:
     return -envelope * harmonics
 
 
-def _check_params(
-    duration,
-    sfreq,
-    n_records,
-    heart_rate,
-    heart_rate_std,
-    lf_hf_ratio,
-    lf_freq,
-    hf_freq,
-    lf_std,
-    hf_std,
-    morphology,
-    amplitude,
-    baseline_wander,
-    first,
-    chunk,
-) -> dict[str, Any]:
-    sfreq = check_sfreq("sfreq", sfreq)
+def _check_params(args: Mapping[str, Any]) -> dict[str, Any]:
+    """Validated generation parameters from the arguments of :func:`simulate_ecg`."""
+    sfreq = check_sfreq("sfreq", args["sfreq"])
     check_number(
         "sfreq",
         sfreq,
@@ -546,17 +515,17 @@ def _check_params(
         "slower sampling cannot resolve them",
     )
     heart_rate = check_number(
-        "heart_rate", heart_rate, low=30.0, high=200.0, unit="bpm", context="the range of human heart rates"
+        "heart_rate", args["heart_rate"], low=30.0, high=200.0, unit="bpm", context="the range of human heart rates"
     )
-    duration = check_positive("duration", duration, unit="s")
+    duration = check_positive("duration", args["duration"], unit="s")
     min_duration = 2.0 * 60.0 / heart_rate
     if duration < min_duration:
         raise ValueError(
             f"duration must cover at least 2 beats ({min_duration:g} s at heart_rate={heart_rate:g} bpm), "
             f"got {duration:g} s."
         )
-    hf_freq = check_number("hf_freq", hf_freq, low=0.0, high=1.0, low_inclusive=False, unit="Hz")
-    morphology = _check_morphology(morphology)
+    hf_freq = check_number("hf_freq", args["hf_freq"], low=0.0, high=1.0, low_inclusive=False, unit="Hz")
+    morphology = _check_morphology(args["morphology"])
     if not morphology["R"][1] > 0:
         raise ValueError(
             f"morphology['R'] amplitude a must be positive (the output is scaled to the R peak), "
@@ -572,20 +541,20 @@ def _check_params(
     return {
         "duration": duration,
         "sfreq": sfreq,
-        "n_records": None if n_records is None else check_int("n_records", n_records, low=1),
+        "n_records": None if args["n_records"] is None else check_int("n_records", args["n_records"], low=1),
         "heart_rate": heart_rate,
         "heart_rate_std": check_number(
             "heart_rate_std",
-            heart_rate_std,
+            args["heart_rate_std"],
             low=0.0,
             high=heart_rate / 5.0,
             unit="bpm",
             context=f"at most heart_rate / 5 for heart_rate={heart_rate:g}, so RR intervals stay physiological",
         ),
-        "lf_hf_ratio": check_positive("lf_hf_ratio", lf_hf_ratio),
+        "lf_hf_ratio": check_positive("lf_hf_ratio", args["lf_hf_ratio"]),
         "lf_freq": check_number(
             "lf_freq",
-            lf_freq,
+            args["lf_freq"],
             low=0.0,
             high=hf_freq,
             low_inclusive=False,
@@ -594,13 +563,13 @@ def _check_params(
             context=f"below hf_freq={hf_freq:g} Hz",
         ),
         "hf_freq": hf_freq,
-        "lf_std": check_number("lf_std", lf_std, low=0.0, high=0.1, low_inclusive=False, unit="Hz"),
-        "hf_std": check_number("hf_std", hf_std, low=0.0, high=0.1, low_inclusive=False, unit="Hz"),
+        "lf_std": check_number("lf_std", args["lf_std"], low=0.0, high=0.1, low_inclusive=False, unit="Hz"),
+        "hf_std": check_number("hf_std", args["hf_std"], low=0.0, high=0.1, low_inclusive=False, unit="Hz"),
         "morphology": morphology,
-        "amplitude": check_positive("amplitude", amplitude, unit="V"),
-        "baseline_wander": check_number("baseline_wander", baseline_wander, low=0.0, unit="V"),
-        "first_record": check_int("first_record", first, low=0),
-        "chunk_size": None if chunk is None else check_int("chunk_size", chunk, low=1),
+        "amplitude": check_positive("amplitude", args["amplitude"], unit="V"),
+        "baseline_wander": check_number("baseline_wander", args["baseline_wander"], low=0.0, unit="V"),
+        "first_record": check_int("first_record", args["first_record"], low=0),
+        "chunk_size": None if args["chunk_size"] is None else check_int("chunk_size", args["chunk_size"], low=1),
     }
 
 
@@ -1180,23 +1149,7 @@ def _dipole(
     """
     if not isinstance(gaussians, Mapping) or set(gaussians) != {"x", "y", "z"}:
         raise ValueError(f"gaussians must map 'x', 'y' and 'z' to a morphology, got {gaussians!r}.")
-    params = _check_params(
-        duration,
-        sfreq,
-        n_records,
-        heart_rate,
-        heart_rate_std,
-        lf_hf_ratio,
-        lf_freq,
-        hf_freq,
-        lf_std,
-        hf_std,
-        None,
-        1.0,
-        0.0,
-        first_record,
-        chunk_size,
-    )
+    params = _check_params(dict(locals(), morphology=None, amplitude=1.0, baseline_wander=0.0))
     morphologies = [_check_morphology(gaussians[axis]) for axis in ("x", "y", "z")]
     wander = np.array([check_number("baseline_wander", w) for w in baseline_wander], dtype=float)
     if wander.shape != (3,):
