@@ -657,7 +657,14 @@ def _integrate(indices, root, params, gaussians, wander, grid, device, chunk_siz
         if pvc is not None:
             rngs = [np.random.default_rng(_stream(root, i, _PVC_STREAM)) for i in indices[start : start + step]]
             beat_time, beat_omega, seg_time, beats = _pvc_schedule(
-                beat_time, beat_omega, rngs, params["pvc_rate"], gaussians[0], params["heart_rate"], grid.h
+                beat_time,
+                beat_omega,
+                rngs,
+                params["pvc_rate"],
+                gaussians[0],
+                params["heart_rate"],
+                grid.h,
+                (grid.n_times - 1) / grid.sfreq,
             )
             pvc["beats"] += beats
             pvc_theta, pvc_a, pvc_inv = _kernel_gaussians(pvc["sets"])
@@ -829,7 +836,7 @@ def _pvc_gaussians(gaussians: np.ndarray, r_height: float, heart_rate: float) ->
     return out
 
 
-def _pvc_schedule(beat_time, beat_omega, rngs, rate, gaussians, heart_rate, h):
+def _pvc_schedule(beat_time, beat_omega, rngs, rate, gaussians, heart_rate, h, end):
     """Sinus schedule (n_rec, n_beats) x2 -> schedule with PVCs, (n_rec, n_segs) Gaussian-set switch times
     (-inf, then into and out of each PVC; padded with +inf) and, per record, the schedule index of
     each PVC beat.
@@ -846,6 +853,9 @@ def _pvc_schedule(beat_time, beat_omega, rngs, rate, gaussians, heart_rate, h):
     its end) advance the phase by the piecewise integral of omega; the speeds are then set so that
     each piece ends at its target phase. Otherwise each change would shift the phase, and every
     later beat, by up to ``h`` times the jump in omega.
+
+    Only beats whose sinus R peak lies at or before ``end`` (the record's last sample, s)
+    can become PVCs, so a record does not depend on the beats a batch pads it with.
     """
 
     def snap(t: float) -> float:
@@ -866,7 +876,8 @@ def _pvc_schedule(beat_time, beat_omega, rngs, rate, gaussians, heart_rate, h):
             t_a = r0 + theta_sw / omegas[b - 1]
             r_v = max(r0 + _PVC_COUPLING * (starts[b] - r0), t_a + _PVC_PRE + 0.02)
             t_b = r_v + _PVC_END
-            if 2 <= b < starts.size - 1 and (not pvcs or pvcs[-1] != b - 1) and draws[b] < chance and t_b + 0.05 < r1:
+            allowed = 2 <= b < starts.size - 1 and starts[b] <= end and (not pvcs or pvcs[-1] != b - 1)
+            if allowed and draws[b] < chance and t_b + 0.05 < r1:
                 # phase from R_{b-1} at each change: t_a (where it is), QRS start, QRS end, PVC end
                 t_a, t_q, t_s, t_b = snap(t_a), snap(r_v - _PVC_PRE), snap(r_v + _PVC_QRS_END), snap(t_b)
                 targets = [omegas[b - 1] * (t_a - r0), two_pi - alpha_pre, two_pi + omega_qrs * _PVC_QRS_END]

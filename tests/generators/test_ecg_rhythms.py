@@ -348,3 +348,15 @@ def test_pvc_record_independent_of_batch_and_chunking(chunk_size):
     np.testing.assert_array_equal(small.values, big.values[1:])
     assert small_events.equals(big_events[big_events["record"] >= 1].reset_index(drop=True))
     assert (big_events["beat_type"] == "V").any() and not big_events["type"].str.startswith("P").any()
+
+
+def test_pvc_records_do_not_depend_on_batching():
+    """A batch pads short records with beats past their end; none of those may become a PVC
+    that lands inside the record (seen at 45 bpm with pvc_rate=0.5 before the fix)."""
+    kw = {"heart_rate": 45.0, "pvc_rate": 0.5, "seed": 3}
+    batch, events = simulate_ecg(10.0, 250.0, n_records=6, return_events=True, **kw)
+    chunked, chunked_events = simulate_ecg(10.0, 250.0, n_records=6, chunk_size=1, return_events=True, **kw)
+    np.testing.assert_array_equal(chunked.values, batch.values)
+    assert len(chunked_events) == len(events)
+    alone = simulate_ecg(10.0, 250.0, n_records=1, first_record=4, **kw)
+    np.testing.assert_array_equal(alone.values[0], batch.values[4])
