@@ -297,13 +297,16 @@ def structure_metrics(sets: Sets) -> list[Metric]:
 
 def split_sets(real: xr.Dataset, synthetic: xr.Dataset) -> Sets:
     """Halves of the real records, and as many synthetic records as the second half:
-    those in its place (or the last ones when there are fewer)."""
+    those in its place (or the last ones when there are fewer). With fewer synthetic
+    records than half the real ones, the second real half is cut to the same count, so
+    value and reference always use the same sample sizes."""
     n_half = real.sizes[RECORD] // 2
     n_synth = synthetic.sizes[RECORD]
     pick = slice(n_half, 2 * n_half) if n_synth >= 2 * n_half else slice(-n_half, None)
+    n_b = min(n_half, n_synth)
     return Sets(
         real_a=real.isel({RECORD: slice(0, n_half)}),
-        real_b=real.isel({RECORD: slice(n_half, 2 * n_half)}),
+        real_b=real.isel({RECORD: slice(n_half, n_half + n_b)}),
         synthetic=synthetic.isel({RECORD: pick}),
     )
 
@@ -363,7 +366,13 @@ _MULTIVARIATE = (
     ),
     ("prdc", "precision", "higher", "Share of synthetic signals inside the real k-NN manifold (fidelity)."),
     ("prdc", "recall", "higher", "Share of real signals inside the synthetic k-NN manifold (diversity)."),
-    ("prdc", "density", "higher", "Real k-NN balls holding each synthetic signal, over k (about 1 when alike)."),
+    (
+        "prdc",
+        "density",
+        "lower",
+        "|density - 1|: density (real k-NN balls holding each synthetic signal, over k) is about 1 when alike, "
+        "above 1 when synthetic signals crowd dense real regions (mode collapse), below 1 in sparse ones.",
+    ),
     ("prdc", "coverage", "higher", "Share of real signals whose k-NN ball holds a synthetic signal."),
     ("alpha", "alpha_precision", "higher", "Integrated alpha-precision (Alaa et al. 2022)."),
     ("alpha", "beta_recall", "higher", "Integrated beta-recall (Alaa et al. 2022)."),
@@ -378,19 +387,26 @@ _MULTIVARIATE = (
 )
 
 
-_METRIC_NAMES = {"overlap": "pca_overlap", "discrimination": "classifier_discrimination"}
+_METRIC_NAMES = {
+    "overlap": "pca_overlap",
+    "discrimination": "classifier_discrimination",
+    "density": "density_deviation",
+}
 
 
 def _field(result: Any, field: str) -> float:
     """The metric value of a multivariate result; NaN when it could not run. The
     unbiased MMD^2 estimate is clipped at 0 (a negative value means "no detectable
-    difference", and a ratio to a negative reference would mean nothing)."""
+    difference", and a ratio to a negative reference would mean nothing; 0 against 0
+    is a ratio of 1). Density is reported as its distance from 1, its ideal."""
     if result is None:
         return float("nan")
     if field == "discrimination":
         return 2.0 * abs(float(result.auc) - 0.5)
     if field == "mmd2":
         return max(float(result.mmd2), 0.0)
+    if field == "density":
+        return abs(float(result.density) - 1.0)
     return float(getattr(result, field))
 
 
@@ -445,6 +461,15 @@ def multivariate_metrics(sets: Sets, *, max_rows: int, seed: int, device: str) -
     return metrics, {"features": names, "results": results}
 
 
+def _record_rows(*sets: xr.Dataset) -> tuple[list[str], list[np.ndarray]]:
+    """One row per record (channel means of the scalar features), keeping the features
+    finite in every record of every set."""
+    names = feature_names(sets[0])
+    rows = [record_embedding(ds, names) for ds in sets]
+    keep = np.logical_and.reduce([np.isfinite(r).all(axis=0) for r in rows])
+    return [n for n, k in zip(names, keep, strict=True) if k], [r[:, keep] for r in rows]
+
+
 def privacy_metrics(
     real: xr.Dataset, synthetic: xr.Dataset, holdout: xr.Dataset, *, seed: int
 ) -> tuple[list[Metric], dict]:
@@ -453,9 +478,8 @@ def privacy_metrics(
     baseline: what a generator that never saw the training records would give."""
     from biosynth.fidelity import privacy
 
-    names = [n for n in feature_names(real) if np.isfinite(record_embedding(real, [n])).all()]
-    rows = {k: record_embedding(ds, names) for k, ds in (("s", synthetic), ("t", real), ("h", holdout))}
-    rows = {k: np.nan_to_num(v, nan=0.0) for k, v in rows.items()}  # a NaN in synthetic/holdout only: 0 after scaling
+    names, (rows_s, rows_t, rows_h) = _record_rows(synthetic, real, holdout)
+    rows = {"s": rows_s, "t": rows_t, "h": rows_h}
     runs = {
         "dcr": lambda: privacy.distance_to_closest_record(rows["s"], rows["t"], rows["h"]),
         "nndr": lambda: privacy.nearest_neighbour_distance_ratio(rows["s"], rows["t"], rows["h"]),
@@ -522,15 +546,9 @@ def utility_metrics(
     """Train on synthetic, test on real, against train on real (record-wise folds)."""
     from biosynth.fidelity.utility import train_synthetic_test_real
 
-    names = [n for n in feature_names(real) if np.isfinite(record_embedding(real, [n])).all()]
+    _, (rows_real, rows_synthetic) = _record_rows(real, synthetic)
     start = time.perf_counter()
-    result = train_synthetic_test_real(
-        np.nan_to_num(record_embedding(real, names)),
-        labels[0],
-        np.nan_to_num(record_embedding(synthetic, names)),
-        labels[1],
-        seed=seed,
-    )
+    result = train_synthetic_test_real(rows_real, labels[0], rows_synthetic, labels[1], seed=seed)
     metric = Metric(
         f"tstr_{result.metric}",
         "utility",

@@ -269,7 +269,6 @@ def compare(
         return extract_features(held, **options)
 
     extras: dict[str, Any] = {}
-    wanted = [s for s in wanted if (s != "privacy" or holdout is not None) and (s != "utility" or labels is not None)]
     for section in wanted:
         with _timed(timings, section):
             metrics += sections_run[section]()
