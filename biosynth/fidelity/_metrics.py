@@ -179,7 +179,10 @@ def spectral_metrics(sets: Sets, freq_range: tuple[float, float], alpha: tuple[f
 
 def aperiodic_metrics(sets: Sets, fit_range: tuple[float, float]) -> list[Metric]:
     """Gaps of the aperiodic exponent and offset (FOOOF, fixed mode) of each channel's
-    mean spectrum, averaged over channels."""
+    mean spectrum, averaged over channels; none for ECG, which the 1/f model does not
+    describe."""
+    if sets.real_a.attrs.get("modality") == "ecg":
+        return []
     freqs = sets.real_a["freq"].values
     cache: dict[int, dict[str, np.ndarray]] = {}
 

@@ -34,7 +34,8 @@ from biosynth.fidelity._metrics import (
 from biosynth.fidelity.features import BANDS_BY_MODALITY, DEFAULT_NONLINEAR, extract_features, feature_names
 from biosynth.fidelity.spectral import EEG_BANDS
 from biosynth.signals import CHANNEL, RECORD, as_batch, convert_units, epochs, validate_signals
-from biosynth.signals._checks import check_number
+from biosynth.signals._backend import check_device
+from biosynth.signals._checks import check_int, check_number, check_positive
 from biosynth.signals._files import atomic_output
 
 logger = logging.getLogger(__name__)
@@ -227,6 +228,7 @@ def compare(
         features behind them for :func:`biosynth.fidelity.write_report`.
     """
     timings: dict[str, float] = {}
+    _check_options(epoch_duration, freq_range, bands, labels, max_rows, seed, device)
     with _timed(timings, "prepare"):
         real_b, synth_b = _prepare(real, synthetic, epoch_duration)
         if bands is None:
@@ -244,7 +246,7 @@ def compare(
     sections_run = {
         "spectral": lambda: (
             spectral_metrics(sets, (lo, hi), bands.get("alpha"))
-            + _aperiodic(sets, (lo, hi))
+            + aperiodic_metrics(sets, (lo, hi))
             + coherence_metrics(sets)
             + distribution_metrics(sets, "spectral")
         ),
@@ -260,7 +262,12 @@ def compare(
         "utility": lambda: _store(
             extras,
             "utility",
-            utility_metrics(feats["real"], feats["synthetic"], _labels(labels, real_b, synth_b), seed=seed),
+            utility_metrics(
+                feats["real"],
+                feats["synthetic"],
+                _labels(labels, real_b, synth_b, epoch_duration is not None),
+                seed=seed,
+            ),
         ),
     }
 
@@ -287,17 +294,26 @@ def compare(
     )
 
 
-def _aperiodic(sets, fit_range: tuple[float, float]) -> list[Metric]:
-    """Aperiodic gaps, for EEG-like spectra only: the 1/f model does not describe ECG."""
-    if sets.real_a.attrs.get("modality", "eeg") == "ecg":
-        return []
-    return aperiodic_metrics(sets, fit_range)
-
-
 def _store(extras: dict[str, Any], key: str, found: tuple[list[Metric], Any]) -> list[Metric]:
     """Keep a section's raw results in ``extras[key]``; return its metrics."""
     extras[key] = found[1]
     return found[0]
+
+
+def _check_options(epoch_duration, freq_range, bands, labels, max_rows, seed, device) -> None:
+    """Check the cheap arguments before any feature is computed."""
+    if epoch_duration is not None:
+        check_positive("epoch_duration", epoch_duration, unit="s")
+    if not (isinstance(freq_range, Sequence) and not isinstance(freq_range, str) and len(freq_range) == 2):
+        raise ValueError(f"freq_range must be a pair (low, high) in Hz, got {freq_range!r}.")
+    for name, (low, high) in (bands or {}).items():
+        if not (check_number(f"bands[{name!r}] low", low, low=0.0) < check_number(f"bands[{name!r}] high", high)):
+            raise ValueError(f"bands[{name!r}] must be (low, high) with low < high in Hz, got ({low!r}, {high!r}).")
+    if labels is not None and not (isinstance(labels, Sequence) and not isinstance(labels, str) and len(labels) == 2):
+        raise ValueError("labels must be a pair (real_labels, synthetic_labels), one label per record or epoch each.")
+    check_int("max_rows", max_rows, low=2)
+    check_int("seed", seed, low=0)
+    check_device(device)
 
 
 def _check_sections(sections: Sequence[str] | None, has_holdout: bool, has_labels: bool) -> list[str]:
@@ -315,12 +331,13 @@ def _check_sections(sections: Sequence[str] | None, has_holdout: bool, has_label
     return [s for s in SECTIONS if s in names]
 
 
-def _labels(labels: Any, real: xr.DataArray, synthetic: xr.DataArray) -> tuple[np.ndarray, np.ndarray]:
+def _labels(labels: Any, real: xr.DataArray, synthetic: xr.DataArray, epoched: bool) -> tuple[np.ndarray, np.ndarray]:
     """Per-record labels after epoching: an epoch takes the label of its record."""
     out = []
     for name, given, data in (("real", labels[0], real), ("synthetic", labels[1], synthetic)):
         values = np.asarray(given)
-        records = [str(r).split("/")[0] for r in data[RECORD].values]
+        # epochs are named "<record>/<epoch>": the record is everything before the last "/"
+        records = [str(r).rsplit("/", 1)[0] if epoched else str(r) for r in data[RECORD].values]
         if values.ndim != 1 or values.size not in (len(records), len(set(records))):
             raise ValueError(
                 f"labels for {name} must hold one label per record ({len(set(records))}) or per epoch "

@@ -154,3 +154,31 @@ def test_dask_backed_inputs_give_the_same_report(real):
     for a, b in zip(lazy.metrics, eager.metrics, strict=True):
         assert a.value == pytest.approx(b.value, rel=1e-12, abs=1e-15, nan_ok=True), a.name
         assert a.reference == pytest.approx(b.reference, rel=1e-12, abs=1e-15, nan_ok=True), a.name
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"freq_range": 5}, r"freq_range must be a pair \(low, high\) in Hz, got 5"),
+        ({"max_rows": 0}, "max_rows must be an integer >= 2, got 0"),
+        ({"seed": "a"}, "seed must be an integer"),
+        ({"labels": [1, 2, 3]}, r"labels must be a pair \(real_labels, synthetic_labels\)"),
+        ({"epoch_duration": -1}, "epoch_duration must be a positive finite number in s, got -1"),
+        ({"bands": {"alpha": (12, 8)}}, r"bands\['alpha'\] must be \(low, high\) with low < high"),
+        ({"device": "gpu"}, "device must be"),
+    ],
+)
+def test_bad_options_are_named_before_any_work(real, kwargs, match):
+    args = {"epoch_duration": 4.0} | kwargs
+    with pytest.raises((ValueError, TypeError), match=match):
+        compare(real, real, **args)
+
+
+def test_short_synthetic_sets_compare_equal_sample_sizes(real):
+    cut = epochs(real, 4.0)  # 15 epochs: halves of 7
+    from biosynth.fidelity._metrics import split_sets
+    from biosynth.fidelity.features import extract_features
+
+    feats = extract_features(cut, nonlinear=None)
+    sets = split_sets(feats, feats.isel(record=slice(0, 3)))
+    assert sets.real_a.sizes["record"] == 7 and sets.real_b.sizes["record"] == 3 == sets.synthetic.sizes["record"]
