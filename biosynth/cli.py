@@ -239,14 +239,21 @@ def _add_info(sub) -> None:
 # --- handlers -----------------------------------------------------------------------
 
 
-def _cmd_generate_eeg(args: argparse.Namespace) -> int:
-    from biosynth.datasets import open_signals
-    from biosynth.generators import match_recording, simulate_eeg
-    from biosynth.signals import check_writable, write
+def _check_generate_output(args: argparse.Namespace) -> None:
+    """--out may be written, and holds all the records asked for (EDF/BDF hold one)."""
+    from biosynth.signals import check_writable
 
     check_writable(args.out, overwrite=args.overwrite)
     if args.out.suffix.lower() in (".edf", ".bdf") and args.n_records != 1:
         raise ValueError(f"--out {args.out.suffix} holds one recording; use .nc, .zarr or .npz for --n-records > 1.")
+
+
+def _cmd_generate_eeg(args: argparse.Namespace) -> int:
+    from biosynth.datasets import open_signals
+    from biosynth.generators import match_recording, simulate_eeg
+    from biosynth.signals import write
+
+    _check_generate_output(args)
     like = match_recording(open_signals(args.like)) if args.like else {}
     channels = (
         _name_list("--channels", args.channels)
@@ -286,11 +293,9 @@ def _name_list(option: str, text: str) -> list[str]:
 
 def _cmd_generate_ecg(args: argparse.Namespace) -> int:
     from biosynth.generators import STANDARD_LEADS, simulate_ecg
-    from biosynth.signals import check_writable, write
+    from biosynth.signals import write
 
-    check_writable(args.out, overwrite=args.overwrite)
-    if args.out.suffix.lower() in (".edf", ".bdf") and args.n_records != 1:
-        raise ValueError(f"--out {args.out.suffix} holds one recording; use .nc, .zarr or .npz for --n-records > 1.")
+    _check_generate_output(args)
     data, events = simulate_ecg(
         args.duration,
         args.sfreq,

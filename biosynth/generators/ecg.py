@@ -93,7 +93,7 @@ import xarray as xr
 
 from biosynth._version import __version__
 from biosynth.generators.leads import _check_leads, dipole_to_leads
-from biosynth.generators.noise import NOISE_KINDS, _check_freq, _check_kinds, add_noise
+from biosynth.generators.noise import NOISE_KINDS, _check_kinds, add_noise
 from biosynth.signals import make_events, make_seed_sequence, make_signals, record_rng
 from biosynth.signals._backend import check_device, torch_device
 from biosynth.signals._checks import check_int, check_number, check_option, check_positive, check_sfreq
@@ -131,6 +131,7 @@ DEFAULT_MORPHOLOGY = "normal"
 # theta_i scales as (HR / 60) ** p_i (ECGSYN: sqrt(hrfact) for P and T, hrfact for Q and S)
 _ANGLE_EXPONENT = {"P": 0.25, "Q": 0.5, "R": 0.0, "S": 0.5, "T": 0.25}
 _EDGE = 2.0  # onset/offset at theta -/+ 2 b: the tangent at the inflection point meets the baseline
+_MAX_SFREQ = 20_000.0  # Hz; pacemaker-spike ECG front ends sample at up to 10-16 kHz
 _MIN_SFREQ = 100.0  # Hz
 _MIN_INTERNAL_RATE = 500.0  # Hz; RK4 error below 3e-5 of the R peak at 200 bpm (1e-6 at 60 bpm)
 _RR_RATE = 8.0  # Hz, grid of the RR process (linear interpolation loses < 1% of the power at 0.4 Hz)
@@ -403,7 +404,13 @@ def simulate_ecg(
     params["noise_snr_db"] = None if noise_snr_db is None else check_number("noise_snr_db", noise_snr_db, unit="dB")
     params["noise_kinds"] = _check_kinds(noise_kinds)
     if params["noise_snr_db"] is not None and "powerline" in params["noise_kinds"]:
-        params["line_freq"] = _check_freq("line_freq", line_freq, params["sfreq"])
+        freq = check_positive("line_freq", line_freq, unit="Hz")
+        if freq >= params["sfreq"] / 2:
+            raise ValueError(
+                f"line_freq must lie below Nyquist ({params['sfreq'] / 2:g} Hz) for powerline noise, got {freq:g} Hz; "
+                "pass a lower line_freq (CLI: --line-freq), a higher sfreq, or noise_kinds without 'powerline'."
+            )
+        params["line_freq"] = freq
     else:  # unused: any positive value (the default 50 Hz is at Nyquist for sfreq = 100 Hz)
         params["line_freq"] = check_positive("line_freq", line_freq, unit="Hz")
     root = make_seed_sequence(seed)
@@ -514,6 +521,8 @@ def _check_params(args: Mapping[str, Any]) -> dict[str, Any]:
         context="the QRS complex lasts about 100 ms and its Q, R and S waves 10-20 ms each; "
         "slower sampling cannot resolve them",
     )
+    if sfreq > _MAX_SFREQ:
+        raise ValueError(f"sfreq must be at most {_MAX_SFREQ:g} Hz (no ECG recorder samples faster), got {sfreq:g}.")
     heart_rate = check_number(
         "heart_rate", args["heart_rate"], low=30.0, high=200.0, unit="bpm", context="the range of human heart rates"
     )

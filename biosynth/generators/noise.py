@@ -384,13 +384,8 @@ def add_noise(
 def _draw(
     name: str, n_times: int, sfreq: float, batch: tuple[int, ...], line_freq: float, gen: np.random.Generator
 ) -> np.ndarray:
-    if name == "baseline":
-        return baseline_wander(n_times, sfreq, rng=gen, batch_shape=batch)
-    if name == "powerline":
-        return powerline(n_times, sfreq, freq=line_freq, rng=gen, batch_shape=batch)
-    if name == "muscle":
-        return muscle_noise(n_times, sfreq, rng=gen, batch_shape=batch)
-    return electrode_motion(n_times, sfreq, rng=gen, batch_shape=batch)
+    extra = {"freq": line_freq} if name == "powerline" else {}
+    return _GENERATORS[name](n_times, sfreq, rng=gen, batch_shape=batch, **extra)
 
 
 def _power(x: np.ndarray) -> np.ndarray:
@@ -498,3 +493,12 @@ def _check_signal(signal: ArrayLike, sfreq: float) -> tuple[np.ndarray, float]:
             "drop them or add the noise yourself."
         )
     return data, sfreq
+
+
+#: The generator of each noise kind (``line_freq`` goes to the powerline one).
+_GENERATORS = {
+    "baseline": baseline_wander,
+    "powerline": powerline,
+    "muscle": muscle_noise,
+    "motion": electrode_motion,
+}

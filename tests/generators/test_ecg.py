@@ -282,3 +282,10 @@ def test_gpu_matches_cpu():
     cpu = simulate_ecg(4.0, SFREQ, n_records=8, seed=0)
     gpu = simulate_ecg(4.0, SFREQ, n_records=8, seed=0, device="cuda")
     np.testing.assert_allclose(gpu.values, cpu.values, rtol=0, atol=1e-12 * 1e-3)
+
+
+def test_sampling_rate_beyond_any_recorder_is_refused_at_once():
+    with pytest.raises(
+        ValueError, match=r"sfreq must be at most 20000 Hz \(no ECG recorder samples faster\), got 1e\+07"
+    ):
+        simulate_ecg(10.0, 1e7)

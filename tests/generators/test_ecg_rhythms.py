@@ -220,7 +220,11 @@ def test_af_record_independent_of_batch():
         ({"rhythm": "vf"}, ValueError, "rhythm must be one of"),
         ({"noise_snr_db": float("nan")}, ValueError, "noise_snr_db must be a finite number"),
         ({"noise_kinds": ("hum",)}, ValueError, r"kinds\[0\] must be one of"),
-        ({"line_freq": 200.0, "noise_snr_db": 0.0}, ValueError, r"line_freq must lie in \(0, 125\) in Hz"),
+        (
+            {"line_freq": 200.0, "noise_snr_db": 0.0},
+            ValueError,
+            r"line_freq must lie below Nyquist \(125 Hz\) for powerline noise, got 200 Hz",
+        ),
         ({"line_freq": -50.0}, ValueError, "line_freq must be a positive finite number in Hz"),
     ],
 )
