@@ -248,6 +248,13 @@ def _check_generate_output(args: argparse.Namespace) -> None:
         raise ValueError(f"--out {args.out.suffix} holds one recording; use .nc, .zarr or .npz for --n-records > 1.")
 
 
+def _note_seed_outside_file(args: argparse.Namespace, data) -> None:
+    """EDF/BDF keep no provenance: print the fresh seed so the data can be regenerated."""
+    if args.seed is None and args.out.suffix.lower() in (".edf", ".bdf"):
+        entropy = data.attrs["provenance"]["seed"]["entropy"]
+        print(f"{args.out.suffix} keeps no provenance; to regenerate these data pass --seed {entropy}")
+
+
 def _cmd_generate_eeg(args: argparse.Namespace) -> int:
     from biosynth.datasets import open_signals
     from biosynth.generators import match_recording, simulate_eeg
@@ -276,6 +283,7 @@ def _cmd_generate_eeg(args: argparse.Namespace) -> int:
         progress=True,
     )
     write(args.out, data, overwrite=args.overwrite)
+    _note_seed_outside_file(args, data)
     print(f"wrote {args.out}: {args.n_records} record(s) x {data.sizes['channel']} channels x {args.duration:g} s")
     return EXIT_OK
 
@@ -318,6 +326,7 @@ def _cmd_generate_ecg(args: argparse.Namespace) -> int:
     if args.out.suffix.lower() in (".edf", ".bdf"):
         data, events = data.isel(record=0), events[events["record"] == 0]
     write(args.out, data, events=events, overwrite=args.overwrite)
+    _note_seed_outside_file(args, data)
     n_r = int((events["type"] == "R").sum())
     n_leads = data.sizes["channel"]
     print(

@@ -203,3 +203,14 @@ def test_generate_ecg_twelve_leads_af_and_noise(tmp_path, capsys):
     assert data["channel"].values.tolist()[:3] == ["I", "II", "III"] and data.sizes["channel"] == 12
     assert "P" not in set(events["type"])  # atrial fibrillation: no P waves
     assert data.attrs["provenance"]["parameters"]["rhythm"] == "af"
+
+
+def test_edf_output_without_seed_prints_the_seed_that_regenerates_it(tmp_path, capsys):
+    code, out, err = run(capsys, "generate", "ecg", "--duration", "5", "--out", str(tmp_path / "a.edf"))
+    assert code == 0, err
+    seed = out.split("pass --seed ")[1].split()[0]
+    code, _, err = run(capsys, "generate", "ecg", "--duration", "5", "--seed", seed, "--out", str(tmp_path / "b.npz"))
+    assert code == 0, err
+    a, b = read(tmp_path / "a.edf"), read(tmp_path / "b.npz")
+    step = float(np.ptp(b.values)) / 2**16  # one EDF quantisation step
+    np.testing.assert_allclose(a.values, b.values, atol=2 * step)
