@@ -96,10 +96,25 @@ def _add_generate(sub) -> None:
     eeg = _command(
         kinds,
         "eeg",
-        "resting scalp EEG: 1/f background plus alpha",
-        "Resting scalp EEG: aperiodic 1/f background plus an alpha rhythm, seeded per record.",
-        ["biosynth generate eeg --like sample:eeglab --n-records 30 --duration 4 --seed 0 -o syn.nc"],
+        "scalp EEG: 1/f background, rhythms, states, artefacts, epileptiform events",
+        "Scalp EEG: aperiodic background (exponent, knee, offset), alpha with eyes-open/closed reactivity, "
+        "beta and theta bursts (or sleep spindles), on a spherical-head forward model (--spatial sphere); "
+        "optional artefacts and spikes with their events stored beside the signals. --stream writes one long "
+        "record chunk by chunk in bounded memory.",
+        [
+            "biosynth generate eeg --like sample:eeglab --n-records 30 --duration 4 --seed 0 -o syn.nc",
+            "biosynth generate eeg --spatial sphere --channels Fp1,Fp2,F3,F4,C3,C4,P3,P4,O1,O2 --states open "
+            "--artefacts blink,muscle,line_noise --duration 600 --seed 1 -o rest.edf",
+            "biosynth generate eeg --spatial sphere --channels Fz,Cz,Pz,Oz,T7,T8 --states closed:30,open:30 "
+            "--spikes T7 --duration 3600 --stream --seed 2 -o hour.nc",
+        ],
     )
+    _add_eeg_arguments(eeg)
+    eeg.set_defaults(handler=_cmd_generate_eeg)
+    _add_generate_ecg(kinds)
+
+
+def _add_eeg_arguments(eeg: argparse.ArgumentParser) -> None:
     eeg.add_argument("--duration", type=float, default=10.0, help="record length in s (default 10)")
     eeg.add_argument("--sfreq", type=float, default=None, help="sampling rate in Hz (default 256, or --like's)")
     eeg.add_argument("--n-records", type=int, default=1, help="number of records (default 1)")
@@ -111,18 +126,41 @@ def _add_generate(sub) -> None:
         help="copy sampling rate, channel names, median amplitude and mean channel correlation from a recording",
     )
     eeg.add_argument("--exponent", type=float, default=1.5, help="aperiodic 1/f exponent (default 1.5)")
+    eeg.add_argument("--knee", type=float, default=0.0, help="aperiodic knee in Hz**exponent (default 0)")
+    eeg.add_argument("--offset", type=float, default=None, help="aperiodic offset, log10 V^2/Hz (replaces amplitude)")
     eeg.add_argument("--alpha-freq", type=float, default=10.0, help="alpha peak frequency in Hz (default 10)")
     eeg.add_argument("--alpha-height", type=float, default=1.0, help="alpha peak height, log10 power (default 1)")
+    eeg.add_argument("--reactivity", type=float, default=2.0, help="eyes-closed/open alpha power (default 2)")
+    eeg.add_argument(
+        "--rhythms",
+        choices=("rest", "none", "spindles"),
+        default="rest",
+        help="beta+theta bursts (rest), sleep spindles",
+    )
+    eeg.add_argument(
+        "--states", default="closed", help="'closed', 'open' or blocks such as closed:30,open:30 (s, repeated)"
+    )
     eeg.add_argument("--amplitude", type=float, default=None, help="channel SD in V (default 20e-6, or --like's)")
     eeg.add_argument(
         "--correlation", type=float, default=None, help="inter-channel correlation (default 0.3, or --like's)"
     )
+    eeg.add_argument("--spatial", choices=("uniform", "sphere"), default="uniform", help="spatial model")
+    eeg.add_argument(
+        "--reference", choices=("average", "linked_mastoids", "none"), default="average", help="sphere reference"
+    )
+    eeg.add_argument(
+        "--artefacts", default=None, help="comma-separated kinds: blink,saccade,muscle,line_noise,pop,drift"
+    )
+    eeg.add_argument("--spikes", default=None, metavar="CHANNELS", help="interictal spikes on these channels (1/min)")
     eeg.add_argument("--chunk-size", type=int, default=16, help="records per chunk, bounds memory (default 16)")
+    eeg.add_argument(
+        "--stream",
+        action="store_true",
+        help="write one long record chunk by chunk in bounded memory (.nc/.zarr/.edf/.bdf; no record dim)",
+    )
     eeg.add_argument("--seed", type=int, default=None, help="random seed (default: fresh, stored in the file)")
     eeg.add_argument("--device", default="cpu", help="'cpu' or a torch device such as 'cuda' (torch extra)")
     _add_output(eeg, help_text="output file: .nc, .zarr, .npz, .edf or .bdf")
-    eeg.set_defaults(handler=_cmd_generate_eeg)
-    _add_generate_ecg(kinds)
 
 
 def _add_generate_ecg(kinds) -> None:
@@ -257,35 +295,102 @@ def _note_seed_outside_file(args: argparse.Namespace, data) -> None:
 
 def _cmd_generate_eeg(args: argparse.Namespace) -> int:
     from biosynth.datasets import open_signals
-    from biosynth.generators import match_recording, simulate_eeg
-    from biosynth.signals import write
+    from biosynth.generators import write_eeg
 
     _check_generate_output(args)
-    like = match_recording(open_signals(args.like)) if args.like else {}
-    channels = (
-        _name_list("--channels", args.channels)
-        if args.channels is not None
-        else like.get("ch_names", ("Fz", "Cz", "Pz", "Oz"))
+    settings = _eeg_settings(args, match_like(open_signals(args.like)) if args.like else {})
+    if args.stream:
+        if args.n_records != 1 or args.out.suffix.lower() not in (".nc", ".zarr", ".edf", ".bdf"):
+            raise ValueError("--stream writes one record (--n-records 1) to .nc, .zarr, .edf or .bdf.")
+        events = write_eeg(args.out, args.duration, settings.pop("sfreq"), overwrite=args.overwrite, **settings)
+        n_channels = len(settings["ch_names"])
+        if args.seed is None and args.out.suffix.lower() in (".edf", ".bdf"):
+            print("EDF/BDF keep no provenance: pass --seed to make data you can regenerate")
+    else:
+        events, n_channels = _generate_eeg_batch(args, settings)
+    kinds = ", ".join(f"{n} {k}" for k, n in events["type"].value_counts().sort_index().items())
+    print(
+        f"wrote {args.out}: {args.n_records} record(s) x {n_channels} channels x {args.duration:g} s; events: {kinds}"
     )
-    data = simulate_eeg(
-        args.duration,
-        args.sfreq if args.sfreq is not None else like.get("sfreq", 256.0),
-        n_records=args.n_records,
-        ch_names=channels,
-        aperiodic_exponent=args.exponent,
-        alpha_freq=args.alpha_freq,
-        alpha_height=args.alpha_height,
-        amplitude=args.amplitude if args.amplitude is not None else like.get("amplitude", 20e-6),
-        spatial_correlation=args.correlation if args.correlation is not None else like.get("spatial_correlation", 0.3),
-        chunk_size=args.chunk_size,
-        seed=args.seed,
-        device=args.device,
-        progress=True,
-    )
-    write(args.out, data, overwrite=args.overwrite)
-    _note_seed_outside_file(args, data)
-    print(f"wrote {args.out}: {args.n_records} record(s) x {data.sizes['channel']} channels x {args.duration:g} s")
     return EXIT_OK
+
+
+def match_like(real) -> dict:
+    """match_recording's settings for --like."""
+    from biosynth.generators import match_recording
+
+    return match_recording(real)
+
+
+def _eeg_settings(args: argparse.Namespace, like: dict) -> dict:
+    """simulate_eeg keywords from the command line (and --like's matched settings)."""
+    from biosynth.generators import SLEEP_SPINDLES
+
+    channels = _name_list("--channels", args.channels) if args.channels is not None else like.get("ch_names")
+    settings = {
+        "sfreq": args.sfreq if args.sfreq is not None else like.get("sfreq", 256.0),
+        "ch_names": channels or ["Fz", "Cz", "Pz", "Oz"],
+        "aperiodic_exponent": args.exponent,
+        "aperiodic_knee": args.knee,
+        "alpha_freq": args.alpha_freq,
+        "alpha_height": args.alpha_height,
+        "alpha_reactivity": args.reactivity,
+        "rhythms": {"rest": None, "none": (), "spindles": (SLEEP_SPINDLES,)}[args.rhythms],
+        "states": _parse_states(args.states),
+        "spatial": args.spatial,
+        "seed": args.seed,
+        "device": args.device,
+    }
+    if args.offset is not None:
+        settings["aperiodic_offset"] = args.offset
+    else:
+        settings["amplitude"] = args.amplitude if args.amplitude is not None else like.get("amplitude", 20e-6)
+    if args.spatial == "sphere":
+        settings["reference"] = None if args.reference == "none" else args.reference
+    else:
+        corr = args.correlation if args.correlation is not None else like.get("spatial_correlation", 0.3)
+        settings["spatial_correlation"] = corr
+    if args.artefacts:
+        settings["artefacts"] = dict.fromkeys(_name_list("--artefacts", args.artefacts))
+    if args.spikes:
+        settings["epileptiform"] = {"spike": {"channels": _name_list("--spikes", args.spikes)}}
+    return settings
+
+
+def _parse_states(text: str):
+    """'closed', 'open' or 'closed:30,open:30' as simulate_eeg's states."""
+    names = {"closed": "eyes_closed", "open": "eyes_open"}
+    if ":" not in text:
+        if text not in names:
+            raise ValueError(f"--states must be 'closed', 'open' or blocks like closed:30,open:30; got {text!r}.")
+        return names[text]
+    blocks = []
+    for item in _name_list("--states", text):
+        state, _, seconds = item.partition(":")
+        try:
+            blocks.append((names[state], float(seconds)))
+        except (KeyError, ValueError):
+            raise ValueError(f"--states blocks must read closed:SECONDS or open:SECONDS; got {item!r}.") from None
+    return blocks
+
+
+def _generate_eeg_batch(args: argparse.Namespace, settings: dict):
+    """Many records (or .npz): generated in memory, events written beside the signals."""
+    from biosynth.generators import simulate_eeg
+    from biosynth.signals import write
+
+    data, events = simulate_eeg(
+        args.duration,
+        settings.pop("sfreq"),
+        n_records=args.n_records,
+        chunk_size=args.chunk_size,
+        progress=True,
+        return_events=True,
+        **settings,
+    )
+    write(args.out, data, events=events, overwrite=args.overwrite)
+    _note_seed_outside_file(args, data)
+    return events, data.sizes["channel"]
 
 
 def _name_list(option: str, text: str) -> list[str]:

@@ -75,7 +75,7 @@ def test_docstring_parameters_match_signature(mod, name):
     section = re.split(r"\n(Returns|Raises|Examples|Notes|See Also)\n-+", section)[0]
     documented = []
     for line in section.splitlines():
-        match = re.match(r"^([A-Za-z_][\w, ]*?) :", line)
+        match = re.match(r"^\*{0,2}([A-Za-z_][\w, ]*?)(?: :|$)", line)  # numpydoc writes **kwargs bare
         if match:
             documented += [n.strip() for n in match.group(1).split(",")]
     assert documented == params, f"{name}: documented {documented}, signature {params}"

@@ -1,10 +1,13 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Signal generators, one module per family. Each takes ``duration, sfreq`` first,
 a ``seed`` and returns the biosynth container. ``leads`` projects a cardiac dipole to
-the 12 standard ECG leads; ``noise`` makes seeded artefacts at a set SNR."""
+the 12 standard ECG leads; ``noise`` makes seeded artefacts at a set SNR; ``artefacts``
+and ``epileptiform`` add labelled EEG artefacts and epileptiform events chunk by chunk."""
 
+from biosynth.generators.artefacts import ARTEFACT_KINDS
 from biosynth.generators.ecg import MORPHOLOGIES, simulate_ecg
-from biosynth.generators.eeg import match_recording, simulate_eeg
+from biosynth.generators.eeg import DEFAULT_RHYTHMS, SLEEP_SPINDLES, Rhythm, match_recording, simulate_eeg, write_eeg
+from biosynth.generators.epileptiform import EPILEPTIFORM_KINDS
 from biosynth.generators.forward import leadfield, montage_positions, project_sources
 from biosynth.generators.leads import STANDARD_LEADS, dipole_to_leads
 from biosynth.generators.neural_mass import JANSEN_RIT_PARAMS, simulate_jansen_rit
@@ -18,10 +21,15 @@ from biosynth.generators.noise import (
 )
 
 __all__ = [
+    "ARTEFACT_KINDS",
+    "DEFAULT_RHYTHMS",
+    "EPILEPTIFORM_KINDS",
     "JANSEN_RIT_PARAMS",
     "MORPHOLOGIES",
     "NOISE_KINDS",
+    "SLEEP_SPINDLES",
     "STANDARD_LEADS",
+    "Rhythm",
     "add_noise",
     "baseline_wander",
     "dipole_to_leads",
@@ -35,4 +43,5 @@ __all__ = [
     "simulate_ecg",
     "simulate_eeg",
     "simulate_jansen_rit",
+    "write_eeg",
 ]

@@ -1,61 +1,142 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Resting scalp EEG: aperiodic 1/f background plus an alpha rhythm, seeded per record.
+"""Scalp EEG: aperiodic background, rhythms with bursts and states, artefacts and
+epileptiform events, on a spherical-head forward model; seeded, streamable.
 
-Each channel is a stationary Gaussian process with the power spectrum
+**Spectral model.** Each record is a sum of stationary Gaussian components drawn as
+white noise through fixed FIR kernels (:mod:`biosynth.generators._eeg_model`):
 
-.. math::
+- the aperiodic background with the PSD of specparam/FOOOF,
+  :math:`P(f) = 10^{b} / (k + f^{\\chi})` (offset :math:`b`, knee :math:`k`, exponent
+  :math:`\\chi`; Donoghue et al. 2020);
+- rhythms, each a Gaussian band (centre ``freq``, full width at half maximum
+  ``bandwidth``) whose peak lies ``height`` log10-power units above the aperiodic line
+  (specparam's "PW") at the channel where it is strongest, while it is on. A rhythm is
+  sustained or bursty: bursts are Hann-shaped (waxing and waning), with lognormal
+  durations (coefficient of variation 0.4) and Poisson onsets, and they add where they
+  overlap (shot noise). Each rhythm has a gain per state: the posterior alpha rhythm
+  is ``alpha_reactivity`` times weaker in power with eyes open than closed (the Berger
+  effect; Barry et al. 2007).
 
-    S(f) = f^{-\\chi} \\left(1 + (10^{h} - 1)\\,
-           e^{-(f - f_\\alpha)^2 / (2\\sigma^2)}\\right), \\qquad f > 0,
+**Spatial model.** With ``spatial="sphere"`` each component is the scalp field of
+``n_sources`` radial cortical dipoles in a four-layer spherical head
+(:func:`biosynth.generators.forward.leadfield`), each driven by a spatially smoothed
+(Gaussian kernel of SD :data:`SOURCE_SMOOTHING` = 3 cm) mix of independent generators; a
+rhythm lives only on the generators of its region (:data:`REGIONS`: alpha posterior,
+beta and spindles central, theta frontal midline). The channels of a component are
+then a Gaussian process with channel covariance :math:`\\Sigma = G_r G_r^T`, drawn
+as :math:`\\Sigma^{1/2} w` from one white-noise row per channel, which has exactly the
+statistics of the dipole sum for a fraction of the work. Neighbouring electrodes then
+correlate more than distant ones, and alpha is strongest at O1/O2/Pz. With
+``spatial="uniform"`` every component has the covariance of independent channels
+mixed with one common source (``spatial_correlation`` between any two channels) and
+every rhythm is on every channel.
 
-where :math:`\\chi` is the aperiodic exponent, :math:`f_\\alpha` the alpha peak
-frequency, :math:`\\sigma` = bandwidth / 2.355 (so ``alpha_bandwidth`` is the full
-width at half maximum) and :math:`h` the peak height above the aperiodic line at
-:math:`f_\\alpha`, in log10 power (the "PW" convention of specparam/FOOOF). It is drawn
-by spectral synthesis: complex Gaussian Fourier coefficients shaped by
-:math:`\\sqrt{S}` and inverted with a real FFT (Timmer & König 1995). Channels share a
-common source with weight ``spatial_correlation``, so every pair of channels has that
-expected correlation. The amplitude is scaled so each channel's expected standard
-deviation is ``amplitude`` (in V).
+**Streaming.** Noise comes in fixed seeded blocks of absolute samples and every other
+random quantity (bursts, artefacts, epileptiform events) is drawn per block too
+(:mod:`biosynth.generators._stream`), so a record can be generated in chunks of any
+length that join exactly; :func:`write_eeg` streams one record to NetCDF, Zarr or
+EDF/BDF with bounded memory.
 
-With ``spatial="sphere"`` the channels are instead projected from cortical sources
-through a four-layer spherical-head lead field (:mod:`biosynth.generators.forward`):
-``n_sources`` radial dipoles on a cortical cap, each driven by a spatially smoothed mix
-of independent generators (Gaussian kernel of :data:`SOURCE_SMOOTHING` m), with the
-alpha peak only on posterior (occipito-parietal) generators. Neighbouring electrodes
-then correlate more than distant ones, and alpha is strongest at O1/O2/Pz.
+**Jansen-Rit.** ``source_model="jansen_rit"`` drives the dipoles with coupled
+Jansen-Rit neural masses (:func:`biosynth.generators.simulate_jansen_rit`, Numba on
+the CPU, torch on a GPU) instead of the spectral model; those records are made whole
+(not streamed), and the aperiodic and rhythm settings do not apply.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from biosynth._version import __version__
-from biosynth.signals import CHANNEL, make_seed_sequence, make_signals, record_rng, validate_signals
-from biosynth.signals._backend import check_device, torch_device
-from biosynth.signals._checks import check_int, check_number, check_positive, check_sfreq
+from biosynth.generators import _eeg_model as em
+from biosynth.signals import CHANNEL, make_seed_sequence, make_signals, validate_signals
+from biosynth.signals._backend import check_device
+from biosynth.signals._checks import check_int, check_number, check_option, check_positive, check_sfreq
 from biosynth.signals._random import Seed, seed_to_json
+from biosynth.signals.events import empty_events, validate_events
 from biosynth.signals.units import convert_units
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_CHANNELS = ("Fz", "Cz", "Pz", "Oz")
 SPATIAL_MODES = ("uniform", "sphere")
+SOURCE_MODELS = ("spectral", "jansen_rit")
 #: Default number of cortical dipoles for ``spatial="sphere"``.
 DEFAULT_N_SOURCES = 500
+#: Default number of Jansen-Rit columns (each is integrated, so fewer than dipoles).
+DEFAULT_N_COLUMNS = 100
 #: SD (m) of the Gaussian kernel that mixes neighbouring generators into each source.
-SOURCE_SMOOTHING = 0.02
+SOURCE_SMOOTHING = 0.03
 #: Generators whose outward direction from the head-sphere centre has a y (anterior)
 #: component below this carry the alpha peak: about 17 degrees or more behind the
 #: coronal plane through the centre, i.e. parietal and occipital cortex (Pz, P3/P4,
 #: O1/O2 lie at -0.56 to -0.94; Cz at +0.13).
 ALPHA_POSTERIOR_Y = -0.3
-_FWHM_TO_SIGMA = 1.0 / (2.0 * np.sqrt(2.0 * np.log(2.0)))
+#: Cortical regions a rhythm can live on, as conditions on the generators' unit outward
+#: direction (x right, y anterior, z up): "posterior" y < -0.3; "central" |y| < 0.3
+#: and z > 0.4 (sensorimotor strip, C3/Cz/C4); "frontal_midline" y > 0.3 and
+#: |x| < 0.35 (Fz, FCz); "all".
+REGIONS = ("all", "posterior", "central", "frontal_midline")
+#: Recording states; rhythms carry a gain per state (see :class:`Rhythm`).
+STATES = ("eyes_closed", "eyes_open")
+
+
+@dataclass(frozen=True)
+class Rhythm:
+    """An oscillation of the EEG: spectral band, place and time course.
+
+    Parameters
+    ----------
+    name : str
+        Label; bursts appear in the events as ``"<name>_burst"`` (``"spindle"`` for
+        a rhythm named ``"spindle"``).
+    freq : float
+        Centre frequency, in Hz.
+    bandwidth : float
+        Full width at half maximum of the spectral peak, in Hz.
+    height : float
+        Peak height above the aperiodic line while the rhythm is on, in log10 power
+        (specparam's PW), at the channel where the rhythm is strongest; in [0, 4].
+    region : str
+        Cortical region (:data:`REGIONS`); only used with ``spatial="sphere"``.
+    burst_duration : float | None
+        Mean burst length, in s; None makes the rhythm sustained.
+    burst_rate : float
+        Bursts per minute (bursty rhythms only). The mean power is that of the
+        rhythm while on times the mean squared envelope (Campbell's theorem:
+        ``rate * 3d/8 + (rate * d/2)**2`` with the rate per s and d the mean
+        duration).
+    reactivity : float
+        Eyes-closed over eyes-open power ratio (>= 1 dampens it with eyes open).
+    """
+
+    name: str
+    freq: float
+    bandwidth: float
+    height: float
+    region: str = "all"
+    burst_duration: float | None = None
+    burst_rate: float = 0.0
+    reactivity: float = 1.0
+
+
+#: Resting-state rhythms added to the alpha rhythm by default: sensorimotor beta bursts
+#: (about 150-250 ms, about one per second; Shin et al. 2017, Little et al. 2019) and
+#: frontal-midline theta bursts (Mitchell et al. 2008).
+DEFAULT_RHYTHMS = (
+    Rhythm("beta", 20.0, 6.0, 1.2, "central", burst_duration=0.2, burst_rate=60.0),
+    Rhythm("theta", 6.0, 2.0, 1.0, "frontal_midline", burst_duration=1.0, burst_rate=6.0),
+)
+#: Sleep spindles of stage N2: 11-16 Hz, 0.5-2 s, a few per minute, centro-parietal
+#: (AASM manual; De Gennaro & Ferrara 2003). Pass ``rhythms=(SLEEP_SPINDLES,)``.
+SLEEP_SPINDLES = Rhythm("spindle", 13.0, 2.0, 1.0, "central", burst_duration=1.0, burst_rate=5.0)
 
 
 def simulate_eeg(
@@ -65,21 +146,30 @@ def simulate_eeg(
     n_records: int | None = None,
     ch_names: Sequence[str] = DEFAULT_CHANNELS,
     aperiodic_exponent: float = 1.5,
+    aperiodic_knee: float = 0.0,
+    aperiodic_offset: float | None = None,
     alpha_freq: float = 10.0,
     alpha_bandwidth: float = 2.0,
     alpha_height: float = 1.0,
-    amplitude: float = 20e-6,
+    alpha_reactivity: float = 2.0,
+    rhythms: Sequence[Rhythm | Mapping[str, Any]] | None = None,
+    states: str | Sequence[tuple[str, float]] = "eyes_closed",
+    amplitude: float | None = None,
     spatial_correlation: float = 0.3,
     spatial: str = "uniform",
     n_sources: int | None = None,
     reference: str | None = "average",
+    source_model: str = "spectral",
+    artefacts: Mapping[str, Any] | None = None,
+    epileptiform: Mapping[str, Any] | None = None,
     first_record: int = 0,
     chunk_size: int | None = None,
     seed: Seed = None,
     device: str = "cpu",
     progress: bool = False,
-) -> xr.DataArray:
-    """Simulate resting scalp EEG: 1/f background plus an alpha rhythm.
+    return_events: bool = False,
+) -> xr.DataArray | tuple[xr.DataArray, pd.DataFrame]:
+    """Simulate scalp EEG: aperiodic background, rhythms, states, artefacts, epileptiform events.
 
     Parameters
     ----------
@@ -90,264 +180,608 @@ def simulate_eeg(
     n_records : int | None
         Number of records. None returns one recording without a ``record`` dim.
     ch_names : sequence of str
-        Channel names.
+        Channel names; with ``spatial="sphere"`` (or artefacts, or epileptiform
+        events) names of the standard 10-20/10-10 montage, matched ignoring case (the
+        montage's spelling is returned).
     aperiodic_exponent : float
-        Exponent :math:`\\chi` of the 1/f^chi background, in [0, 4].
+        Exponent :math:`\\chi` of the background :math:`1/(k + f^{\\chi})`, in [0, 4].
+    aperiodic_knee : float
+        Knee :math:`k` of the background, in Hz**chi (>= 0; 0 is a straight line in
+        log-log axes). The knee frequency is :math:`k^{1/\\chi}`.
+    aperiodic_offset : float | None
+        Offset :math:`b`: the median channel's background PSD is
+        :math:`10^b / (k + f^{\\chi})` in V**2/Hz (e.g. -11 is 10 uV**2/Hz at 1 Hz).
+        Exclusive with ``amplitude``.
     alpha_freq : float
         Alpha peak frequency, in Hz; must lie below Nyquist.
     alpha_bandwidth : float
         Full width at half maximum of the alpha peak, in Hz.
     alpha_height : float
-        Peak height above the aperiodic line, in log10 power (0 means no alpha).
-    amplitude : float
-        Expected standard deviation of each channel, in V.
+        Alpha peak height above the aperiodic line with eyes closed, in log10 power
+        (0 means no alpha). Alpha is sustained and posterior.
+    alpha_reactivity : float
+        Eyes-closed over eyes-open alpha power ratio, >= 1.
+    rhythms : sequence of Rhythm or mapping | None
+        Further rhythms (:class:`Rhythm`, or mappings of its fields); None means
+        :data:`DEFAULT_RHYTHMS` (beta and theta bursts), ``()`` none.
+    states : str or sequence of (str, float)
+        ``"eyes_closed"`` or ``"eyes_open"`` throughout, or blocks ``[(state,
+        seconds), ...]`` repeated to fill each record (e.g. ``[("eyes_closed", 30),
+        ("eyes_open", 30)]``). Each block is an event of its state's name.
+    amplitude : float | None
+        Expected standard deviation of the median channel, in V, counting the
+        background and the rhythms (with their states and bursts), not artefacts or
+        epileptiform events; None means 20 uV unless ``aperiodic_offset`` is set.
+        With ``source_model="jansen_rit"`` each record's median channel SD is scaled
+        to it exactly.
     spatial_correlation : float
-        Expected correlation between any two channels, in [0, 1) (``"uniform"`` only;
-        ignored with ``"sphere"``).
+        Correlation between any two channels, in [0, 1) (``"uniform"`` only).
     spatial : {"uniform", "sphere"}
-        Spatial model. ``"uniform"`` (default): independent channels mixed with one
-        common source, every pair correlating by ``spatial_correlation``.
-        ``"sphere"``: channels are the scalp potentials of ``n_sources`` radial
-        cortical dipoles in a four-layer spherical head
-        (:func:`biosynth.generators.forward.leadfield`, deterministic lattice, montage
-        ``"standard_1020"``), so ``ch_names`` must be names of that montage (matched
-        ignoring case; the montage's spelling is returned). Each dipole's moment is
-        the Gaussian-kernel-weighted average (SD :data:`SOURCE_SMOOTHING` = 2 cm, rows
-        normalised to unit energy) of independent generators at the dipole positions;
-        every generator has the 1/f^chi background, and those behind
-        :data:`ALPHA_POSTERIOR_Y` (parietal/occipital) also carry the alpha peak. Each
-        record is scaled so its median channel standard deviation is exactly
-        ``amplitude``.
+        Spatial model (see the module notes).
     n_sources : int | None
-        Number of cortical dipoles (and generators) for ``"sphere"``; None means
-        :data:`DEFAULT_N_SOURCES` (500). Only valid with ``"sphere"``.
+        Cortical dipoles for ``"sphere"``; None means :data:`DEFAULT_N_SOURCES` (500),
+        or :data:`DEFAULT_N_COLUMNS` (100) with ``source_model="jansen_rit"``.
     reference : {"average", "linked_mastoids", None}
-        Reference for ``"sphere"`` (see
-        :func:`biosynth.generators.forward.project_sources`): ``"average"`` (default;
-        the channel mean is then 0), ``"linked_mastoids"`` (needs M1/M2 or TP9/TP10
-        among ``ch_names``) or None (reference at infinity). ``"uniform"`` has no
-        reference: any value but the default is an error there.
+        Reference for ``"sphere"`` (:func:`biosynth.generators.forward.project_sources`).
+        ``"uniform"`` has no reference: any value but the default is an error there.
+    source_model : {"spectral", "jansen_rit"}
+        What drives the dipoles (``"jansen_rit"`` needs ``spatial="sphere"``).
+    artefacts : mapping | None
+        Artefacts to add, kind -> parameters (see
+        :func:`biosynth.generators.artefacts.check_artefacts`): blinks, saccades,
+        muscle, line noise, electrode pops and drifts. Blinks and saccades happen
+        only with eyes open.
+    epileptiform : mapping | None
+        Epileptiform events to add, kind -> parameters (see
+        :func:`biosynth.generators.epileptiform.check_epileptiform`): spikes, sharp
+        waves, spike-and-wave discharges and focal seizures on named channels, spread
+        to neighbouring electrodes by distance (Gaussian, SD 3 cm).
     first_record : int
-        Index of the first record; record ``i`` draws from
-        ``SeedSequence(seed, spawn_key=(i,))``, so records ``[k, k + n)`` can be made
-        alone and equal those of a larger batch.
+        Index of the first record; records ``[k, k + n)`` made alone equal those of a
+        larger batch.
     chunk_size : int | None
-        Records generated at once (bounds memory); None makes all at once. The
-        output does not depend on it.
+        Records generated at once (bounds memory); the output does not depend on it.
     seed : int, SeedSequence or None
         Root of the random stream. None draws fresh entropy, kept in
-        ``attrs["provenance"]["seed"]`` so the data can be regenerated.
+        ``attrs["provenance"]["seed"]``.
     device : str
-        ``"cpu"`` (NumPy), a torch device such as ``"cuda"`` that runs the spectral
-        synthesis there, or ``"torch:cpu"`` for the torch path on the CPU (torch
-        paths need the ``torch`` extra). Random draws are made on the CPU, so every
-        path gives the same data within float tolerance.
+        ``"cpu"``, a torch device such as ``"cuda"`` for the filtering (and the
+        Jansen-Rit integration), or ``"torch:cpu"``. Random draws are made on the
+        CPU, so every path gives the same data within float tolerance.
     progress : bool
-        Show a progress bar over chunks.
+        Show a progress bar over records.
+    return_events : bool
+        Also return the ground-truth events: state blocks, rhythm bursts, artefacts
+        and epileptiform events.
 
     Returns
     -------
     eeg : DataArray, dims ("channel", "time") or ("record", "channel", "time")
         Voltage in V; ``time`` in seconds from 0.
-
-    Notes
-    -----
-    ``spatial="sphere"`` makes ``n_sources`` generators per record, so memory scales
-    with ``chunk_size * n_sources * n_times``; set ``chunk_size`` for long batches.
+    events : DataFrame
+        Only with ``return_events=True``: columns ``record, channel, onset,
+        duration, type`` (s; channel "" for events of all channels).
 
     Examples
     --------
     >>> simulate_eeg(2.0, 256.0, seed=0).dims
     ('channel', 'time')
+    >>> eeg, events = simulate_eeg(4.0, 256.0, states=[("eyes_closed", 2), ("eyes_open", 2)],
+    ...                            seed=0, return_events=True)
+    >>> events[events["type"].str.startswith("eyes")]["type"].tolist()
+    ['eyes_closed', 'eyes_open']
     """
-    params = _check_params(
-        duration,
-        sfreq,
-        n_records,
-        ch_names,
-        aperiodic_exponent,
-        alpha_freq,
-        alpha_bandwidth,
-        alpha_height,
-        amplitude,
-        spatial_correlation,
-        first_record,
-        chunk_size,
-    )
-    params.update(_check_spatial(spatial, n_sources, reference, params["ch_names"]))
+    params = check_eeg_params(locals())
     device = check_device(device)
     root = make_seed_sequence(seed)
-    n_times = round(duration * sfreq)
+    model = build_model(params, device)
     indices = np.arange(first_record, first_record + (n_records or 1))
-    if params["spatial"] == "sphere":
-        data = _synthesize_sphere(indices, root, n_times, params, device, chunk_size, progress)
-    else:
-        weights = _spectral_weights(n_times, sfreq, params, amplitude)
-        n_channels = len(params["ch_names"])
-        data = _synthesize(indices, root, weights, n_times, n_channels, params, device, chunk_size, progress)
-    provenance = {
-        "generator": "biosynth.generators.simulate_eeg",
-        "version": __version__,
-        # chunk_size changes memory use, not the data: it is not a generation parameter
-        "parameters": {k: v for k, v in params.items() if k != "chunk_size"},
-        "seed": seed_to_json(root),
-    }
-    return make_signals(
+    data, events = _render_records(model, root, indices, params["chunk_size"], progress)
+    eeg = make_signals(
         data if n_records is not None else data[0],
-        sfreq,
-        ch_names=params["ch_names"],
+        params["sfreq"],
+        ch_names=model.ch_names,
         units="V",
         modality="eeg",
-        provenance=provenance,
+        provenance=_provenance(params, root),
         record_names=indices if n_records is not None else None,
     )
+    return (eeg, events) if return_events else eeg
 
 
-def _check_params(
-    duration, sfreq, n_records, ch_names, exponent, alpha_freq, bandwidth, height, amplitude, corr, first, chunk
-) -> dict[str, Any]:
-    sfreq = check_sfreq("sfreq", sfreq)
-    duration = check_positive("duration", duration, unit="s")
+def _provenance(params: dict[str, Any], root: np.random.SeedSequence) -> dict[str, Any]:
+    # chunk sizes change memory use, not the data: they are not generation parameters
+    skip = ("chunk_size", "chunk_duration")
+    return {
+        "generator": "biosynth.generators.simulate_eeg",
+        "version": __version__,
+        "parameters": {k: v for k, v in params.items() if k not in skip},
+        "seed": seed_to_json(root),
+    }
+
+
+def _render_records(model: em.EEGModel, root, indices, chunk_size, progress) -> tuple[np.ndarray, pd.DataFrame]:
+    from tqdm.auto import tqdm
+
+    out = np.empty((indices.size, len(model.ch_names), model.n_times))
+    tables = []
+    for k, record in enumerate(tqdm(indices, desc="simulate_eeg", unit="record", disable=not progress)):
+        out[k], parts = model.render_record(root, int(record))
+        tables.extend(parts)
+    return out, _concat_events(tables)
+
+
+def _concat_events(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    tables = [t for t in tables if len(t)]
+    if not tables:
+        return empty_events()
+    return validate_events(pd.concat(tables, ignore_index=True))
+
+
+def write_eeg(
+    path: Any,
+    duration: float,
+    sfreq: float,
+    *,
+    record: int = 0,
+    chunk_duration: float = 60.0,
+    physical_range: tuple[float, float] | None = None,
+    overwrite: bool = False,
+    progress: bool = True,
+    **kwargs: Any,
+) -> pd.DataFrame:
+    """Generate one long EEG record straight to a file, chunk by chunk, in bounded memory.
+
+    Parameters
+    ----------
+    path : str or Path
+        Output file: ``.nc`` (NetCDF), ``.zarr`` or ``.edf``/``.bdf``.
+    duration, sfreq : float
+        Record length (s) and sampling rate (Hz).
+    record : int
+        Record index (the data equal record ``record`` of :func:`simulate_eeg` with
+        the same settings and seed).
+    chunk_duration : float
+        Seconds generated and written at once; memory is about
+        ``n_channels * chunk_duration * sfreq`` samples per component. The data do not
+        depend on it.
+    physical_range : (float, float) | None
+        EDF/BDF only: the fixed physical range in V (samples beyond are clipped and
+        counted); None takes +-(20 x the expected channel SD + 1 mV).
+    overwrite : bool
+        Replace an existing ``path``.
+    progress : bool
+        Show a progress bar over chunks.
+    **kwargs
+        Any keyword of :func:`simulate_eeg` but ``n_records``, ``first_record``,
+        ``chunk_size`` and ``return_events`` (``source_model="jansen_rit"`` is not
+        streamable).
+
+    Returns
+    -------
+    events : DataFrame
+        The record's ground-truth events (also written to the file).
+    """
+    from tqdm.auto import tqdm
+
+    from biosynth.signals.stream import open_writer
+
+    for name in ("n_records", "first_record", "chunk_size", "return_events"):
+        if name in kwargs:
+            raise TypeError(f"write_eeg makes one record: {name} does not apply (use record=...).")
+    params = check_eeg_params({"duration": duration, "sfreq": sfreq, **_defaults(), **kwargs})
+    if params["source_model"] == "jansen_rit":
+        raise ValueError(
+            "source_model='jansen_rit' integrates whole records; write_eeg streams the spectral model only."
+        )
+    record = check_int("record", record, low=0)
+    step = max(round(check_positive("chunk_duration", chunk_duration, unit="s") * params["sfreq"]), 1)
+    root = make_seed_sequence(kwargs.get("seed"))
+    model = build_model(params, check_device(kwargs.get("device", "cpu")))
+    from pathlib import Path
+
+    if Path(path).suffix.lower() in (".edf", ".bdf") and physical_range is None:
+        bound = 20.0 * model.expected_sd + 1e-3
+        physical_range = (-bound, bound)
+    tables = []
+    options = {"ch_names": model.ch_names, "sfreq": params["sfreq"], "n_times": model.n_times}
+    options |= {"units": "V", "modality": "eeg", "provenance": _provenance(params, root) | {"record": record}}
+    if physical_range is not None:
+        options["physical_range"] = physical_range
+    with open_writer(path, overwrite=overwrite, **options) as writer:
+        for start in tqdm(range(0, model.n_times, step), desc="write_eeg", unit="chunk", disable=not progress):
+            block, parts = model.render(root, record, start, min(start + step, model.n_times))
+            events = _concat_events(parts)
+            writer.add_events(events.assign(record=0))
+            writer.write(block)
+            tables.append(events)
+    return _concat_events(tables)
+
+
+def _defaults() -> dict[str, Any]:
+    """simulate_eeg's keyword defaults (for write_eeg)."""
+    import inspect
+
+    sig = inspect.signature(simulate_eeg)
+    return {k: p.default for k, p in sig.parameters.items() if p.default is not inspect.Parameter.empty}
+
+
+# --- checks -------------------------------------------------------------------------
+
+
+def check_eeg_params(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate :func:`simulate_eeg`'s keywords; return the JSON-able generation parameters."""
+    sfreq = check_sfreq("sfreq", values["sfreq"])
+    duration = check_positive("duration", values["duration"], unit="s")
     if duration * sfreq < 2:
         raise ValueError(f"duration={duration:g} s gives fewer than 2 samples at sfreq={sfreq:g} Hz.")
-    nyquist = sfreq / 2
+    ch_names = values["ch_names"]
     if isinstance(ch_names, str) or len(ch_names) < 1:
         raise ValueError(f"ch_names must be a non-empty sequence of channel names, got {ch_names!r}.")
-    return {
+    n_records, chunk = values.get("n_records"), values.get("chunk_size")
+    params = {
         "duration": duration,
         "sfreq": sfreq,
         "n_records": None if n_records is None else check_int("n_records", n_records, low=1),
         "ch_names": [str(c) for c in ch_names],
-        "aperiodic_exponent": check_number("aperiodic_exponent", exponent, low=0.0, high=4.0),
-        "alpha_freq": check_number(
-            "alpha_freq",
-            alpha_freq,
-            low=0.0,
-            high=nyquist,
-            low_inclusive=False,
-            high_inclusive=False,
-            unit="Hz",
-            context=f"Nyquist is {nyquist:g} Hz for sfreq={sfreq:g}",
-        ),
-        "alpha_bandwidth": check_positive("alpha_bandwidth", bandwidth, unit="Hz"),
-        "alpha_height": check_number("alpha_height", height, low=0.0, high=4.0),
-        "amplitude": check_positive("amplitude", amplitude, unit="V"),
-        "spatial_correlation": check_number("spatial_correlation", corr, low=0.0, high=1.0, high_inclusive=False),
-        "first_record": check_int("first_record", first, low=0),
+        "first_record": check_int("first_record", values.get("first_record", 0), low=0),
         "chunk_size": None if chunk is None else check_int("chunk_size", chunk, low=1),
+    }
+    params |= _check_spectrum(values, sfreq)
+    params |= _check_spatial(values, params["ch_names"])
+    params["states"] = _check_states(values["states"])
+    params["artefacts"], params["epileptiform"] = _check_additions(values, params)
+    unknown = set(values) - set(_defaults()) - {"duration", "sfreq"}
+    if unknown:
+        raise TypeError(f"simulate_eeg got unexpected keyword(s) {sorted(unknown)}.")
+    return params
+
+
+def _check_spectrum(values: Mapping[str, Any], sfreq: float) -> dict[str, Any]:
+    nyquist = sfreq / 2
+    offset, amplitude = values.get("aperiodic_offset"), values.get("amplitude")
+    if offset is not None and amplitude is not None:
+        raise ValueError("give aperiodic_offset or amplitude, not both: each sets the scale of the EEG.")
+    alpha = Rhythm(
+        "alpha",
+        values["alpha_freq"],
+        values["alpha_bandwidth"],
+        values["alpha_height"],
+        "posterior",
+        reactivity=values["alpha_reactivity"],
+    )
+    rhythms = DEFAULT_RHYTHMS if values.get("rhythms") is None else values["rhythms"]
+    if isinstance(rhythms, (str, Mapping, Rhythm)):
+        raise TypeError(f"rhythms must be a sequence of Rhythm or mappings, got {type(rhythms).__name__}.")
+    checked = [_check_rhythm(alpha, nyquist, "alpha_")] + [
+        _check_rhythm(_as_rhythm(r, i), nyquist, f"rhythms[{i}].") for i, r in enumerate(rhythms)
+    ]
+    names = [r["name"] for r in checked]
+    if len(set(names)) != len(names):
+        raise ValueError(f"rhythm names must be unique, got {names}.")
+    return {
+        "aperiodic_exponent": check_number("aperiodic_exponent", values["aperiodic_exponent"], low=0.0, high=4.0),
+        "aperiodic_knee": check_number("aperiodic_knee", values["aperiodic_knee"], low=0.0),
+        "aperiodic_offset": None if offset is None else check_number("aperiodic_offset", offset, low=-30, high=10),
+        "amplitude": None if amplitude is None else check_positive("amplitude", amplitude, unit="V"),
+        "rhythms": checked,
     }
 
 
-def _check_spatial(spatial, n_sources, reference, ch_names) -> dict[str, Any]:
+def _as_rhythm(value: Any, index: int) -> Rhythm:
+    if isinstance(value, Rhythm):
+        return value
+    if not isinstance(value, Mapping):
+        raise TypeError(f"rhythms[{index}] must be a Rhythm or a mapping of its fields, got {type(value).__name__}.")
+    try:
+        return Rhythm(**value)
+    except TypeError as err:
+        raise TypeError(f"rhythms[{index}]: {err} (fields: {list(Rhythm.__dataclass_fields__)}).") from None
+
+
+def _check_rhythm(rhythm: Rhythm, nyquist: float, prefix: str) -> dict[str, Any]:
+    def name(field: str) -> str:
+        return f"{prefix}{field}" if prefix != "alpha_" or field in ("freq", "bandwidth", "height") else field
+
+    freq = check_number(
+        name("freq"),
+        rhythm.freq,
+        low=0.0,
+        high=nyquist,
+        low_inclusive=False,
+        high_inclusive=False,
+        unit="Hz",
+        context=f"Nyquist is {nyquist:g} Hz",
+    )
+    out = asdict(rhythm) | {
+        "freq": freq,
+        "bandwidth": check_positive(name("bandwidth"), rhythm.bandwidth, unit="Hz"),
+        "height": check_number(name("height"), rhythm.height, low=0.0, high=4.0),
+        "region": check_option(f"{prefix}region", rhythm.region, REGIONS),
+        "reactivity": check_number(
+            "alpha_reactivity" if prefix == "alpha_" else f"{prefix}reactivity", rhythm.reactivity, low=1.0
+        ),
+        "burst_rate": check_number(f"{prefix}burst_rate", rhythm.burst_rate, low=0.0),
+    }
+    if rhythm.burst_duration is not None:
+        out["burst_duration"] = check_positive(f"{prefix}burst_duration", rhythm.burst_duration, unit="s")
+        if out["burst_rate"] == 0:
+            raise ValueError(f"{prefix}burst_rate must be > 0 per minute for a bursty rhythm, got 0.")
+    elif out["burst_rate"] > 0:
+        raise ValueError(f"{prefix}burst_duration must be set (s) when burst_rate > 0.")
+    return out
+
+
+def _check_spatial(values: Mapping[str, Any], ch_names: list[str]) -> dict[str, Any]:
     """Validate the spatial-model keywords; "sphere" maps ch_names to montage names."""
     from biosynth.generators.forward import REFERENCES, montage_positions
 
-    if spatial not in SPATIAL_MODES:
-        raise ValueError(f"spatial must be one of {SPATIAL_MODES!r}, got {spatial!r}.")
+    spatial, n_sources, reference = values["spatial"], values.get("n_sources"), values["reference"]
+    model = check_option("source_model", values.get("source_model", "spectral"), SOURCE_MODELS)
+    spatial = check_option("spatial", spatial, SPATIAL_MODES)
+    corr = check_number("spatial_correlation", values["spatial_correlation"], low=0.0, high=1.0, high_inclusive=False)
     if spatial == "uniform":
         for name, value, default in (("n_sources", n_sources, None), ("reference", reference, "average")):
             if value != default:
                 raise ValueError(f"{name} applies only to spatial='sphere', got {name}={value!r} with 'uniform'.")
-        return {"spatial": "uniform"}
-    n_sources = DEFAULT_N_SOURCES if n_sources is None else check_int("n_sources", n_sources, low=1)
-    if reference not in REFERENCES:
-        raise ValueError(f"reference must be one of {REFERENCES!r}, got {reference!r}.")
+        if model != "spectral":
+            raise ValueError(f"source_model={model!r} needs spatial='sphere' (dipoles to drive).")
+        return {"spatial": "uniform", "spatial_correlation": corr, "source_model": model}
+    default = DEFAULT_N_SOURCES if model == "spectral" else DEFAULT_N_COLUMNS
+    n_sources = default if n_sources is None else check_int("n_sources", n_sources, low=1)
+    reference = check_option("reference", reference, REFERENCES)
     names, _ = montage_positions(ch_names)  # clear error for names not in the montage
     if reference == "average" and len(names) < 2:
         raise ValueError("reference='average' needs at least 2 channels (one channel would be flat zero).")
-    return {"spatial": "sphere", "n_sources": n_sources, "reference": reference, "ch_names": names}
+    return {"spatial": "sphere", "n_sources": n_sources, "reference": reference, "ch_names": names} | {
+        "source_model": model
+    }
 
 
-def _alpha_bump(f: np.ndarray, params: dict[str, Any]) -> np.ndarray:
-    sigma = params["alpha_bandwidth"] * _FWHM_TO_SIGMA
-    return np.exp(-((f - params["alpha_freq"]) ** 2) / (2.0 * sigma**2))
-
-
-def _spectral_weights(n_times: int, sfreq: float, params: dict[str, Any], amplitude: float) -> np.ndarray:
-    """sqrt of the target spectrum on the rfft grid, scaled to the requested SD."""
-    freqs = np.fft.rfftfreq(n_times, 1.0 / sfreq)
-    power = np.zeros_like(freqs)
-    f = freqs[1:]
-    bump = _alpha_bump(f, params)
-    power[1:] = f ** -params["aperiodic_exponent"] * (1.0 + (10.0 ** params["alpha_height"] - 1.0) * bump)
-    weights = np.sqrt(power)
-    # expected variance of irfft(weights * (a + i b)) with a, b ~ N(0, 1)
-    interior = weights[1:-1] if n_times % 2 == 0 else weights[1:]
-    nyquist = weights[-1] ** 2 if n_times % 2 == 0 else 0.0
-    variance = (4.0 * np.sum(interior**2) + nyquist) / n_times**2
-    return weights * (amplitude / np.sqrt(variance))
-
-
-def _synthesize(indices, root, weights, n_times, n_channels, params, device, chunk_size, progress) -> np.ndarray:
-    from tqdm.auto import tqdm
-
-    out = np.empty((indices.size, n_channels, n_times))
-    step = chunk_size or indices.size
-    starts = range(0, indices.size, step)
-    corr = params["spatial_correlation"]
-    mix = np.full((n_channels, 1), np.sqrt(corr))
-    for start in tqdm(starts, desc="simulate_eeg", unit="chunk", disable=not progress):
-        chunk = indices[start : start + step]
-        coeffs = np.stack([_record_coefficients(record_rng(root, i), n_channels, weights.size) for i in chunk])
-        signals = _irfft(coeffs * weights, n_times, device)
-        own, common = signals[:, :n_channels], signals[:, n_channels:]
-        out[start : start + chunk.size] = np.sqrt(1.0 - corr) * own + mix * common
+def _check_states(states: Any) -> list[list[Any]]:
+    if isinstance(states, str):
+        return [[check_option("states", states, STATES), None]]
+    blocks = list(states)
+    if not blocks:
+        raise ValueError("states must be a state name or a non-empty sequence of (state, seconds) blocks.")
+    out = []
+    for i, block in enumerate(blocks):
+        if isinstance(block, str) or len(block) != 2:
+            raise ValueError(f"states[{i}] must be a (state, seconds) pair, got {block!r}.")
+        out.append([check_option(f"states[{i}][0]", block[0], STATES), check_positive(f"states[{i}][1]", block[1])])
     return out
 
 
+def _check_additions(values: Mapping[str, Any], params: dict[str, Any]) -> tuple[Any, Any]:
+    artefacts, epileptiform = values.get("artefacts"), values.get("epileptiform")
+    if artefacts:
+        from biosynth.generators.artefacts import check_artefacts
+
+        artefacts = check_artefacts(artefacts, sfreq=params["sfreq"])
+        _check_eyes_open(artefacts, params["states"])
+    if epileptiform:
+        from biosynth.generators.epileptiform import check_epileptiform
+
+        epileptiform = check_epileptiform(epileptiform, params["ch_names"])
+    if (artefacts or epileptiform) and params["spatial"] == "uniform":
+        from biosynth.generators.forward import montage_positions
+
+        params["ch_names"], _ = montage_positions(params["ch_names"])
+    return artefacts or None, epileptiform or None
+
+
+def _check_eyes_open(artefacts: dict[str, Any], states: list[list[Any]]) -> None:
+    ocular = sorted({"blink", "saccade"} & set(artefacts))
+    if ocular and all(name == "eyes_closed" for name, _ in states):
+        raise ValueError(
+            f"artefacts {ocular} happen with eyes open, but states={states[0][0]!r} throughout; "
+            "pass states='eyes_open' or eyes-open blocks."
+        )
+
+
+# --- the model ----------------------------------------------------------------------
+
+
+def build_model(params: dict[str, Any], device: str = "cpu") -> em.EEGModel:
+    """The fixed part of a batch: component kernels and mixings, states and additions."""
+    sfreq, n_times = params["sfreq"], round(params["duration"] * params["sfreq"])
+    states = _state_cycle(params["states"])
+    model = em.EEGModel(sfreq, n_times, list(params["ch_names"]), [], states, device=device)
+    model.center = params["spatial"] == "sphere" and params["reference"] == "average"
+    if params["source_model"] == "jansen_rit":
+        model.extras.append(_JansenRitSource(params, device))
+        model.expected_sd = params["amplitude"] or 20e-6
+    else:
+        model.components, model.expected_sd = _components(params, states)
+    model.extras.extend(_additions(params, states))
+    return model
+
+
+def _state_cycle(blocks: list[list[Any]]) -> em.StateCycle:
+    if blocks[0][1] is None:
+        return em.StateCycle((blocks[0][0],), (np.inf,))
+    return em.StateCycle(tuple(b[0] for b in blocks), tuple(float(b[1]) for b in blocks))
+
+
+def _components(params: dict[str, Any], states: em.StateCycle) -> tuple[list[em.Component], float]:
+    """Components scaled so the median channel has the requested SD (or offset)."""
+    sfreq, duration = params["sfreq"], params["duration"]
+    n_times = round(duration * sfreq)
+    covs = _covariances(params)
+    cov_ap = covs["aperiodic"]
+    shape = em.aperiodic_shape(params["aperiodic_exponent"], params["aperiodic_knee"])
+    kernel = _st().fir_from_psd(shape, sfreq, int(em.APERIODIC_KERNEL_S * sfreq))
+    norm = float(np.median(np.diag(cov_ap)))
+    comps = [em.Component("aperiodic", 0, kernel, em.covariance_factor(cov_ap / norm))]
+    for i, rhythm in enumerate(params["rhythms"]):
+        if rhythm["height"] == 0:
+            continue  # no component; the stream ids of the others stay the same
+        cov = covs[rhythm["region"]] / norm
+        comps.append(_rhythm_component(rhythm, i + 1, cov, np.diag(cov_ap) / norm, shape, sfreq))
+        comps[-1].gains = {"eyes_open": 1.0 / np.sqrt(rhythm["reactivity"])} if rhythm["reactivity"] != 1 else {}
+    variance = np.zeros(len(params["ch_names"]))
+    for comp in comps:
+        power = comp.envelope_power() * (states.mean_square(comp.gains, duration) if comp.gains else 1.0)
+        variance += np.sum(comp.mixing**2, axis=1) * em.record_variance(comp.kernel, n_times) * power
+    if params["aperiodic_offset"] is not None:
+        scale = np.sqrt(10.0 ** params["aperiodic_offset"])
+    else:
+        scale = (params["amplitude"] or 20e-6) / np.sqrt(np.median(variance))
+    for comp in comps:
+        comp.mixing *= scale
+    return comps, float(scale * np.sqrt(np.median(variance)))
+
+
+def _rhythm_component(rhythm, stream, cov, ap_power, shape, sfreq) -> em.Component:
+    """Rhythm whose peak is ``height`` above the background where it is relatively strongest."""
+    band = em.gaussian_band(rhythm["freq"], rhythm["bandwidth"])
+    n_taps = int(max(em.RHYTHM_KERNEL_S, 10.0 / rhythm["bandwidth"]) * sfreq)
+    kernel = _st().fir_from_psd(band, sfreq, n_taps)
+    diag = np.diag(cov)
+    best = int(np.argmax(diag / ap_power))
+    if diag[best] <= 0:
+        raise ValueError(f"rhythm {rhythm['name']!r} reaches no channel (region {rhythm['region']!r}).")
+    power = (10.0 ** rhythm["height"] - 1.0) * ap_power[best] * shape(np.array([rhythm["freq"]]))[0] / diag[best]
+    bursty = rhythm["burst_duration"] is not None
+    return em.Component(
+        rhythm["name"],
+        stream,
+        kernel,
+        em.covariance_factor(cov) * np.sqrt(power),
+        burst_rate=rhythm["burst_rate"] / 60.0 if bursty else 0.0,
+        burst_duration=rhythm["burst_duration"] or 0.0,
+    )
+
+
+def _st():
+    from biosynth.generators import _stream
+
+    return _stream
+
+
+def _covariances(params: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Channel covariance of unit-variance generators, for the background and each region."""
+    regions = {"aperiodic"} | {r["region"] for r in params["rhythms"]}
+    n = len(params["ch_names"])
+    if params["spatial"] == "uniform":
+        rho = params["spatial_correlation"]
+        cov = (1.0 - rho) * np.eye(n) + rho * np.ones((n, n))
+        return dict.fromkeys(regions, cov)
+    mixing, directions = _sphere_mixing(params)
+    masks = _region_masks(directions)
+    out = {}
+    for region in regions:
+        part = mixing if region in ("aperiodic", "all") else mixing[:, masks[region]]
+        out[region] = part @ part.T
+    return out
+
+
+def _region_masks(nn: np.ndarray) -> dict[str, np.ndarray]:
+    x, y, z = nn.T
+    return {
+        "posterior": y < ALPHA_POSTERIOR_Y,
+        "central": (np.abs(y) < 0.3) & (z > 0.4),
+        "frontal_midline": (y > 0.3) & (np.abs(x) < 0.35),
+    }
+
+
 def _sphere_mixing(params: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
-    """Referenced generator-to-channel mixing (n_channels, n_generators) and alpha mask."""
-    from biosynth.generators.forward import leadfield
+    """Referenced generator-to-channel mixing (n_channels, n_generators) and the
+    generators' unit outward directions."""
+    from biosynth.generators.forward import leadfield, project_sources
 
     gain, rr, nn = leadfield(params["ch_names"], n_sources=params["n_sources"], seed=None)
     dist2 = np.sum((rr[:, None, :] - rr[None, :, :]) ** 2, axis=-1)
     kernel = np.exp(-dist2 / (2.0 * SOURCE_SMOOTHING**2))
     kernel /= np.sqrt(np.sum(kernel**2, axis=1, keepdims=True))  # unit-energy rows: equal source variance
-    effective = gain @ kernel  # channels x generators, reference at infinity
-    return effective, nn[:, 1] < ALPHA_POSTERIOR_Y
+    effective = project_sources(kernel.T, gain, reference=params["reference"], ch_names=params["ch_names"])
+    return effective, nn
 
 
-def _synthesize_sphere(indices, root, n_times, params, device, chunk_size, progress) -> np.ndarray:
-    from tqdm.auto import tqdm
+class _JansenRitSource:
+    """Whole records of Jansen-Rit columns projected to the scalp (not streamable)."""
 
-    from biosynth.generators.forward import project_sources
+    def __init__(self, params: dict[str, Any], device: str) -> None:
+        self.params, self.device = params, device
+        self.mixing, _ = _sphere_mixing(params)
+        self.n_times = round(params["duration"] * params["sfreq"])
 
-    mixing, posterior = _sphere_mixing(params)
-    # generator spectra: 1/f^chi everywhere, alpha peak only on posterior generators
-    background = _spectral_weights(n_times, params["sfreq"], params | {"alpha_height": 0.0}, 1.0)
-    freqs = np.fft.rfftfreq(n_times, 1.0 / params["sfreq"])
-    peak = np.sqrt(1.0 + (10.0 ** params["alpha_height"] - 1.0) * _alpha_bump(freqs, params))
-    weights = np.where(posterior[:, None], background * peak, background)
-    reference = params["reference"]
-    n_gen = mixing.shape[1]
-    out = np.empty((indices.size, len(params["ch_names"]), n_times))
-    step = chunk_size or indices.size
-    for start in tqdm(range(0, indices.size, step), desc="simulate_eeg", unit="chunk", disable=not progress):
-        chunk = indices[start : start + step]
-        draws = np.stack([record_rng(root, i).standard_normal((n_gen, weights.shape[1], 2)) for i in chunk])
-        coeffs = draws[..., 0] + 1j * draws[..., 1]
-        generators = _irfft(coeffs * weights, n_times, device)
-        scalp = project_sources(generators, mixing, reference=reference, ch_names=params["ch_names"])
-        median_sd = np.median(scalp.std(axis=-1), axis=-1)
-        if not (median_sd > 0).all():
+    def render(self, root, record: int, start: int, stop: int) -> tuple[np.ndarray, pd.DataFrame]:
+        from biosynth.generators.neural_mass import simulate_jansen_rit
+
+        if (start, stop) != (0, self.n_times):
+            raise ValueError("source_model='jansen_rit' renders whole records only (it is not streamable).")
+        p = self.params
+        columns = simulate_jansen_rit(
+            p["duration"], p["sfreq"], n_records=1, n_sources=p["n_sources"], coupling=0.1,
+            first_record=record, seed=root, device=self.device,
+        )[0]  # fmt: skip
+        columns = columns - columns.mean(axis=-1, keepdims=True)
+        scalp = self.mixing @ columns
+        median_sd = float(np.median(scalp.std(axis=-1)))
+        if not median_sd > 0:
             raise ValueError("the referenced channels are flat (median SD 0); use more channels or another reference.")
-        out[start : start + chunk.size] = scalp * (params["amplitude"] / median_sd)[:, None, None]
+        return scalp * ((p["amplitude"] or 20e-6) / median_sd), empty_events()
+
+
+def _additions(params: dict[str, Any], states: em.StateCycle) -> list[Any]:
+    """Artefact and epileptiform models (each renders chunks and their events)."""
+    from biosynth.generators.forward import montage_positions
+
+    if not (params["artefacts"] or params["epileptiform"]):
+        return []
+    _, positions = montage_positions(params["ch_names"])
+    out: list[Any] = []
+    if params["artefacts"]:
+        from biosynth.generators.artefacts import ArtefactModel
+
+        gate = _eyes_open_gate(states, params["sfreq"])
+        artefacts = ArtefactModel(params["ch_names"], positions, params["sfreq"], params["artefacts"])
+        out.append(_Addition(artefacts, gate=gate))
+    if params["epileptiform"]:
+        from biosynth.generators.epileptiform import EpileptiformModel
+
+        weights = _focal_weights(params["epileptiform"], params["ch_names"], positions)
+        model = EpileptiformModel(params["ch_names"], params["sfreq"], params["epileptiform"], weights=weights)
+        out.append(_Addition(model, n_times=round(params["duration"] * params["sfreq"])))
     return out
 
 
-def _record_coefficients(rng: np.random.Generator, n_channels: int, n_freqs: int) -> np.ndarray:
-    """Complex N(0,1) + iN(0,1) coefficients: one row per channel plus the common source."""
-    draws = rng.standard_normal((n_channels + 1, n_freqs, 2))
-    return draws[..., 0] + 1j * draws[..., 1]
+#: SD (m) of the Gaussian fall-off of focal epileptiform events around their channels.
+FOCAL_SPREAD = 0.03
 
 
-def _irfft(spectra: np.ndarray, n_times: int, device: str) -> np.ndarray:
-    if device == "cpu":
-        return np.fft.irfft(spectra, n=n_times, axis=-1)
-    import torch
+def _focal_weights(spec: dict[str, Any], ch_names: list[str], positions: np.ndarray) -> dict[str, np.ndarray]:
+    """Per kind, a channel weight falling off with distance from the named channels."""
+    weights = {}
+    for kind, options in spec.items():
+        focus = [ch_names.index(c) for c in options.get("channels") or []]
+        if not focus:
+            continue
+        dist = np.linalg.norm(positions[:, None, :] - positions[None, focus, :], axis=-1).min(axis=1)
+        weights[kind] = np.exp(-(dist**2) / (2.0 * FOCAL_SPREAD**2))
+    return weights
 
-    tensor = torch.as_tensor(spectra, device=torch_device(device))
-    return torch.fft.irfft(tensor, n=n_times, dim=-1).cpu().numpy()
+
+def _eyes_open_gate(states: em.StateCycle, sfreq: float):
+    open_index = [i for i, n in enumerate(states.names) if n == "eyes_open"]
+
+    def gate(samples: np.ndarray) -> np.ndarray:
+        idx, _ = states.index(np.asarray(samples) / sfreq)
+        return np.isin(idx, open_index).astype(float)
+
+    return gate
+
+
+class _Addition:
+    """An artefact or epileptiform model with its extra render keywords bound."""
+
+    def __init__(self, model: Any, **kwargs: Any) -> None:
+        self.model, self.kwargs = model, kwargs
+
+    def render(self, root, record: int, start: int, stop: int) -> tuple[np.ndarray, pd.DataFrame]:
+        data, events = self.model.render(root, record, start, stop, **self.kwargs)
+        return data, events.assign(record=record) if len(events) else events
 
 
 def match_recording(real: xr.DataArray) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from biosynth.signals.io import (
     write,
 )
 from biosynth.signals.resample import resample
+from biosynth.signals.stream import SignalWriter, open_writer
 from biosynth.signals.units import UNITS, convert_units, normalize_units, unit_factor
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "UNITS",
     "Seed",
     "SignalFileError",
+    "SignalWriter",
     "annotations_to_events",
     "as_batch",
     "check_writable",
@@ -63,6 +65,7 @@ __all__ = [
     "make_seed_sequence",
     "make_signals",
     "normalize_units",
+    "open_writer",
     "read",
     "read_events_tsv",
     "record_rng",

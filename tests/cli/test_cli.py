@@ -55,6 +55,33 @@ def test_generate_refuses_to_overwrite(synthetic, capsys):
     assert read(synthetic).dims == ("record", "channel", "time")
 
 
+def test_generate_eeg_streams_one_record_with_events(tmp_path, capsys):
+    path = tmp_path / "rest.nc"
+    argv = ["generate", "eeg", "--spatial", "sphere", "--channels", "Fp1,Fp2,F3,F4,C3,C4,T7,T8,O1,O2"]
+    argv += ["--states", "closed:4,open:4", "--artefacts", "blink,line_noise", "--spikes", "T7"]
+    argv += ["--duration", "16", "--seed", "3", "--stream", "--out", str(path)]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    data, events = read(path, return_events=True)
+    assert data.dims == ("channel", "time") and data.sizes["time"] == 16 * 256
+    assert "2 eyes_closed, 2 eyes_open" in out
+    assert {"eyes_closed", "eyes_open"} <= set(events["type"])
+    from biosynth.generators import simulate_eeg
+
+    same = simulate_eeg(
+        16.0,
+        256.0,
+        ch_names=["Fp1", "Fp2", "F3", "F4", "C3", "C4", "T7", "T8", "O1", "O2"],
+        spatial="sphere",
+        states=[("eyes_closed", 4.0), ("eyes_open", 4.0)],
+        artefacts={"blink": None, "line_noise": None},
+        epileptiform={"spike": {"channels": ["T7"]}},
+        amplitude=20e-6,
+        seed=3,
+    )
+    np.testing.assert_allclose(data.values, same.values, rtol=0, atol=1e-5 * 20e-6)
+
+
 def test_fidelity_report_and_card(synthetic, tmp_path, capsys):
     report = tmp_path / "report.html"
     code, out, err = run(capsys, "fidelity", "sample:eeglab", str(synthetic), "--out", str(report))
@@ -101,6 +128,11 @@ def test_bench_writes_json(tmp_path, capsys):
         (["generate", "eeg", "--channels", "Fz,,Cz", "--out", "x.nc"], "--channels must be comma-separated"),
         (["generate", "eeg", "--channels", "Fz,Fz", "--out", "x.nc"], "names each item once; ['Fz'] repeat in 'Fz,Fz'"),
         (["generate", "eeg", "--n-records", "2", "--out", "x.edf"], "--out .edf holds one recording; use .nc"),
+        (["generate", "eeg", "--states", "shut", "--out", "x.nc"], "--states must be 'closed', 'open' or blocks"),
+        (["generate", "eeg", "--states", "closed:x", "--out", "x.nc"], "--states blocks must read closed:SECONDS"),
+        (["generate", "eeg", "--stream", "--n-records", "2", "--out", "x.nc"], "--stream writes one record"),
+        (["generate", "eeg", "--artefacts", "blink", "--out", "x.nc"], "happen with eyes open"),
+        (["generate", "eeg", "--artefacts", "sneeze", "--states", "open", "--out", "x.nc"], "sneeze"),
         (["info", "objects.npz"], "it holds Python objects (pickles), which biosynth never loads"),
         (["generate", "eeg", "--like", "flat.npz", "--out", "x.nc"], "real has flat (constant) channels ['ch000'"),
         (["generate", "eeg", "--out", "notadir.txt/x.nc"], "output folder 'notadir.txt' is a file, not a folder"),

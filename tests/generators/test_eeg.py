@@ -27,7 +27,7 @@ def test_dims_attrs_units():
     prov = x.attrs["provenance"]
     assert prov["generator"] == "biosynth.generators.simulate_eeg"
     assert prov["seed"] == {"entropy": "0", "spawn_key": []}
-    assert prov["parameters"]["alpha_freq"] == 10.0
+    assert prov["parameters"]["rhythms"][0] | {"freq": 10.0} == prov["parameters"]["rhythms"][0]
     assert simulate_eeg(1.0, SFREQ, seed=0).dims == ("channel", "time")
 
 
@@ -92,7 +92,7 @@ def test_alpha_height_in_log10_power():
 
 def test_amplitude_and_spatial_correlation():
     x = simulate_eeg(4.0, SFREQ, n_records=50, ch_names=list("ABCDE"), amplitude=30e-6, spatial_correlation=0.5, seed=4)
-    assert np.std(x.values) == pytest.approx(30e-6, rel=0.05)
+    assert np.sqrt(np.mean(x.values.var(axis=-1))) == pytest.approx(30e-6, rel=0.05)  # the expected SD
     corr = np.mean([np.corrcoef(r) for r in x.values], axis=0)
     off = corr[~np.eye(5, dtype=bool)]
     assert np.mean(off) == pytest.approx(0.5, abs=0.05)
@@ -144,7 +144,9 @@ def test_torch_cpu_path_matches_numpy():
     pytest.importorskip("torch")
     numpy_path = simulate_eeg(2.0, SFREQ, n_records=4, seed=0)
     torch_path = simulate_eeg(2.0, SFREQ, n_records=4, seed=0, device="torch:cpu")
-    np.testing.assert_allclose(torch_path.values, numpy_path.values, rtol=0, atol=1e-12 * 20e-6)
+    np.testing.assert_allclose(
+        torch_path.values, numpy_path.values, rtol=0, atol=1e-5 * 20e-6
+    )  # float32 filtering on both paths
 
 
 def test_unknown_torch_device_message():
@@ -168,4 +170,4 @@ def test_gpu_matches_cpu():
         pytest.skip("CUDA not available")
     cpu = simulate_eeg(2.0, SFREQ, n_records=4, seed=0)
     gpu = simulate_eeg(2.0, SFREQ, n_records=4, seed=0, device="cuda")
-    np.testing.assert_allclose(gpu.values, cpu.values, rtol=0, atol=1e-12 * 20e-6)
+    np.testing.assert_allclose(gpu.values, cpu.values, rtol=0, atol=1e-5 * 20e-6)  # float32 filtering on both paths
