@@ -24,13 +24,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from biosynth.generators import _stream as st
-from biosynth.signals.events import empty_events, make_events
+from biosynth.signals.events import empty_events, validate_events
 
 #: Seconds of aperiodic kernel: frequency resolution 1/8 Hz, so the 1/f shape holds
 #: from about 0.25 Hz up.
@@ -81,26 +82,31 @@ def aperiodic_shape(exponent: float, knee: float):
     return lambda f: 1.0 / (knee + f**exponent)
 
 
-#: Eigenvalues of a channel covariance below this fraction of the largest are dropped:
-#: for a 64-channel 10-10 montage this keeps 37 of 64 dimensions of the background and
-#: loses less than 0.05 % of its variance, and the component is drawn from that many
+#: Share of a component's spatial variance kept: its channel covariance is drawn from
+#: the fewest eigen-directions that hold this share (for a 64-channel 10-10 montage, 18
+#: of 64 directions for the background, 7 to 11 for the rhythms), so it needs that many
 #: noise rows instead of one per channel.
-COVARIANCE_RTOL = 1e-4
+COVARIANCE_KEEP = 0.999
 
 
 def covariance_factor(cov: np.ndarray) -> np.ndarray:
-    """A factor :math:`F` with :math:`F F^T = \\Sigma` and as few columns as the rank allows.
+    """A factor :math:`F` with :math:`F F^T \\approx \\Sigma`, of as few columns as
+    :data:`COVARIANCE_KEEP` allows.
 
-    Full rank: the symmetric square root (unique, so the data do not depend on how
-    LAPACK orders or signs eigenvectors). Otherwise the eigenvectors of the kept
-    eigenvalues, each signed so its largest entry is positive, times their roots.
+    All directions kept: the symmetric square root (unique, so the data do not depend on
+    how LAPACK orders or signs eigenvectors). Otherwise the leading eigenvectors, each
+    signed so its largest entry is positive, times the roots of their eigenvalues.
     """
     values, vectors = np.linalg.eigh((cov + cov.T) / 2.0)
-    keep = values > COVARIANCE_RTOL * values.max()
-    if keep.all():
+    values = np.clip(values, 0.0, None)
+    order = np.argsort(values)[::-1]
+    share = np.cumsum(values[order]) / values.sum()
+    n_keep = int(np.searchsorted(share, COVARIANCE_KEEP) + 1)
+    if n_keep >= values.size:
         return (vectors * np.sqrt(values)) @ vectors.T
+    keep = order[:n_keep]
     vectors = vectors[:, keep]
-    signs = np.sign(vectors[np.argmax(np.abs(vectors), axis=0), np.arange(vectors.shape[1])])
+    signs = np.sign(vectors[np.argmax(np.abs(vectors), axis=0), np.arange(n_keep)])
     return vectors * signs * np.sqrt(values[keep])
 
 
@@ -150,26 +156,63 @@ class StateCycle:
         level = np.array([gains.get(n, 1.0) for n in self.names])
         return float(np.mean(level[self.index(t)[0]] ** 2))
 
-    def events(self, record: int, start_s: float, stop_s: float, end_s: float) -> pd.DataFrame:
-        """One event per block starting in ``[start_s, stop_s)``, cut at the record end."""
+    def events(self, buffer: EventBuffer, record: int, start_s: float, stop_s: float, end_s: float) -> None:
+        """Add one event per block starting in ``[start_s, stop_s)``, cut at the record end."""
         if len(self.names) == 1:
-            if start_s > 0:
-                return empty_events()
-            return make_events([0.0], [end_s], self.names[0], record=record)
+            if start_s == 0:
+                buffer.add(record, [0.0], [end_s], self.names[0])
+            return
         period = float(np.sum(self.durations))
         offsets = np.concatenate([[0.0], np.cumsum(self.durations)[:-1]])
-        onsets, types = [], []
         for cycle in range(int(start_s // period), int(stop_s // period) + 1):
-            for off, name in zip(offsets, self.names, strict=True):
+            for off, name, length in zip(offsets, self.names, self.durations, strict=True):
                 t0 = cycle * period + off
                 if start_s <= t0 < stop_s and t0 < end_s:
-                    onsets.append(t0)
-                    types.append(name)
-        if not onsets:
+                    buffer.add(record, [t0], [min(length, end_s - t0)], name)
+
+    def constant_gain(self, gains: dict[str, float]) -> float | None:
+        """The gain if it never changes within the cycle, else None."""
+        levels = {gains.get(n, 1.0) for n in self.names}
+        return levels.pop() if len(levels) == 1 else None
+
+
+class EventBuffer:
+    """Events gathered while rendering, turned into one validated table at the end."""
+
+    def __init__(self) -> None:
+        self._parts: list[tuple] = []
+        self._frames: list[pd.DataFrame] = []
+
+    def add(self, record: int, onset, duration, kind: str, channel: str = "") -> None:
+        """Add events of one type (onsets and durations in s)."""
+        onset = np.asarray(onset, dtype=float)
+        if onset.size:
+            self._parts.append((record, onset, np.asarray(duration, dtype=float), kind, channel))
+
+    def add_frame(self, events: pd.DataFrame) -> None:
+        """Add an event table (e.g. from an artefact model)."""
+        if len(events):
+            self._frames.append(events)
+
+    def to_frame(self) -> pd.DataFrame:
+        """All events, validated and sorted by record and onset."""
+        frames = list(self._frames)
+        if self._parts:
+            n = [p[1].size for p in self._parts]
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "record": np.repeat([p[0] for p in self._parts], n),
+                        "channel": np.repeat(np.array([p[4] for p in self._parts], dtype=object), n),
+                        "onset": np.concatenate([p[1] for p in self._parts]),
+                        "duration": np.concatenate([p[2] for p in self._parts]),
+                        "type": np.repeat(np.array([p[3] for p in self._parts], dtype=object), n),
+                    }
+                )
+            )
+        if not frames:
             return empty_events()
-        onsets = np.asarray(onsets)
-        lengths = np.array([self.durations[self.names.index(n)] for n in types])
-        return make_events(onsets, np.minimum(lengths, end_s - onsets), types, record=record)
+        return validate_events(pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0])
 
 
 @dataclass
@@ -186,44 +229,65 @@ class EEGModel:
     center: bool = False  # subtract the channel mean (average reference: removes rounding only)
     expected_sd: float = 0.0  # V, median channel, background and rhythms
 
-    def render(self, root: np.random.SeedSequence, record: int, start: int, stop: int) -> tuple[np.ndarray, list]:
-        """Samples ``[start, stop)`` of record ``record`` (V) and their event tables."""
-        n_ch = len(self.ch_names)
-        out = np.zeros((n_ch, stop - start))
-        times = np.arange(start, stop) / self.sfreq
-        tables = [self.states.events(record, start / self.sfreq, stop / self.sfreq, self.n_times / self.sfreq)]
-        for comp in self.components:
-            stream = st.Stream(root, record, comp.stream)
-            noise = _filtered(stream, comp.kernel, comp.mixing.shape[1], start, stop, self.device)
-            part = comp.mixing.astype(noise.dtype) @ noise
-            modulation = self.states.gain(comp.gains, times) if comp.gains else None
-            if comp.burst_rate > 0:
-                env, bursts = self._envelope(root, record, comp, start, stop)
-                modulation = env if modulation is None else modulation * env
-                tables.append(bursts)
-            if modulation is not None:
-                part *= modulation.astype(part.dtype)
-            out += part
-        if self.center:
-            out -= out.mean(axis=0, keepdims=True)
-        for extra in self.extras:
-            data, events = extra.render(root, record, start, stop)
-            out += data
-            tables.append(events)
-        return out, tables
+    def __post_init__(self) -> None:
+        # every component's rows side by side: one product maps all filtered rows to channels
+        if self.components:
+            mixing = np.concatenate([c.mixing for c in self.components], axis=1)
+            if self.center:  # average reference: columns summing to exactly 0 (up to float32 rounding)
+                mixing = mixing - mixing.mean(axis=0, keepdims=True)
+            self.mixing = mixing.astype(np.float32)
+            bounds = np.cumsum([0] + [c.mixing.shape[1] for c in self.components])
+            self.rows = [slice(a, b) for a, b in pairwise(bounds)]
 
-    def render_record(self, root: np.random.SeedSequence, record: int) -> tuple[np.ndarray, list]:
+    def render(
+        self, root: np.random.SeedSequence, record: int, start: int, stop: int, events: EventBuffer
+    ) -> np.ndarray:
+        """Samples ``[start, stop)`` of record ``record`` (V, float32; float64 with
+        additions); their events go to ``events``."""
+        self.states.events(events, record, start / self.sfreq, stop / self.sfreq, self.n_times / self.sfreq)
+        out = np.zeros((len(self.ch_names), stop - start), dtype=np.float32)
+        if self.components:
+            rows = np.empty((self.mixing.shape[1], stop - start), dtype=np.float32)
+            for comp, sl in zip(self.components, self.rows, strict=True):
+                stream = st.Stream(root, record, comp.stream)
+                rows[sl] = _filtered(stream, comp.kernel, sl.stop - sl.start, start, stop, self.device)
+                modulation = self._modulation(root, record, comp, start, stop, events)
+                if modulation is not None:
+                    rows[sl] *= modulation
+            np.matmul(self.mixing, rows, out=out)
+        if not self.extras:
+            return out
+        total = out.astype(np.float64)
+        for extra in self.extras:
+            data, table = extra.render(root, record, start, stop)
+            total += data
+            events.add_frame(table)
+        return total
+
+    def _modulation(self, root, record, comp: Component, start: int, stop: int, events: EventBuffer):
+        """State gain times burst envelope of a component (float32), or None if it is 1."""
+        gain = None
+        if comp.gains:
+            level = self.states.constant_gain(comp.gains)
+            if level is None:
+                gain = self.states.gain(comp.gains, np.arange(start, stop) / self.sfreq).astype(np.float32)
+            elif level != 1.0:
+                gain = np.float32(level)
+        if comp.burst_rate == 0:
+            return gain
+        env = self._envelope(root, record, comp, start, stop, events).astype(np.float32)
+        return env if gain is None else env * gain
+
+    def render_record(self, root: np.random.SeedSequence, record: int, events: EventBuffer) -> np.ndarray:
         """A whole record, rendered in chunks of :data:`RENDER_CHUNK` samples (bounds the
         temporary memory; the data do not depend on it)."""
         out = np.empty((len(self.ch_names), self.n_times))
-        tables: list = []
         for start in range(0, self.n_times, RENDER_CHUNK):
             stop = min(start + RENDER_CHUNK, self.n_times)
-            out[:, start:stop], parts = self.render(root, record, start, stop)
-            tables.extend(parts)
-        return out, tables
+            out[:, start:stop] = self.render(root, record, start, stop, events)
+        return out
 
-    def _envelope(self, root, record, comp: Component, start: int, stop: int) -> tuple[np.ndarray, pd.DataFrame]:
+    def _envelope(self, root, record, comp: Component, start: int, stop: int, events: EventBuffer) -> np.ndarray:
         stream = st.Stream(root, record, _ENVELOPE_STREAM + comp.stream)
         look_back = int(np.ceil(4 * comp.burst_duration * self.sfreq))
 
@@ -236,12 +300,11 @@ class EEGModel:
             n = max(round(dur * self.sfreq), 1)
             st.place(env, start, int(onset), _hann(n))
         own = (ev.onset >= start) & (ev.onset < self.n_times)
-        if not own.any():
-            return env, empty_events()
-        onset_s = ev.onset[own] / self.sfreq
-        dur = np.minimum(ev.draws["duration"][own], self.n_times / self.sfreq - onset_s)
-        kind = "spindle" if comp.name == "spindle" else f"{comp.name}_burst"
-        return env, make_events(onset_s, dur, kind, record=record)
+        if own.any():
+            onset_s = ev.onset[own] / self.sfreq
+            dur = np.minimum(ev.draws["duration"][own], self.n_times / self.sfreq - onset_s)
+            events.add(record, onset_s, dur, "spindle" if comp.name == "spindle" else f"{comp.name}_burst")
+        return env
 
 
 @lru_cache(maxsize=4096)

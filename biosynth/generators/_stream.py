@@ -64,17 +64,13 @@ def white_noise(stream: Stream, n_rows: int, start: int, stop: int) -> np.ndarra
 
     ``start`` may be negative (noise before the record, read by filters).
     """
-    first, last = start // BLOCK, (stop - 1) // BLOCK
-    blocks = [_block_noise(stream.block_rng(b), n_rows) for b in range(first, last + 1)]
-    joined = np.concatenate(blocks, axis=1) if len(blocks) > 1 else blocks[0]
-    offset = start - first * BLOCK
-    return joined[:, offset : offset + stop - start]
-
-
-def _block_noise(rng: np.random.Generator, n_rows: int) -> np.ndarray:
-    raw = rng.bit_generator.random_raw(n_rows * BLOCK // 4)  # four 16-bit draws per 64-bit word
-    index = raw.astype("<u8", copy=False).view("<u2").reshape(n_rows, BLOCK)
-    return GAUSSIAN_TABLE[index]
+    out = np.empty((n_rows, stop - start), dtype=np.float32)
+    for b in range(start // BLOCK, (stop - 1) // BLOCK + 1):
+        raw = stream.block_rng(b).bit_generator.random_raw(n_rows * BLOCK // 4)  # four 16-bit draws per word
+        index = raw.astype("<u8", copy=False).view("<u2").reshape(n_rows, BLOCK)
+        lo, hi = max(start, b * BLOCK), min(stop, (b + 1) * BLOCK)
+        np.take(GAUSSIAN_TABLE, index[:, lo - b * BLOCK : hi - b * BLOCK], out=out[:, lo - start : hi - start])
+    return out
 
 
 def fir_from_psd(psd: Callable[[np.ndarray], np.ndarray], sfreq: float, n_taps: int) -> np.ndarray:

@@ -60,7 +60,7 @@ from biosynth.signals import CHANNEL, make_seed_sequence, make_signals, validate
 from biosynth.signals._backend import check_device
 from biosynth.signals._checks import check_int, check_number, check_option, check_positive, check_sfreq
 from biosynth.signals._random import Seed, seed_to_json
-from biosynth.signals.events import empty_events, validate_events
+from biosynth.signals.events import empty_events
 from biosynth.signals.units import convert_units
 
 logger = logging.getLogger(__name__)
@@ -304,18 +304,10 @@ def _render_records(model: em.EEGModel, root, indices, chunk_size, progress) -> 
     from tqdm.auto import tqdm
 
     out = np.empty((indices.size, len(model.ch_names), model.n_times))
-    tables = []
+    events = em.EventBuffer()
     for k, record in enumerate(tqdm(indices, desc="simulate_eeg", unit="record", disable=not progress)):
-        out[k], parts = model.render_record(root, int(record))
-        tables.extend(parts)
-    return out, _concat_events(tables)
-
-
-def _concat_events(tables: list[pd.DataFrame]) -> pd.DataFrame:
-    tables = [t for t in tables if len(t)]
-    if not tables:
-        return empty_events()
-    return validate_events(pd.concat(tables, ignore_index=True))
+        out[k] = model.render_record(root, int(record), events)
+    return out, events.to_frame()
 
 
 def write_eeg(
@@ -383,19 +375,20 @@ def write_eeg(
     if Path(path).suffix.lower() in (".edf", ".bdf") and physical_range is None:
         bound = 20.0 * model.expected_sd + 1e-3
         physical_range = (-bound, bound)
-    tables = []
+    tables = em.EventBuffer()
     options = {"ch_names": model.ch_names, "sfreq": params["sfreq"], "n_times": model.n_times}
     options |= {"units": "V", "modality": "eeg", "provenance": _provenance(params, root) | {"record": record}}
     if physical_range is not None:
         options["physical_range"] = physical_range
     with open_writer(path, overwrite=overwrite, **options) as writer:
         for start in tqdm(range(0, model.n_times, step), desc="write_eeg", unit="chunk", disable=not progress):
-            block, parts = model.render(root, record, start, min(start + step, model.n_times))
-            events = _concat_events(parts)
+            chunk = em.EventBuffer()
+            block = model.render(root, record, start, min(start + step, model.n_times), chunk)
+            events = chunk.to_frame()
             writer.add_events(events.assign(record=0))
-            writer.write(block)
-            tables.append(events)
-    return _concat_events(tables)
+            writer.write(block.astype(np.float64))
+            tables.add_frame(events)
+    return tables.to_frame()
 
 
 def _defaults() -> dict[str, Any]:
@@ -586,15 +579,16 @@ def build_model(params: dict[str, Any], device: str = "cpu") -> em.EEGModel:
     """The fixed part of a batch: component kernels and mixings, states and additions."""
     sfreq, n_times = params["sfreq"], round(params["duration"] * params["sfreq"])
     states = _state_cycle(params["states"])
-    model = em.EEGModel(sfreq, n_times, list(params["ch_names"]), [], states, device=device)
-    model.center = params["spatial"] == "sphere" and params["reference"] == "average"
+    center = params["spatial"] == "sphere" and params["reference"] == "average"
+    extras: list[Any] = []
     if params["source_model"] == "jansen_rit":
-        model.extras.append(_JansenRitSource(params, device))
-        model.expected_sd = params["amplitude"] or 20e-6
+        extras.append(_JansenRitSource(params, device))
+        components, expected_sd = [], params["amplitude"] or 20e-6
     else:
-        model.components, model.expected_sd = _components(params, states)
-    model.extras.extend(_additions(params, states))
-    return model
+        components, expected_sd = _components(params, states)
+    extras.extend(_additions(params, states))
+    ch_names = list(params["ch_names"])
+    return em.EEGModel(sfreq, n_times, ch_names, components, states, extras, device, center, expected_sd)
 
 
 def _state_cycle(blocks: list[list[Any]]) -> em.StateCycle:
