@@ -60,6 +60,7 @@ class Component:
     burst_rate: float = 0.0  # per s; 0 = sustained
     burst_duration: float = 0.0  # mean, s
     gains: dict[str, float] = field(default_factory=dict)  # state -> amplitude gain
+    decimation: int = 1  # noise drawn at 1/decimation of the rate (narrow-band kernels only)
 
     def envelope_power(self) -> float:
         """Expected square of the burst envelope (Campbell's theorem; 1 if sustained)."""
@@ -250,7 +251,7 @@ class EEGModel:
             rows = np.empty((self.mixing.shape[1], stop - start), dtype=np.float32)
             for comp, sl in zip(self.components, self.rows, strict=True):
                 stream = st.Stream(root, record, comp.stream)
-                rows[sl] = _filtered(stream, comp.kernel, sl.stop - sl.start, start, stop, self.device)
+                rows[sl] = _filtered(stream, comp, sl.stop - sl.start, start, stop, self.device)
                 modulation = self._modulation(root, record, comp, start, stop, events)
                 if modulation is not None:
                     rows[sl] *= modulation
@@ -315,19 +316,32 @@ def _hann(n: int) -> np.ndarray:
     return win
 
 
-def _filtered(stream: st.Stream, kernel: np.ndarray, n_rows: int, start: int, stop: int, device: str) -> np.ndarray:
-    if device == "cpu":
-        return st.filtered_noise(stream, kernel, n_rows, start, stop)
-    import torch
+def _filtered(stream: st.Stream, comp: Component, n_rows: int, start: int, stop: int, device: str) -> np.ndarray:
+    fft = None if device == "cpu" else _TorchFFT(device)
+    return st.filtered_noise(stream, comp.kernel, n_rows, start, stop, decimation=comp.decimation, fft=fft)
 
-    from biosynth.signals._backend import torch_device
 
-    half = kernel.size // 2
-    white = st.white_noise(stream, n_rows, start - half, stop + half)
-    n_fft = white.shape[-1] + kernel.size - 1
-    dev = torch_device(device)
-    spec = torch.fft.rfft(torch.as_tensor(white, device=dev), n=n_fft) * torch.fft.rfft(
-        torch.as_tensor(kernel.astype(white.dtype), device=dev), n=n_fft
-    )
-    full = torch.fft.irfft(spec, n=n_fft)
-    return full[:, kernel.size - 1 : kernel.size - 1 + stop - start].cpu().numpy()
+class _TorchFFT:
+    """filtered_noise's FFTs in torch, on ``device``."""
+
+    def __init__(self, device: str) -> None:
+        import torch
+
+        from biosynth.signals._backend import torch_device
+
+        self.torch, self.device = torch, torch_device(device)
+
+    def rfft(self, x, n):
+        return self.torch.fft.rfft(x, n=n, dim=-1)
+
+    def irfft(self, spectrum, n):
+        return self.torch.fft.irfft(spectrum, n=n, dim=-1)
+
+    def asarray(self, x):
+        return self.torch.as_tensor(x, device=self.device)
+
+    def zeros(self, shape, like):
+        return self.torch.zeros(shape, dtype=like.dtype, device=self.device)
+
+    def numpy(self, x):
+        return x.cpu().numpy()

@@ -20,6 +20,7 @@ stream ids in one table).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -31,8 +32,20 @@ from scipy import signal
 BLOCK = 4096
 
 
+#: Blocks are consecutive, non-overlapping stretches of one PCG64 stream per record and
+#: quantity, :data:`BLOCK_STRIDE` 64-bit words apart (reached by ``advance``, not drawn);
+#: block 0 starts :data:`BLOCK_ORIGIN` strides in, so blocks before the record exist too.
+BLOCK_STRIDE = 2**64
+BLOCK_ORIGIN = 2**32
+
+
 class Stream(NamedTuple):
-    """One independent random quantity of one record."""
+    """One independent random quantity of one record.
+
+    Its generator is PCG64 seeded by ``SeedSequence(root.entropy,
+    spawn_key=(*root.spawn_key, record, stream))``; block ``b`` starts
+    ``(b + BLOCK_ORIGIN) * BLOCK_STRIDE`` words into it (``PCG64.advance``).
+    """
 
     root: np.random.SeedSequence
     record: int
@@ -40,8 +53,17 @@ class Stream(NamedTuple):
 
     def block_rng(self, block: int) -> np.random.Generator:
         """Generator of block ``block`` (any integer, negative before the record)."""
-        key = (*self.root.spawn_key, int(self.record), int(self.stream), int(block >= 0), abs(int(block)))
-        return np.random.default_rng(np.random.SeedSequence(self.root.entropy, spawn_key=key))
+        bit_generator = np.random.PCG64()
+        bit_generator.state = _stream_state(self.root.entropy, tuple(self.root.spawn_key), self.record, self.stream)
+        bit_generator.advance((int(block) + BLOCK_ORIGIN) * BLOCK_STRIDE)
+        return np.random.Generator(bit_generator)
+
+
+@lru_cache(maxsize=1024)
+def _stream_state(entropy: Any, spawn_key: tuple, record: int, stream: int) -> dict:
+    """PCG64 state at the start of a stream (cached: seeding hashes, advancing is cheap)."""
+    key = (*spawn_key, int(record), int(stream))
+    return np.random.PCG64(np.random.SeedSequence(entropy, spawn_key=key)).state
 
 
 def _gaussian_table() -> np.ndarray:
@@ -108,11 +130,91 @@ def fir_from_psd(psd: Callable[[np.ndarray], np.ndarray], sfreq: float, n_taps: 
     return kernel * taper
 
 
-def filtered_noise(stream: Stream, kernel: np.ndarray, n_rows: int, start: int, stop: int) -> np.ndarray:
-    """White noise of ``stream`` through ``kernel`` (zero-phase), samples ``[start, stop)``, float32."""
-    half = kernel.size // 2
-    white = white_noise(stream, n_rows, start - half, stop + half)
-    return convolve_valid(white, kernel)
+class NumpyFFT:
+    """The FFTs :func:`filtered_noise` needs, on the CPU (scipy.fft)."""
+
+    def rfft(self, x: np.ndarray, n: int) -> np.ndarray:
+        return sp_fft.rfft(x, n=n, axis=-1)
+
+    def irfft(self, spectrum: Any, n: int) -> Any:
+        return sp_fft.irfft(spectrum, n=n, axis=-1)
+
+    def asarray(self, x: np.ndarray) -> Any:
+        return x
+
+    def zeros(self, shape: tuple[int, ...], like: Any) -> Any:
+        return np.zeros(shape, dtype=like.dtype)
+
+    def numpy(self, x: Any) -> np.ndarray:
+        return x
+
+
+def filtered_noise(
+    stream: Stream,
+    kernel: np.ndarray,
+    n_rows: int,
+    start: int,
+    stop: int,
+    *,
+    decimation: int = 1,
+    fft: Any = None,
+) -> np.ndarray:
+    """White noise of ``stream`` through ``kernel`` (zero-phase), samples ``[start, stop)``, float32.
+
+    Parameters
+    ----------
+    stream : Stream
+        Source of the noise.
+    kernel : ndarray
+        Zero-phase FIR kernel at the output rate (odd length, centred).
+    n_rows : int
+        Independent rows.
+    start, stop : int
+        Output samples (absolute; ``start`` may be negative).
+    decimation : int
+        With ``d > 1`` the noise is drawn at ``1/d`` of the output rate (sample ``m``
+        sits at output sample ``m d``) and interpolated by the kernel itself: the
+        spectrum of the zero-stuffed noise is the low-rate spectrum repeated, and only
+        its first copy is kept, so the kernel must pass nothing above ``1/(2d)`` of the
+        output rate (a narrow-band rhythm); it is scaled by :math:`\\sqrt{d}` so the
+        output keeps its variance. Cost and noise drawn fall by about ``d``.
+    fft : object | None
+        FFT backend (:class:`NumpyFFT` by default; a torch one runs on a GPU).
+
+    Returns
+    -------
+    rows : ndarray, shape (n_rows, stop - start)
+    """
+    fft = fft or NumpyFFT()
+    d, half = int(decimation), kernel.size // 2
+    first, last = -((half - start) // d), (stop - 1 + half) // d  # low-rate samples reaching [start, stop)
+    white = white_noise(stream, n_rows, first, last + 1)
+    n_low = sp_fft.next_fast_len(-(-((last - first) * d + 1) // d), real=True)
+    n_fft = d * n_low
+    gain = _kernel_spectrum(kernel, n_fft, np.dtype(np.float32))
+    spectrum = fft.rfft(fft.asarray(white), n_low)
+    if d == 1:
+        spectrum *= fft.asarray(gain)
+    else:
+        full = fft.zeros((n_rows, n_fft // 2 + 1), like=spectrum)
+        full[:, : n_low // 2 + 1] = spectrum * fft.asarray(gain[: n_low // 2 + 1] * np.float32(np.sqrt(d)))
+        spectrum = full
+    offset = start - first * d + half
+    return fft.numpy(fft.irfft(spectrum, n_fft)[:, offset : offset + stop - start])
+
+
+def passband_decimation(kernel: np.ndarray, *, max_factor: int = 8, tol: float = 1e-6) -> int:
+    """Largest power of 2 up to ``max_factor`` whose low-rate band holds the kernel: its
+    gain from 0.9 of that band's Nyquist up is below ``tol`` of its peak."""
+    n = 8 * kernel.size
+    gain = np.abs(np.fft.rfft(kernel, n=n))
+    factor = max_factor
+    while factor > 1:
+        edge = int(0.9 * (n // 2) / factor)
+        if gain[edge:].max() <= tol * gain.max():
+            return factor
+        factor //= 2
+    return 1
 
 
 def convolve_valid(x: np.ndarray, kernel: np.ndarray) -> np.ndarray:

@@ -644,6 +644,7 @@ def _rhythm_component(rhythm, stream, cov, ap_power, shape, sfreq) -> em.Compone
         em.covariance_factor(cov) * np.sqrt(power),
         burst_rate=rhythm["burst_rate"] / 60.0 if bursty else 0.0,
         burst_duration=rhythm["burst_duration"] or 0.0,
+        decimation=_st().passband_decimation(kernel),
     )
 
 
