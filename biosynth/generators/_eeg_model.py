@@ -279,10 +279,11 @@ class EEGModel:
         env = self._envelope(root, record, comp, start, stop, events).astype(np.float32)
         return env if gain is None else env * gain
 
-    def render_record(self, root: np.random.SeedSequence, record: int, events: EventBuffer) -> np.ndarray:
+    def render_record(self, root, record: int, events: EventBuffer, out: np.ndarray | None = None) -> np.ndarray:
         """A whole record, rendered in chunks of :data:`RENDER_CHUNK` samples (bounds the
-        temporary memory; the data do not depend on it)."""
-        out = np.empty((len(self.ch_names), self.n_times))
+        temporary memory; the data do not depend on it), into ``out`` if given."""
+        if out is None:
+            out = np.empty((len(self.ch_names), self.n_times))
         for start in range(0, self.n_times, RENDER_CHUNK):
             stop = min(start + RENDER_CHUNK, self.n_times)
             out[:, start:stop] = self.render(root, record, start, stop, events)

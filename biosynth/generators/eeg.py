@@ -306,7 +306,7 @@ def _render_records(model: em.EEGModel, root, indices, chunk_size, progress) -> 
     out = np.empty((indices.size, len(model.ch_names), model.n_times))
     events = em.EventBuffer()
     for k, record in enumerate(tqdm(indices, desc="simulate_eeg", unit="record", disable=not progress)):
-        out[k] = model.render_record(root, int(record), events)
+        model.render_record(root, int(record), events, out=out[k])
     return out, events.to_frame()
 
 
