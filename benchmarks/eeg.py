@@ -135,7 +135,9 @@ def spectral_targets(real: Any) -> dict[str, float]:
     from biosynth.generators import match_recording
 
     sfreq = float(real.attrs["sfreq"])
-    freqs, psd = welch_psd(np.asarray(real.values), sfreq)
+    from biosynth.signals.units import convert_units
+
+    freqs, psd = welch_psd(np.asarray(convert_units(real, "V").values), sfreq)  # offsets in log10 V^2/Hz
     mean = psd.reshape(-1, freqs.size).mean(axis=0)
     fit = aperiodic_fit(freqs, mean, freq_range=FIT_RANGE, max_n_peaks=6)
     exponent, offset = float(fit["exponent"]), float(fit["offset"])
@@ -196,14 +198,21 @@ def biosynth_resting(real: Any, n_records: int, duration: float, seed: int) -> A
     for key in ("spatial_correlation", "amplitude"):  # "uniform" only; the fitted offset sets the scale
         matched.pop(key, None)
     settings = {**fitted, **matched}
-    n_channels = len(real_names)
-    names = standard_channels(n_channels) if n_channels > 1 else list(SINGLE_CHANNEL_SITES)
+    if len(real_names) == 1:  # one channel: no topography to model
+        eeg = simulate_eeg(duration, sfreq, n_records=n_records, **settings, ch_names=real_names, seed=seed)
+        return eeg
+    names = standard_channels(len(real_names))
+    settings["alpha_height"] = _strongest_channel_height(settings["alpha_height"], names)
     eeg = simulate_eeg(duration, sfreq, n_records=n_records, **settings, spatial="sphere", ch_names=names, seed=seed)
-    if n_channels == 1:
-        pick = np.arange(n_records) % len(names)
-        data = eeg.values[np.arange(n_records), pick][:, None, :]
-        eeg = eeg.isel(channel=[0]).copy(data=data)
     return eeg.assign_coords(channel=real_names)
+
+
+def _strongest_channel_height(mean_height: float, names: list[str]) -> float:
+    """simulate_eeg's alpha height (at its strongest channel) whose channel mean is ``mean_height``."""
+    from biosynth.generators import rhythm_topography
+
+    relative = rhythm_topography(names, "posterior")
+    return float(np.log10(1.0 + (10.0**mean_height - 1.0) / np.mean(relative)))
 
 
 def neurodsp_resting(real: Any, n_records: int, duration: float, seed: int) -> Any:

@@ -6,7 +6,15 @@ and ``epileptiform`` add labelled EEG artefacts and epileptiform events chunk by
 
 from biosynth.generators.artefacts import ARTEFACT_KINDS
 from biosynth.generators.ecg import MORPHOLOGIES, simulate_ecg
-from biosynth.generators.eeg import DEFAULT_RHYTHMS, SLEEP_SPINDLES, Rhythm, match_recording, simulate_eeg, write_eeg
+from biosynth.generators.eeg import (
+    DEFAULT_RHYTHMS,
+    SLEEP_SPINDLES,
+    Rhythm,
+    match_recording,
+    rhythm_topography,
+    simulate_eeg,
+    write_eeg,
+)
 from biosynth.generators.epileptiform import EPILEPTIFORM_KINDS
 from biosynth.generators.forward import leadfield, montage_positions, project_sources
 from biosynth.generators.leads import STANDARD_LEADS, dipole_to_leads
@@ -40,6 +48,7 @@ __all__ = [
     "muscle_noise",
     "powerline",
     "project_sources",
+    "rhythm_topography",
     "simulate_ecg",
     "simulate_eeg",
     "simulate_jansen_rit",

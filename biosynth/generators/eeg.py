@@ -779,6 +779,44 @@ class _Addition:
         return data, events.assign(record=record) if len(events) else events
 
 
+def rhythm_topography(
+    ch_names: Sequence[str], region: str, *, reference: str | None = "average", n_sources: int | None = None
+) -> np.ndarray:
+    """Relative power of a rhythm of ``region`` across channels (``spatial="sphere"``).
+
+    Parameters
+    ----------
+    ch_names : sequence of str
+        Channels (standard 10-20/10-10 names).
+    region : str
+        One of :data:`REGIONS`.
+    reference : {"average", "linked_mastoids", None}
+        Reference, as in :func:`simulate_eeg`.
+    n_sources : int | None
+        Cortical dipoles (None: :data:`DEFAULT_N_SOURCES`).
+
+    Returns
+    -------
+    relative : ndarray, shape (n_channels,)
+        Rhythm power over background power at each channel, divided by its maximum: a
+        rhythm of ``height`` h has the peak ``log10(1 + (10**h - 1) * relative)`` above
+        the background at each channel. Use it to turn a channel-mean peak height into
+        simulate_eeg's ``alpha_height`` (defined at the strongest channel).
+
+    Examples
+    --------
+    >>> rel = rhythm_topography(["Fz", "Cz", "Pz", "Oz"], "posterior")
+    >>> bool(rel[3] == 1.0 and rel[0] < rel[3])
+    True
+    """
+    values = {"ch_names": ch_names, "spatial": "sphere", "reference": reference, "n_sources": n_sources}
+    params = check_eeg_params({**_defaults(), "duration": 1.0, "sfreq": 100.0, **values, "alpha_height": 0.0})
+    params["rhythms"] = [{"region": check_option("region", region, REGIONS)}]
+    covs = _covariances(params)
+    ratio = np.diag(covs[region]) / np.diag(covs["aperiodic"])
+    return ratio / ratio.max()
+
+
 def match_recording(real: xr.DataArray) -> dict[str, Any]:
     """Generator settings that match a real recording's layout and scale.
 
