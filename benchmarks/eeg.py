@@ -25,16 +25,14 @@ as the real data, of the same length, rate, channel count and unit:
 
 Datasets: ``eeg_eeglab_32ch.npz`` (32 channels, 128 Hz, cut into ``--epoch`` s epochs)
 and Bonn set B (``eeg_bonn_setB_O.npz``: healthy, eyes closed, 100 single-channel
-segments of 23.6 s at 173.61 Hz, each segment a record). Bonn segments were cut from
-128-channel average-referenced recordings at various 10-20 sites, so for a
-single-channel recording biosynth generates the 19 classic 10-20 channels plus Oz with
-the average reference and keeps one channel per record in rotation (Fp1 for record 0,
-Fp2 for record 1, ...).
+segments of 23.6 s at 173.61 Hz, each segment a record). A single-channel recording
+has no topography to model, so biosynth generates it with the uniform spatial model.
 
 (b) speed: channel-seconds generated per wall second on ``--threads`` threads (default
 1, so the figure is per core): biosynth ``simulate_eeg(spatial="sphere")`` with 64
 channels at 256 Hz in one batched call (first call excluded: it builds the lead field),
-a loop over neurodsp ``sim_combined`` (power law + bursty alpha, one channel per call)
+and the same with neurodsp's content (``MATCHED``: background and one bursty alpha
+rhythm), a loop over neurodsp ``sim_combined`` (power law + bursty alpha, one channel per call)
 and over neurokit2 ``eeg_simulate`` (where available). Threads are limited with
 ``threadpoolctl`` (BLAS/OpenMP pools already loaded), ``numba.set_num_threads`` and the
 ``OMP_NUM_THREADS``/``OPENBLAS_NUM_THREADS``/``MKL_NUM_THREADS``/``NUMBA_NUM_THREADS``
@@ -75,8 +73,6 @@ STANDARD_CHANNELS = (
     *("Fpz", "AF7", "AF3", "AF4", "AF8", "F5", "F1", "F2", "F6", "FT7", "FC3", "FCz", "FC4", "FT8", "C5", "C1"),
     *("C2", "C6", "TP7", "CP3", "CPz", "CP4", "TP8", "P5", "P1", "P2", "P6", "PO7", "PO3", "POz", "PO4", "PO8"),
 )
-#: Sites of a single-channel recording (Bonn): classic 10-20 plus Oz.
-SINGLE_CHANNEL_SITES = STANDARD_CHANNELS[:20]
 DATASETS = {
     "eeglab": "eeg_eeglab_32ch.npz",
     "bonn_B": "eeg_bonn_setB_O.npz",
@@ -180,13 +176,14 @@ def standard_channels(n: int) -> list[str]:
 def biosynth_resting(real: Any, n_records: int, duration: float, seed: int) -> Any:
     """biosynth's resting EEG shaped like ``real`` (its channel names, rate, unit V).
 
-    Settings: :func:`biosynth.generators.match_recording` (amplitude; later keys it
-    returns override) over the fitted aperiodic exponent, alpha frequency and alpha
-    height of :func:`spectral_targets` (the information neurodsp gets). Multichannel:
-    the first ``n`` of :data:`STANDARD_CHANNELS` through the spherical head model,
-    renamed to the real names in order (the EEGLAB file has no positions). One channel:
-    the 20 sites of :data:`SINGLE_CHANNEL_SITES` with the average reference, one kept
-    per record in rotation.
+    Settings: the aperiodic exponent and offset and the alpha frequency and height of
+    :func:`spectral_targets` (the FOOOF fit of the real mean spectrum, the information
+    neurodsp gets), over :func:`biosynth.generators.match_recording`'s rate and names.
+    Multichannel: the first ``n`` of :data:`STANDARD_CHANNELS` through the spherical
+    head model, renamed to the real names in order (the EEGLAB file has no positions),
+    with the alpha height moved from the channel mean to the strongest channel
+    (:func:`biosynth.generators.rhythm_topography`). One channel: the uniform model (no
+    topography to model).
     """
     from biosynth.generators import match_recording, simulate_eeg
 
@@ -197,7 +194,7 @@ def biosynth_resting(real: Any, n_records: int, duration: float, seed: int) -> A
     real_names = matched.pop("ch_names")
     for key in ("spatial_correlation", "amplitude"):  # "uniform" only; the fitted offset sets the scale
         matched.pop(key, None)
-    settings = {**fitted, **matched}
+    settings = {**matched, **fitted}  # the FOOOF fit (what neurodsp gets) over match_recording's own
     if len(real_names) == 1:  # one channel: no topography to model
         eeg = simulate_eeg(duration, sfreq, n_records=n_records, **settings, ch_names=real_names, seed=seed)
         return eeg

@@ -123,13 +123,13 @@ def _add_eeg_arguments(eeg: argparse.ArgumentParser) -> None:
         "--like",
         default=None,
         metavar="REAL",
-        help="copy sampling rate, channel names, median amplitude and mean channel correlation from a recording",
+        help="copy rate, channel names, amplitude, channel correlation, 1/f exponent and alpha from a recording",
     )
-    eeg.add_argument("--exponent", type=float, default=1.5, help="aperiodic 1/f exponent (default 1.5)")
+    eeg.add_argument("--exponent", type=float, default=None, help="aperiodic 1/f exponent (default 1.5, or --like's)")
     eeg.add_argument("--knee", type=float, default=0.0, help="aperiodic knee in Hz**exponent (default 0)")
     eeg.add_argument("--offset", type=float, default=None, help="aperiodic offset, log10 V^2/Hz (replaces amplitude)")
-    eeg.add_argument("--alpha-freq", type=float, default=10.0, help="alpha peak frequency in Hz (default 10)")
-    eeg.add_argument("--alpha-height", type=float, default=1.0, help="alpha peak height, log10 power (default 1)")
+    eeg.add_argument("--alpha-freq", type=float, default=None, help="alpha peak in Hz (default 10, or --like's)")
+    eeg.add_argument("--alpha-height", type=float, default=None, help="alpha height, log10 (default 1, or --like's)")
     eeg.add_argument("--reactivity", type=float, default=2.0, help="eyes-closed/open alpha power (default 2)")
     eeg.add_argument(
         "--rhythms",
@@ -330,10 +330,10 @@ def _eeg_settings(args: argparse.Namespace, like: dict) -> dict:
     settings = {
         "sfreq": args.sfreq if args.sfreq is not None else like.get("sfreq", 256.0),
         "ch_names": channels or ["Fz", "Cz", "Pz", "Oz"],
-        "aperiodic_exponent": args.exponent,
+        "aperiodic_exponent": _given(args.exponent, like, "aperiodic_exponent", 1.5),
         "aperiodic_knee": args.knee,
-        "alpha_freq": args.alpha_freq,
-        "alpha_height": args.alpha_height,
+        "alpha_freq": _given(args.alpha_freq, like, "alpha_freq", 10.0),
+        "alpha_height": _given(args.alpha_height, like, "alpha_height", 1.0),
         "alpha_reactivity": args.reactivity,
         "rhythms": {"rest": None, "none": (), "spindles": (SLEEP_SPINDLES,)}[args.rhythms],
         "states": _parse_states(args.states),
@@ -355,6 +355,11 @@ def _eeg_settings(args: argparse.Namespace, like: dict) -> dict:
     if args.spikes:
         settings["epileptiform"] = {"spike": {"channels": _name_list("--spikes", args.spikes)}}
     return settings
+
+
+def _given(value, like: dict, key: str, default: float) -> float:
+    """The option if given, else --like's fitted value, else the default."""
+    return value if value is not None else like.get(key, default)
 
 
 def _parse_states(text: str):

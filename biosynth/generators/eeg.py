@@ -829,8 +829,15 @@ def match_recording(real: xr.DataArray) -> dict[str, Any]:
     -------
     settings : dict
         ``sfreq`` (Hz), ``ch_names``, ``amplitude`` (median channel standard
-        deviation, in V) and ``spatial_correlation`` (mean off-diagonal channel
-        correlation, clipped to [0, 0.95]), ready to pass to :func:`simulate_eeg`.
+        deviation, in V), ``spatial_correlation`` (mean off-diagonal channel
+        correlation, clipped to [0, 0.95]) and, from the mean Welch spectrum (4-s
+        Hann segments, or the record if shorter), ``aperiodic_exponent`` (least-squares
+        slope of log10 power against log10 frequency over 2-7 Hz and 14-35 Hz, capped
+        at 0.45 ``sfreq``; clipped to [0, 4]), ``alpha_freq`` (the largest bin of
+        7-14 Hz above that line) and ``alpha_height`` (its height above the line, in
+        log10 power, clipped to [0, 4]): ready to pass to :func:`simulate_eeg` with
+        ``spatial="uniform"`` (every channel then carries the alpha of the mean
+        spectrum).
     """
     validate_signals(real, "real")
     volts = convert_units(real, "V")
@@ -851,4 +858,28 @@ def match_recording(real: xr.DataArray) -> dict[str, Any]:
         "ch_names": list(map(str, real[CHANNEL].values)),
         "amplitude": amplitude,
         "spatial_correlation": float(np.clip(mean_corr, 0.0, 0.95)),
+    } | _spectral_settings(rows, float(real.attrs["sfreq"]))
+
+
+def _spectral_settings(rows: np.ndarray, sfreq: float) -> dict[str, float]:
+    """Aperiodic exponent and alpha peak of the mean spectrum of ``rows`` (see match_recording)."""
+    from scipy.signal import welch
+
+    nperseg = min(rows.shape[-1], round(4 * sfreq))
+    freqs, psd = welch(rows, sfreq, nperseg=nperseg)
+    mean = psd.reshape(-1, freqs.size).mean(axis=0)
+    top = min(35.0, 0.45 * sfreq)
+    fit = ((freqs >= 2.0) & (freqs <= 7.0)) | ((freqs >= 14.0) & (freqs <= top))
+    if fit.sum() < 3 or not (mean[fit] > 0).all():
+        return {}  # too short or too band-limited to fit: keep simulate_eeg's defaults
+    slope, intercept = np.polyfit(np.log10(freqs[fit]), np.log10(mean[fit]), 1)
+    alpha = (freqs >= 7.0) & (freqs <= 14.0) & (freqs < 0.45 * sfreq)
+    if not alpha.any():
+        return {"aperiodic_exponent": float(np.clip(-slope, 0.0, 4.0))}
+    excess = np.log10(mean[alpha]) - (intercept + slope * np.log10(freqs[alpha]))
+    peak = int(np.argmax(excess))
+    return {
+        "aperiodic_exponent": float(np.clip(-slope, 0.0, 4.0)),
+        "alpha_freq": float(freqs[alpha][peak]),
+        "alpha_height": float(np.clip(excess[peak], 0.0, 4.0)),
     }

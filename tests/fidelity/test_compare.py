@@ -74,7 +74,7 @@ def test_every_metric_has_direction_and_reference(real):
 def test_matched_generator_beats_mismatched(real):
     like = match_recording(real)
     good = simulate_eeg(4.0, n_records=30, seed=0, **like)
-    bad = simulate_eeg(4.0, n_records=30, seed=0, alpha_freq=25.0, **(like | {"amplitude": 5 * like["amplitude"]}))
+    bad = simulate_eeg(4.0, n_records=30, seed=0, **(like | {"alpha_freq": 25.0, "amplitude": 5 * like["amplitude"]}))
     g, b = _values(compare(real, good, epoch_duration=4.0)), _values(compare(real, bad, epoch_duration=4.0))
     assert g["log_spectral_distance"] < b["log_spectral_distance"]
     assert g["wasserstein_std"] < b["wasserstein_std"]

@@ -171,3 +171,13 @@ def test_gpu_matches_cpu():
     cpu = simulate_eeg(2.0, SFREQ, n_records=4, seed=0)
     gpu = simulate_eeg(2.0, SFREQ, n_records=4, seed=0, device="cuda")
     np.testing.assert_allclose(gpu.values, cpu.values, rtol=0, atol=1e-5 * 20e-6)  # float32 filtering on both paths
+
+
+def test_match_recording_fits_the_spectrum_in_a_closed_loop():
+    real = load_sample("eeglab")
+    like = match_recording(real)
+    assert 1.0 < like["aperiodic_exponent"] < 2.5 and 8.0 <= like["alpha_freq"] <= 12.0
+    again = match_recording(simulate_eeg(8.0, n_records=40, seed=1, **like))
+    assert again["aperiodic_exponent"] == pytest.approx(like["aperiodic_exponent"], abs=0.15)
+    assert again["alpha_freq"] == pytest.approx(like["alpha_freq"], abs=0.5)
+    assert again["alpha_height"] == pytest.approx(like["alpha_height"], abs=0.2)
