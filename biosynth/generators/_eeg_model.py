@@ -23,7 +23,6 @@ record can be rendered alone and chunks join exactly.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -297,10 +296,7 @@ class EEGModel:
             return st.as_dict(duration=st.lognormal(rng, comp.burst_duration, BURST_CV, n))
 
         ev = st.block_events(stream, comp.burst_rate, self.sfreq, start - look_back, stop, draw)
-        env = np.zeros(stop - start)
-        for onset, dur in zip(ev.onset, ev.draws.get("duration", []), strict=True):
-            n = max(round(dur * self.sfreq), 1)
-            st.place(env, start, int(onset), _hann(n))
+        env = _hann_sum(ev.onset, ev.draws.get("duration", np.zeros(0)), self.sfreq, start, stop)
         own = (ev.onset >= start) & (ev.onset < self.n_times)
         if own.any():
             onset_s = ev.onset[own] / self.sfreq
@@ -309,12 +305,19 @@ class EEGModel:
         return env
 
 
-@lru_cache(maxsize=4096)
-def _hann(n: int) -> np.ndarray:
-    """Hann window of n samples without its zero end points (read-only, cached)."""
-    win = np.hanning(n + 2)[1:-1]
-    win.flags.writeable = False
-    return win
+def _hann_sum(onsets: np.ndarray, durations: np.ndarray, sfreq: float, start: int, stop: int) -> np.ndarray:
+    """Sum of Hann bursts (``round(duration * sfreq)`` samples each, without their zero
+    end points) starting at absolute samples ``onsets``, over samples ``[start, stop)``."""
+    lengths = np.maximum(np.round(np.asarray(durations) * sfreq).astype(np.int64), 1)
+    if lengths.size == 0:
+        return np.zeros(stop - start)
+    first = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    k = np.arange(first.size) - first  # sample within its burst
+    n = np.repeat(lengths, lengths)
+    position = np.repeat(np.asarray(onsets, dtype=np.int64), lengths) + k - start
+    inside = (position >= 0) & (position < stop - start)
+    values = np.sin(np.pi * (k[inside] + 1) / (n[inside] + 1)) ** 2
+    return np.bincount(position[inside], weights=values, minlength=stop - start)
 
 
 def _filtered(stream: st.Stream, comp: Component, n_rows: int, start: int, stop: int, device: str) -> np.ndarray:
