@@ -146,7 +146,7 @@ def _add_eeg_arguments(eeg: argparse.ArgumentParser) -> None:
     )
     eeg.add_argument("--spatial", choices=("uniform", "sphere"), default="uniform", help="spatial model")
     eeg.add_argument(
-        "--reference", choices=("average", "linked_mastoids", "none"), default="average", help="sphere reference"
+        "--reference", choices=("average", "linked_mastoids", "none"), default=None, help="sphere reference (average)"
     )
     eeg.add_argument(
         "--artefacts", default=None, help="comma-separated kinds: blink,saccade,muscle,line_noise,pop,drift"
@@ -302,10 +302,14 @@ def _cmd_generate_eeg(args: argparse.Namespace) -> int:
     if args.stream:
         if args.n_records != 1 or args.out.suffix.lower() not in (".nc", ".zarr", ".edf", ".bdf"):
             raise ValueError("--stream writes one record (--n-records 1) to .nc, .zarr, .edf or .bdf.")
+        if settings["seed"] is None:  # drawn here so it can be printed: EDF/BDF keep no provenance
+            from numpy.random import SeedSequence
+
+            settings["seed"] = int(SeedSequence().entropy)
         events = write_eeg(args.out, args.duration, settings.pop("sfreq"), overwrite=args.overwrite, **settings)
         n_channels = len(settings["ch_names"])
         if args.seed is None and args.out.suffix.lower() in (".edf", ".bdf"):
-            print("EDF/BDF keep no provenance: pass --seed to make data you can regenerate")
+            print(f"{args.out.suffix} keeps no provenance; to regenerate these data pass --seed {settings['seed']}")
     else:
         events, n_channels = _generate_eeg_batch(args, settings)
     kinds = ", ".join(f"{n} {k}" for k, n in events["type"].value_counts().sort_index().items())
@@ -343,16 +347,18 @@ def _eeg_settings(args: argparse.Namespace, like: dict) -> dict:
     }
     if args.offset is not None:
         settings["aperiodic_offset"] = args.offset
-    else:
+    if args.amplitude is not None or args.offset is None:  # both given: simulate_eeg says which to drop
         settings["amplitude"] = args.amplitude if args.amplitude is not None else like.get("amplitude", 20e-6)
-    if args.spatial == "sphere":
+    if args.reference is not None:  # "uniform" refuses it with a message
         settings["reference"] = None if args.reference == "none" else args.reference
-    else:
+    if args.spatial == "sphere" and args.correlation is not None:
+        raise ValueError("--correlation applies to --spatial uniform; the sphere model's correlation follows distance.")
+    if args.spatial == "uniform":
         corr = args.correlation if args.correlation is not None else like.get("spatial_correlation", 0.3)
         settings["spatial_correlation"] = corr
-    if args.artefacts:
+    if args.artefacts is not None:
         settings["artefacts"] = dict.fromkeys(_name_list("--artefacts", args.artefacts))
-    if args.spikes:
+    if args.spikes is not None:
         settings["epileptiform"] = {"spike": {"channels": _name_list("--spikes", args.spikes)}}
     return settings
 

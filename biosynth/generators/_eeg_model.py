@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import signal
 
 from biosynth.generators import _stream as st
 from biosynth.signals.events import empty_events, validate_events
@@ -115,7 +116,7 @@ def record_variance(kernel: np.ndarray, n_times: int) -> float:
     white noise through ``kernel``: the process variance less that of the record mean,
     :math:`r_0 - \\frac{1}{n}\\sum_{|k|<n} (1 - |k|/n)\\, r_k` with :math:`r` the kernel's
     autocorrelation (slow components barely move within a short record)."""
-    r = np.correlate(kernel, kernel, mode="full")
+    r = signal.fftconvolve(kernel, kernel[::-1], mode="full")
     lags = np.arange(r.size) - (kernel.size - 1)
     inside = np.abs(lags) < n_times
     mean_var = np.sum((1.0 - np.abs(lags[inside]) / n_times) * r[inside]) / n_times
@@ -226,14 +227,14 @@ class EEGModel:
     states: StateCycle
     extras: list[Any] = field(default_factory=list)  # objects with render(root, record, start, stop)
     device: str = "cpu"
-    center: bool = False  # subtract the channel mean (average reference: removes rounding only)
+    reference: Any = None  # None, "average" or (i, j) mastoid rows: applied to the additions
     expected_sd: float = 0.0  # V, median channel, background and rhythms
 
     def __post_init__(self) -> None:
         # every component's rows side by side: one product maps all filtered rows to channels
         if self.components:
             mixing = np.concatenate([c.mixing for c in self.components], axis=1)
-            if self.center:  # average reference: columns summing to exactly 0 (up to float32 rounding)
+            if self.reference == "average":  # columns summing to 0 (up to float32 rounding)
                 mixing = mixing - mixing.mean(axis=0, keepdims=True)
             self.mixing = mixing.astype(np.float32)
             bounds = np.cumsum([0] + [c.mixing.shape[1] for c in self.components])
@@ -260,9 +261,18 @@ class EEGModel:
         total = out.astype(np.float64)
         for extra in self.extras:
             data, table = extra.render(root, record, start, stop)
-            total += data
+            total += self._referenced(data)
             events.add_frame(table)
         return total
+
+    def _referenced(self, data: np.ndarray) -> np.ndarray:
+        """Additions (artefacts, spikes) seen through the recording's reference."""
+        if self.reference is None:
+            return data
+        if self.reference == "average":
+            return data - data.mean(axis=0, keepdims=True)
+        i, j = self.reference
+        return data - 0.5 * (data[i] + data[j])
 
     def _modulation(self, root, record, comp: Component, start: int, stop: int, events: EventBuffer):
         """State gain times burst envelope of a component (float32), or None if it is 1."""

@@ -84,6 +84,14 @@ ALPHA_POSTERIOR_Y = -0.3
 #: and z > 0.4 (sensorimotor strip, C3/Cz/C4); "frontal_midline" y > 0.3 and
 #: |x| < 0.35 (Fz, FCz); "all".
 REGIONS = ("all", "posterior", "central", "frontal_midline")
+#: Narrowest rhythm band (FWHM, Hz): its kernel lasts 10 / bandwidth = 40 s.
+MIN_BANDWIDTH = 0.25
+#: Highest sampling rate (Hz): scalp and intracranial recorders stay below it, and the
+#: 8-s background kernel stays under 200,000 taps.
+MAX_SFREQ = 25_000.0
+#: Largest ``amplitude`` (V): 10 mV, far above scalp EEG (a value in uV meant as V
+#: is caught).
+MAX_AMPLITUDE = 1e-2
 #: Recording states; rhythms carry a gain per state (see :class:`Rhythm`).
 STATES = ("eyes_closed", "eyes_open")
 
@@ -240,7 +248,9 @@ def simulate_eeg(
         Index of the first record; records ``[k, k + n)`` made alone equal those of a
         larger batch.
     chunk_size : int | None
-        Records generated at once (bounds memory); the output does not depend on it.
+        Accepted for compatibility: records are generated one at a time, each in
+        chunks of :data:`biosynth.generators._eeg_model.RENDER_CHUNK` samples, so
+        memory is bounded anyway; the output does not depend on it.
     seed : int, SeedSequence or None
         Root of the random stream. None draws fresh entropy, kept in
         ``attrs["provenance"]["seed"]``.
@@ -405,6 +415,8 @@ def _defaults() -> dict[str, Any]:
 def check_eeg_params(values: Mapping[str, Any]) -> dict[str, Any]:
     """Validate :func:`simulate_eeg`'s keywords; return the JSON-able generation parameters."""
     sfreq = check_sfreq("sfreq", values["sfreq"])
+    if sfreq > MAX_SFREQ:
+        raise ValueError(f"sfreq must be at most {MAX_SFREQ:g} Hz for EEG, got {sfreq:g}.")
     duration = check_positive("duration", values["duration"], unit="s")
     if duration * sfreq < 2:
         raise ValueError(f"duration={duration:g} s gives fewer than 2 samples at sfreq={sfreq:g} Hz.")
@@ -423,6 +435,10 @@ def check_eeg_params(values: Mapping[str, Any]) -> dict[str, Any]:
     params |= _check_spectrum(values, sfreq)
     params |= _check_spatial(values, params["ch_names"])
     params["states"] = _check_states(values["states"])
+    if params["source_model"] == "jansen_rit" and params["aperiodic_offset"] is not None:
+        raise ValueError(
+            "aperiodic_offset applies to the spectral model; with source_model='jansen_rit' use amplitude."
+        )
     params["artefacts"], params["epileptiform"] = _check_additions(values, params)
     unknown = set(values) - set(_defaults()) - {"duration", "sfreq"}
     if unknown:
@@ -444,6 +460,13 @@ def _check_spectrum(values: Mapping[str, Any], sfreq: float) -> dict[str, Any]:
         reactivity=values["alpha_reactivity"],
     )
     rhythms = DEFAULT_RHYTHMS if values.get("rhythms") is None else values["rhythms"]
+    if values.get("rhythms") is None:
+        too_fast = [r.name for r in DEFAULT_RHYTHMS if r.freq + r.bandwidth >= nyquist]
+        if too_fast:
+            raise ValueError(
+                f"the default rhythms {too_fast} need sfreq above {2 * max(r.freq + r.bandwidth for r in rhythms):g} "
+                f"Hz, got {sfreq:g}; pass rhythms=() (CLI --rhythms none) or rhythms of your own."
+            )
     if isinstance(rhythms, (str, Mapping, Rhythm)):
         raise TypeError(f"rhythms must be a sequence of Rhythm or mappings, got {type(rhythms).__name__}.")
     checked = [_check_rhythm(alpha, nyquist, "alpha_")] + [
@@ -456,7 +479,9 @@ def _check_spectrum(values: Mapping[str, Any], sfreq: float) -> dict[str, Any]:
         "aperiodic_exponent": check_number("aperiodic_exponent", values["aperiodic_exponent"], low=0.0, high=4.0),
         "aperiodic_knee": check_number("aperiodic_knee", values["aperiodic_knee"], low=0.0),
         "aperiodic_offset": None if offset is None else check_number("aperiodic_offset", offset, low=-30, high=10),
-        "amplitude": None if amplitude is None else check_positive("amplitude", amplitude, unit="V"),
+        "amplitude": None
+        if amplitude is None
+        else check_number("amplitude", amplitude, low=0.0, high=MAX_AMPLITUDE, low_inclusive=False, unit="V"),
         "rhythms": checked,
     }
 
@@ -488,7 +513,7 @@ def _check_rhythm(rhythm: Rhythm, nyquist: float, prefix: str) -> dict[str, Any]
     )
     out = asdict(rhythm) | {
         "freq": freq,
-        "bandwidth": check_positive(name("bandwidth"), rhythm.bandwidth, unit="Hz"),
+        "bandwidth": check_number(name("bandwidth"), rhythm.bandwidth, low=MIN_BANDWIDTH, high=nyquist, unit="Hz"),
         "height": check_number(name("height"), rhythm.height, low=0.0, high=4.0),
         "region": check_option(f"{prefix}region", rhythm.region, REGIONS),
         "reactivity": check_number(
@@ -541,7 +566,8 @@ def _check_states(states: Any) -> list[list[Any]]:
     for i, block in enumerate(blocks):
         if isinstance(block, str) or len(block) != 2:
             raise ValueError(f"states[{i}] must be a (state, seconds) pair, got {block!r}.")
-        out.append([check_option(f"states[{i}][0]", block[0], STATES), check_positive(f"states[{i}][1]", block[1])])
+        seconds = check_number(f"states[{i}][1]", block[1], low=2 * em.STATE_TRANSITION_S, unit="s")
+        out.append([check_option(f"states[{i}][0]", block[0], STATES), seconds])
     return out
 
 
@@ -552,15 +578,35 @@ def _check_additions(values: Mapping[str, Any], params: dict[str, Any]) -> tuple
 
         artefacts = check_artefacts(artefacts, sfreq=params["sfreq"])
         _check_eyes_open(artefacts, params["states"])
-    if epileptiform:
-        from biosynth.generators.epileptiform import check_epileptiform
-
-        epileptiform = check_epileptiform(epileptiform, params["ch_names"])
     if (artefacts or epileptiform) and params["spatial"] == "uniform":
         from biosynth.generators.forward import montage_positions
 
-        params["ch_names"], _ = montage_positions(params["ch_names"])
+        params["ch_names"], _ = montage_positions(params["ch_names"])  # positions needed: montage names
+    if epileptiform:
+        from biosynth.generators.epileptiform import check_epileptiform
+
+        spelled = _montage_spelling(epileptiform, params["ch_names"])
+        epileptiform = check_epileptiform(spelled, params["ch_names"])
     return artefacts or None, epileptiform or None
+
+
+def _montage_spelling(spec: Mapping[str, Any], ch_names: list[str]) -> dict[str, Any]:
+    """The spec with its channel names spelled as in ``ch_names`` (matched ignoring case)."""
+    lookup = {name.lower(): name for name in ch_names}
+
+    def spell(value: Any) -> Any:
+        if isinstance(value, str):
+            return lookup.get(value.lower(), value)
+        if isinstance(value, (list, tuple)):
+            return [spell(v) for v in value]
+        return value
+
+    out: dict[str, Any] = {}
+    for kind, options in spec.items():
+        if isinstance(options, Mapping):
+            options = {k: spell(v) if k in ("channels", "propagation") else v for k, v in options.items()}
+        out[kind] = options
+    return out
 
 
 def _check_eyes_open(artefacts: dict[str, Any], states: list[list[Any]]) -> None:
@@ -579,7 +625,7 @@ def build_model(params: dict[str, Any], device: str = "cpu") -> em.EEGModel:
     """The fixed part of a batch: component kernels and mixings, states and additions."""
     sfreq, n_times = params["sfreq"], round(params["duration"] * params["sfreq"])
     states = _state_cycle(params["states"])
-    center = params["spatial"] == "sphere" and params["reference"] == "average"
+    reference = _reference_rows(params)
     extras: list[Any] = []
     if params["source_model"] == "jansen_rit":
         extras.append(_JansenRitSource(params, device))
@@ -588,7 +634,19 @@ def build_model(params: dict[str, Any], device: str = "cpu") -> em.EEGModel:
         components, expected_sd = _components(params, states)
     extras.extend(_additions(params, states))
     ch_names = list(params["ch_names"])
-    return em.EEGModel(sfreq, n_times, ch_names, components, states, extras, device, center, expected_sd)
+    return em.EEGModel(sfreq, n_times, ch_names, components, states, extras, device, reference, expected_sd)
+
+
+def _reference_rows(params: dict[str, Any]) -> Any:
+    """The reference the model applies to what it adds: None, "average" or the rows of
+    the two mastoids (``spatial="sphere"`` only; the brain part is referenced already)."""
+    if params["spatial"] != "sphere" or params["reference"] is None:
+        return None
+    if params["reference"] == "average":
+        return "average"
+    from biosynth.generators.forward import _mastoid_rows
+
+    return _mastoid_rows(params["ch_names"])
 
 
 def _state_cycle(blocks: list[list[Any]]) -> em.StateCycle:
@@ -732,13 +790,13 @@ def _additions(params: dict[str, Any], states: em.StateCycle) -> list[Any]:
 
         gate = _eyes_open_gate(states, params["sfreq"])
         artefacts = ArtefactModel(params["ch_names"], positions, params["sfreq"], params["artefacts"])
-        out.append(_Addition(artefacts, gate=gate))
+        out.append(_Addition(artefacts, params["duration"], gate=gate))
     if params["epileptiform"]:
         from biosynth.generators.epileptiform import EpileptiformModel
 
         weights = _focal_weights(params["epileptiform"], params["ch_names"], positions)
         model = EpileptiformModel(params["ch_names"], params["sfreq"], params["epileptiform"], weights=weights)
-        out.append(_Addition(model, n_times=round(params["duration"] * params["sfreq"])))
+        out.append(_Addition(model, params["duration"], n_times=round(params["duration"] * params["sfreq"])))
     return out
 
 
@@ -747,15 +805,23 @@ FOCAL_SPREAD = 0.03
 
 
 def _focal_weights(spec: dict[str, Any], ch_names: list[str], positions: np.ndarray) -> dict[str, np.ndarray]:
-    """Per kind, a channel weight falling off with distance from the named channels."""
+    """Per kind, a channel weight falling off with distance (Gaussian, SD
+    :data:`FOCAL_SPREAD`) from the named and recruited channels, never below the
+    kind's ``spread``."""
     weights = {}
     for kind, options in spec.items():
-        focus = [ch_names.index(c) for c in options.get("channels") or []]
+        named = list(options.get("channels") or []) + _flatten(options.get("propagation") or [])
+        focus = [ch_names.index(c) for c in named]
         if not focus:
             continue
         dist = np.linalg.norm(positions[:, None, :] - positions[None, focus, :], axis=-1).min(axis=1)
-        weights[kind] = np.exp(-(dist**2) / (2.0 * FOCAL_SPREAD**2))
+        weights[kind] = np.maximum(np.exp(-(dist**2) / (2.0 * FOCAL_SPREAD**2)), options.get("spread", 0.0))
     return weights
+
+
+def _flatten(steps: Sequence[Any]) -> list[str]:
+    """Channel names of propagation steps (each a name or a list of names)."""
+    return [c for step in steps for c in ([step] if isinstance(step, str) else step)]
 
 
 def _eyes_open_gate(states: em.StateCycle, sfreq: float):
@@ -769,14 +835,17 @@ def _eyes_open_gate(states: em.StateCycle, sfreq: float):
 
 
 class _Addition:
-    """An artefact or epileptiform model with its extra render keywords bound."""
+    """An artefact or epileptiform model with its extra render keywords bound; its
+    events are cut at the end of the record."""
 
-    def __init__(self, model: Any, **kwargs: Any) -> None:
-        self.model, self.kwargs = model, kwargs
+    def __init__(self, model: Any, end: float, **kwargs: Any) -> None:
+        self.model, self.end, self.kwargs = model, end, kwargs
 
     def render(self, root, record: int, start: int, stop: int) -> tuple[np.ndarray, pd.DataFrame]:
         data, events = self.model.render(root, record, start, stop, **self.kwargs)
-        return data, events.assign(record=record) if len(events) else events
+        if len(events):
+            events = events.assign(record=record, duration=np.minimum(events["duration"], self.end - events["onset"]))
+        return data, events
 
 
 def rhythm_topography(
@@ -814,6 +883,8 @@ def rhythm_topography(
     params["rhythms"] = [{"region": check_option("region", region, REGIONS)}]
     covs = _covariances(params)
     ratio = np.diag(covs[region]) / np.diag(covs["aperiodic"])
+    if not ratio.max() > 0:
+        raise ValueError(f"region {region!r} reaches none of the channels {list(params['ch_names'])}.")
     return ratio / ratio.max()
 
 
@@ -843,8 +914,9 @@ def match_recording(real: xr.DataArray) -> dict[str, Any]:
     volts = convert_units(real, "V")
     rows = volts.values.reshape(-1, volts.sizes[CHANNEL], volts.sizes["time"])
     spread = rows.std(axis=-1)
-    if not (spread > 0).any(axis=0).all():
-        flat = [str(c) for c, moving in zip(volts[CHANNEL].values, (spread > 0).any(axis=0), strict=True) if not moving]
+    moving = (spread > 1e-9 * np.median(spread)).any(axis=0)  # relative: unit conversion leaves rounding
+    if not moving.all():
+        flat = [str(c) for c, m in zip(volts[CHANNEL].values, moving, strict=True) if not m]
         raise ValueError(f"real has flat (constant) channels {flat[:5]}; drop them before matching a recording.")
     amplitude = float(np.median(spread))
     n_channels = rows.shape[1]

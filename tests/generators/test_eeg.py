@@ -8,6 +8,7 @@ from scipy.signal import welch
 
 from biosynth.datasets import load_sample
 from biosynth.generators import match_recording, simulate_eeg
+from biosynth.signals import make_signals
 
 SFREQ = 256.0
 
@@ -119,7 +120,10 @@ def test_match_recording_on_real_eeg():
         ({"duration": 0.001}, ValueError, "fewer than 2 samples"),
         ({"alpha_freq": 200.0}, ValueError, r"alpha_freq must lie in \(0, 128\) in Hz \(Nyquist is 128 Hz"),
         ({"aperiodic_exponent": 7.0}, ValueError, "aperiodic_exponent must lie in"),
-        ({"amplitude": 0.0}, ValueError, "amplitude must be a positive finite number in V"),
+        ({"amplitude": 0.0}, ValueError, r"amplitude must lie in \(0, 0.01\] in V"),
+        ({"amplitude": 20.0}, ValueError, r"amplitude must lie in \(0, 0.01\] in V, got 20"),
+        ({"sfreq": 40.0}, ValueError, r"default rhythms \['beta'\] need sfreq above 52 Hz.*rhythms=\(\)"),
+        ({"sfreq": 1e6}, ValueError, "sfreq must be at most 25000 Hz"),
         ({"spatial_correlation": 1.0}, ValueError, "spatial_correlation must lie in"),
         ({"n_records": 0}, ValueError, "n_records must be an integer >= 1, got 0"),
         ({"chunk_size": 1.5}, TypeError, "chunk_size must be an integer"),
@@ -171,6 +175,14 @@ def test_gpu_matches_cpu():
     cpu = simulate_eeg(2.0, SFREQ, n_records=4, seed=0)
     gpu = simulate_eeg(2.0, SFREQ, n_records=4, seed=0, device="cuda")
     np.testing.assert_allclose(gpu.values, cpu.values, rtol=0, atol=1e-5 * 20e-6)  # float32 filtering on both paths
+
+
+def test_match_recording_finds_flat_channels_in_any_unit():
+    rng = np.random.default_rng(0)
+    data = np.vstack([rng.normal(size=(2, 1000)), np.full((1, 1000), 3.0)])
+    real = make_signals(data, 256.0, ch_names=["A", "B", "C"], units="uV", modality="eeg")
+    with pytest.raises(ValueError, match=r"flat \(constant\) channels \['C'\]"):
+        match_recording(real)
 
 
 def test_match_recording_fits_the_spectrum_in_a_closed_loop():

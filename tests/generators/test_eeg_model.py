@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy.signal import welch
 
-from biosynth.generators import SLEEP_SPINDLES, Rhythm, simulate_eeg, write_eeg
+from biosynth.generators import SLEEP_SPINDLES, Rhythm, rhythm_topography, simulate_eeg, write_eeg
 from biosynth.generators.forward import montage_positions
 from biosynth.signals import read
 
@@ -152,7 +152,7 @@ def test_jansen_rit_sources():
 
 
 def test_artefacts_and_epileptiform_are_added_with_events():
-    kw = {"seed": 9, "states": "eyes_open", **SPHERE}
+    kw = {"seed": 9, "states": "eyes_open", "reference": None, **SPHERE}  # no reference: the raw topography
     clean = simulate_eeg(60.0, SFREQ, **kw)
     x, events = simulate_eeg(60.0, SFREQ, artefacts={"blink": {"rate": 30.0}}, return_events=True, **kw)
     blinks = events[events["type"] == "blink"]
@@ -167,11 +167,41 @@ def test_artefacts_and_epileptiform_are_added_with_events():
     assert (sev[sev["type"] == "spike"]["channel"] == "T7").all()
 
 
+def test_additions_follow_the_reference_and_the_record_end():
+    art = {"blink": {"rate": 30.0}, "drift": {"rate": 30.0}, "pop": {"rate": 30.0}}
+    kw = {"seed": 10, "states": "eyes_open", "artefacts": art, "epileptiform": {"spike": {"channels": ["T7"]}}}
+    x, events = simulate_eeg(10.0, SFREQ, return_events=True, **kw, **SPHERE)
+    assert np.abs(x.values.mean(axis=0)).max() < 1e-6 * float(x.std())  # average reference, additions included
+    assert (events["onset"] + events["duration"] <= 10.0 + 1e-9).all()
+    ch = ["Fz", "Cz", "T7", "O1", "M1", "M2"]
+    lm = simulate_eeg(10.0, SFREQ, ch_names=ch, spatial="sphere", reference="linked_mastoids", **kw).values
+    np.testing.assert_allclose(lm[4] + lm[5], 0.0, atol=1e-6 * float(lm.std()))
+
+
+def test_seizure_spreads_to_recruited_channels_and_names_ignore_case():
+    spec = {"seizure": {"channels": ["t7"], "onsets": [1.0], "duration": 5.0, "propagation": ["o2"], "delay": 1.0}}
+    kw = {"ch_names": ["fz", "cz", "t7", "o2"], "rhythms": (), "alpha_height": 0.0, "seed": 0}
+    x, events = simulate_eeg(10.0, SFREQ, epileptiform=spec, return_events=True, **kw)
+    clean = simulate_eeg(10.0, SFREQ, **kw)
+    added = (x.values - clean.values).std(axis=-1)  # clean keeps the names as given
+    assert x["channel"].values.tolist() == ["Fz", "Cz", "T7", "O2"]
+    assert added[3] > 0.5 * added[2]  # the recruited channel carries the seizure
+    seizures = events[events["type"] == "seizure"].set_index("channel")
+    assert seizures.loc["O2", "onset"] == pytest.approx(seizures.loc["T7", "onset"] + 1.0, abs=1 / SFREQ)
+
+
+def test_rhythm_topography():
+    rel = rhythm_topography(CH, "posterior")
+    assert rel.max() == 1.0 and rel[CH.index("Oz")] > rel[CH.index("Fz")]
+    with pytest.raises(ValueError, match="region 'central' reaches none of the channels"):
+        rhythm_topography(["Fz", "Cz", "Pz", "Oz"], "central", n_sources=5)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "err", "match"),
     [
         ({"states": "asleep"}, ValueError, "states must be one of"),
-        ({"states": [("eyes_open", -1)]}, ValueError, r"states\[0\]\[1\] must be a positive"),
+        ({"states": [("eyes_open", 0.5)]}, ValueError, r"states\[0\]\[1\] must lie in \[1, inf\] in s"),
         ({"rhythms": [{"name": "mu", "freq": 10.0}]}, TypeError, r"rhythms\[0\]"),
         ({"rhythms": [Rhythm("mu", 300.0, 2.0, 1.0)]}, ValueError, r"rhythms\[0\]\.freq must lie in"),
         ({"rhythms": [Rhythm("mu", 10.0, 2.0, 1.0, "frontal")]}, ValueError, r"rhythms\[0\]\.region must be one of"),
@@ -181,6 +211,8 @@ def test_artefacts_and_epileptiform_are_added_with_events():
         ({"artefacts": {"blink": {}}}, ValueError, "happen with eyes open"),
         ({"source_model": "wilson_cowan"}, ValueError, "source_model must be one of"),
         ({"colour": "pink"}, TypeError, "unexpected keyword"),
+        ({"rhythms": [Rhythm("mu", 10.0, 0.01, 1.0)]}, ValueError, r"rhythms\[0\]\.bandwidth must lie in"),
+        ({"source_model": "jansen_rit", "spatial": "sphere", "aperiodic_offset": -11.0}, ValueError, "use amplitude"),
     ],
 )
 def test_bad_model_parameters_name_themselves(kwargs, err, match):
