@@ -241,14 +241,15 @@ class EEGModel:
             self.rows = [slice(a, b) for a, b in pairwise(bounds)]
 
     def render(
-        self, root: np.random.SeedSequence, record: int, start: int, stop: int, events: EventBuffer
+        self, root: np.random.SeedSequence, record: int, start: int, stop: int, events: EventBuffer, copy: bool = True
     ) -> np.ndarray:
         """Samples ``[start, stop)`` of record ``record`` (V, float32; float64 with
-        additions); their events go to ``events``."""
+        additions); their events go to ``events``. ``copy=False`` may return a work
+        array that the next call overwrites."""
         self.states.events(events, record, start / self.sfreq, stop / self.sfreq, self.n_times / self.sfreq)
-        out = np.zeros((len(self.ch_names), stop - start), dtype=np.float32)
+        out = self._buffer("out", (len(self.ch_names), stop - start), zero=not self.components)
         if self.components:
-            rows = np.empty((self.mixing.shape[1], stop - start), dtype=np.float32)
+            rows = self._buffer("rows", (self.mixing.shape[1], stop - start))
             for comp, sl in zip(self.components, self.rows, strict=True):
                 stream = st.Stream(root, record, comp.stream)
                 rows[sl] = _filtered(stream, comp, sl.stop - sl.start, start, stop, self.device)
@@ -257,13 +258,22 @@ class EEGModel:
                     rows[sl] *= modulation
             np.matmul(self.mixing, rows, out=out)
         if not self.extras:
-            return out
+            return out.copy() if copy else out
         total = out.astype(np.float64)
         for extra in self.extras:
             data, table = extra.render(root, record, start, stop)
             total += self._referenced(data)
             events.add_frame(table)
         return total
+
+    def _buffer(self, name: str, shape: tuple[int, int], zero: bool = False) -> np.ndarray:
+        """A float32 work array kept between chunks of one shape (fewer fresh pages)."""
+        work = self.__dict__.setdefault("_work", {})
+        if name not in work or work[name].shape != shape:
+            work[name] = np.empty(shape, dtype=np.float32)
+        if zero:
+            work[name].fill(0.0)
+        return work[name]
 
     def _referenced(self, data: np.ndarray) -> np.ndarray:
         """Additions (artefacts, spikes) seen through the recording's reference."""
@@ -295,7 +305,7 @@ class EEGModel:
             out = np.empty((len(self.ch_names), self.n_times))
         for start in range(0, self.n_times, RENDER_CHUNK):
             stop = min(start + RENDER_CHUNK, self.n_times)
-            out[:, start:stop] = self.render(root, record, start, stop, events)
+            out[:, start:stop] = self.render(root, record, start, stop, events, copy=False)
         return out
 
     def _envelope(self, root, record, comp: Component, start: int, stop: int, events: EventBuffer) -> np.ndarray:

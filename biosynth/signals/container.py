@@ -39,6 +39,7 @@ def make_signals(
     provenance: Mapping[str, Any] | None = None,
     record_names: Sequence[str] | None = None,
     t0: float = 0.0,
+    check_finite: bool = True,
 ) -> xr.DataArray:
     """Build the biosynth container from a plain array.
 
@@ -63,6 +64,9 @@ def make_signals(
         Labels of the ``record`` coordinate; None numbers the records from 0.
     t0 : float
         Time of the first sample, in seconds.
+    check_finite : bool
+        Refuse NaN and inf samples (one pass over the data). Generators whose output is
+        finite by construction pass False.
 
     Returns
     -------
@@ -85,7 +89,8 @@ def make_signals(
         raise TypeError(f"data must hold real numbers, got dtype {array.dtype}.")
     if not np.issubdtype(array.dtype, np.floating):
         array = array.astype(np.float64)
-    check_finite_array("data", array)
+    if check_finite:
+        check_finite_array("data", array)
     n_channels, n_times = array.shape[-2:]
     if n_times < 1 or n_channels < 1 or array.shape[0] < 1:
         raise ValueError(f"data must hold at least one record, channel and sample; got shape {array.shape}.")
