@@ -17,7 +17,8 @@ correlation), :math:`e_r` a shot-noise envelope of raised-cosine bursts (1 for a
 sustained rhythm) and :math:`g_r` the gain of the current state (eyes open / closed).
 Because every factor is linear or a deterministic function of absolute time, and the
 noise is drawn per fixed block (:mod:`biosynth.generators._stream`), any chunk of a
-record can be rendered alone and chunks join exactly.
+record can be rendered alone and chunks join without a seam (equal to float32
+rounding of the filtering).
 """
 
 from __future__ import annotations
