@@ -2,7 +2,8 @@
 """biosynth's resting-EEG generator against neurodsp and neurokit2, in one process.
 
 Rerun: ``python -m benchmarks.eeg`` (real recordings under ``$BIOSYNTH_REAL_DATA`` or
-``../shared/data/real``; a dataset whose file is absent is skipped with a message).
+``../shared/data/real``; a dataset whose file is absent is skipped with a message);
+``--device cuda`` times biosynth's filtering on a GPU.
 Writes ``benchmarks/results/eeg-<date>.json``.
 
 Suites:
@@ -479,9 +480,11 @@ def suite_speed(
     repeat: int = 3,
     threads: int = 1,
     seed: int = 0,
+    device: str = "cpu",
 ) -> dict[str, Any]:
     """Channel-seconds generated per wall second (best of ``repeat``) for each
-    generator on ``threads`` threads; ratios biosynth / peer."""
+    generator on ``threads`` threads (biosynth's filtering on ``device``); ratios
+    biosynth / peer."""
     from biosynth.generators import simulate_eeg
 
     names = standard_channels(n_channels)
@@ -493,15 +496,17 @@ def suite_speed(
         "duration_s": duration,
         "repeat": repeat,
         "channel_seconds": channel_seconds,
+        "device": device,
     }
+    common = {"spatial": "sphere", "ch_names": names, "seed": seed, "device": device}
     alpha = {"freq": 10.0}
     components = {"sim_powerlaw": {"exponent": -1.5}, "sim_bursty_oscillation": alpha}
 
     def ours() -> None:
-        simulate_eeg(duration, sfreq, n_records=n_records, spatial="sphere", ch_names=names, seed=seed)
+        simulate_eeg(duration, sfreq, n_records=n_records, **common)
 
     def ours_matched() -> None:  # neurodsp's content: a power law plus one bursty alpha rhythm
-        simulate_eeg(duration, sfreq, n_records=n_records, spatial="sphere", ch_names=names, seed=seed, **MATCHED)
+        simulate_eeg(duration, sfreq, n_records=n_records, **common, **MATCHED)
 
     def neurodsp() -> None:
         from neurodsp.sim import sim_combined
@@ -519,7 +524,7 @@ def suite_speed(
 
     with limit_threads(threads) as info:
         out["threads"] = info
-        simulate_eeg(duration, sfreq, n_records=1, spatial="sphere", ch_names=names, seed=seed)  # lead field
+        simulate_eeg(duration, sfreq, n_records=1, **common)  # lead field, kernels, torch
         from neurodsp.utils import set_random_seed
 
         set_random_seed(seed)
@@ -609,6 +614,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--datasets", nargs="+", choices=sorted(DATASETS), default=list(DEFAULT_DATASETS))
     parser.add_argument("--epoch", type=float, default=4.0, help="epoch length for the EEGLAB recording, s")
     parser.add_argument("--threads", type=int, default=1, help="threads for the speed suite (1: per core)")
+    parser.add_argument("--device", default="cpu", help="biosynth's device in the speed suite ('cuda' on a GPU)")
     parser.add_argument("--speed-channels", type=int, default=64)
     parser.add_argument("--speed-sfreq", type=float, default=256.0)
     parser.add_argument("--speed-records", type=int, default=10)
@@ -640,6 +646,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             repeat=args.repeat,
             threads=args.threads,
             seed=args.seed,
+            device=args.device,
         )
     result["fidelity"] = {}
     for dataset in [] if args.skip_fidelity else args.datasets:

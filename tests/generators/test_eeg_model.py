@@ -218,3 +218,16 @@ def test_rhythm_topography():
 def test_bad_model_parameters_name_themselves(kwargs, err, match):
     with pytest.raises(err, match=match):
         simulate_eeg(2.0, SFREQ, seed=0, **({"ch_names": ["Fz", "Cz", "Pz", "Oz"]} | kwargs))
+
+
+@pytest.mark.gpu
+def test_gpu_matches_cpu_with_every_feature():
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("CUDA not available")
+    kw = {"seed": 11, "states": [("eyes_closed", 5.0), ("eyes_open", 5.0)], **SPHERE}
+    kw |= {"artefacts": {"blink": None, "muscle": None}, "epileptiform": {"spike": {"channels": ["T7"]}}}
+    cpu, cpu_events = simulate_eeg(20.0, SFREQ, n_records=2, return_events=True, **kw)
+    gpu, gpu_events = simulate_eeg(20.0, SFREQ, n_records=2, return_events=True, device="cuda", **kw)
+    np.testing.assert_allclose(gpu.values, cpu.values, rtol=0, atol=1e-5 * float(cpu.std()))
+    assert gpu_events.equals(cpu_events)
