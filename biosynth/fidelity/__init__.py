@@ -2,6 +2,7 @@
 """Fidelity: features of signals, real-versus-synthetic comparison and the report."""
 
 from biosynth.fidelity.compare import SCHEMA, SECTIONS, FidelityReport, Metric, compare
+from biosynth.fidelity.detectors import detect_hfos, detect_spikes
 from biosynth.fidelity.distances import (
     correlation_distance,
     effect_size,
@@ -55,6 +56,7 @@ from biosynth.fidelity.privacy import (
     nearest_neighbour_distance_ratio,
 )
 from biosynth.fidelity.report import render_html, write_report
+from biosynth.fidelity.scoring import channel_auc, event_rates, match_events, score_events
 from biosynth.fidelity.spectral import (
     ECG_BANDS,
     EEG_BANDS,
@@ -97,15 +99,19 @@ __all__ = [
     "approximate_entropy",
     "autocorrelation",
     "band_power",
+    "channel_auc",
     "check_plausibility",
     "classifier_two_sample_test",
     "coherence",
     "compare",
     "correlation_distance",
+    "detect_hfos",
+    "detect_spikes",
     "detrended_fluctuation",
     "dfa_fluctuation",
     "distance_to_closest_record",
     "effect_size",
+    "event_rates",
     "extract_features",
     "feature_names",
     "higuchi_fd",
@@ -117,6 +123,7 @@ __all__ = [
     "lempel_ziv_complexity",
     "line_length",
     "log_spectral_distance",
+    "match_events",
     "membership_inference",
     "memorised_copies",
     "mmd",
@@ -135,6 +142,7 @@ __all__ = [
     "render_html",
     "sample_entropy",
     "scaled_wasserstein",
+    "score_events",
     "spectral_edge",
     "spectral_entropy",
     "svd_entropy",
