@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Epileptiform events: spikes, sharp waves, spike-and-wave discharges and focal seizures.
+"""Epileptiform events: spikes, sharp waves, spike-and-wave discharges, focal seizures and HFOs.
 
 Waveforms are defined in seconds and sampled at any rate from 100 Hz (scalp EEG) to
 several kHz (intraoperative ECoG), so an event has the same shape in time whatever the
@@ -31,6 +31,12 @@ Physiology
   (about 8 to 2 Hz) while their amplitude grows, then a fairly abrupt end; or an onset
   of rhythmic spiking from the start (about 5 to 2 Hz). These are the two commonest
   intracranial onset patterns (Perucca et al. 2014; Lagarde et al. 2019).
+* High-frequency oscillations of intraoperative ECoG (sampled at 1 kHz or more):
+  ripples, 80-250 Hz bursts of 25-200 ms (Staba et al. 2002), and fast ripples,
+  250-500 Hz bursts of 10-50 ms, each at least four cycles long under a Hann or
+  Gaussian envelope. They are Poisson events of their own and, with ``with_spikes``,
+  also ride on a fraction of the spikes, starting on the spike's rising phase or at
+  its peak (Jacobs et al. 2008).
 
 References
 ----------
@@ -44,6 +50,14 @@ References
 .. [3] Lagarde S, Buzori S, Trebuchon A, et al. (2019). The repertoire of seizure onset
    patterns in human focal epilepsies: determinants and prognostic values. Epilepsia
    60(1):85-95. doi:10.1111/epi.14604
+.. [4] Staba RJ, Wilson CL, Bragin A, Fried I, Engel J Jr (2002). Quantitative
+   analysis of high-frequency oscillations (80-500 Hz) recorded in human epileptic
+   hippocampus and entorhinal cortex. J Neurophysiol 88(4):1743-1752.
+   doi:10.1152/jn.2002.88.4.1743
+.. [5] Jacobs J, LeVan P, Chander R, Hall J, Dubeau F, Gotman J (2008). Interictal
+   high-frequency oscillations (80-500 Hz) are an indicator of seizure onset areas
+   independent of spikes in the human epileptic brain. Epilepsia 49(11):1893-1907.
+   doi:10.1111/j.1528-1167.2008.01656.x
 """
 
 from __future__ import annotations
@@ -58,7 +72,9 @@ from biosynth.generators._stream import Stream, as_dict, block_events, lognormal
 from biosynth.signals._checks import check_int, check_number, check_option, check_type
 from biosynth.signals.events import ALL_CHANNELS, make_events
 
-EPILEPTIFORM_KINDS = ("spike", "sharp_wave", "spike_wave", "seizure")
+EPILEPTIFORM_KINDS = ("spike", "sharp_wave", "spike_wave", "seizure", "ripple", "fast_ripple")
+HFO_KINDS = ("ripple", "fast_ripple")
+HFO_ENVELOPES = ("hann", "gaussian")
 SEIZURE_ONSET_PATTERNS = ("lvfa", "rhythmic_spiking")
 
 #: Spike and sharp-wave durations (s) of the IFCN glossary, and of the slow wave after them.
@@ -67,6 +83,11 @@ SHARP_WAVE_RANGE = (0.07, 0.2)
 SLOW_WAVE_RANGE = (0.15, 0.35)
 #: Sampling rates (Hz) the waveforms accept.
 SFREQ_RANGE = (100.0, 100_000.0)
+#: Frequency bands (Hz) and the bounds of the burst duration (s) of each HFO kind.
+HFO_BANDS = {"ripple": (80.0, 250.0), "fast_ripple": (250.0, 500.0)}
+HFO_DURATION_LIMITS = {"ripple": (0.02, 0.2), "fast_ripple": (0.005, 0.1)}
+#: Fewest cycles of an HFO burst (durations are lengthened to hold them).
+HFO_MIN_CYCLES = 4.0
 
 #: Fraction of a spike's duration spent reaching the peak (the return is slower).
 _SPIKE_RISE = 0.4
@@ -89,8 +110,11 @@ _LVFA_MIN_FREQ = 14.0
 _LVFA_BANDWIDTH = 2.0
 _SEIZURE_FADE = 0.1
 _NYQUIST_SHARE = 0.3
+#: Gaussian HFO envelope: SD as a share of the burst (cut at +-3 SD).
+_GAUSS_SD_SHARE = 1.0 / 6.0
 
-#: Stream id offsets from ``stream_base``, one per kind.
+#: Stream id offsets from ``stream_base``, one per kind (HFO kinds last, so the
+#: streams of the older kinds keep their ids).
 _STREAM_OFFSET = {kind: i for i, kind in enumerate(EPILEPTIFORM_KINDS)}
 
 _TRANSIENT_DEFAULTS: dict[str, Any] = {
@@ -117,6 +141,28 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "duration": 5.0,
         "duration_cv": 0.3,
         "freq": 3.0,
+    },
+    "ripple": {
+        "rate": 1.0,
+        "amplitude": 20e-6,
+        "amplitude_cv": 0.2,
+        "channels": None,
+        "spread": 0.0,
+        "freq": (80.0, 200.0),
+        "duration": (0.03, 0.1),
+        "envelope": "hann",
+        "with_spikes": 0.0,
+    },
+    "fast_ripple": {
+        "rate": 1.0,
+        "amplitude": 10e-6,
+        "amplitude_cv": 0.2,
+        "channels": None,
+        "spread": 0.0,
+        "freq": (250.0, 450.0),
+        "duration": (0.01, 0.05),
+        "envelope": "hann",
+        "with_spikes": 0.0,
     },
     "seizure": {
         "onsets": (),
@@ -430,6 +476,53 @@ def seizure_waveform(
     return _normalise(out)
 
 
+def hfo_waveform(
+    sfreq: float, freq: float, duration: float, *, envelope: str = "hann", phase: float = 0.0
+) -> np.ndarray:
+    """High-frequency oscillation: a sinusoid of ``freq`` under a Hann or Gaussian envelope.
+
+    Ripples are 80-250 Hz bursts of 25-200 ms (Staba et al. 2002), fast ripples
+    250-500 Hz bursts of about 10-50 ms; either holds at least four cycles.
+
+    Parameters
+    ----------
+    sfreq : float
+        Sampling rate, in Hz (100 Hz to 100 kHz); must exceed ``2 * freq``.
+    freq : float
+        Oscillation frequency, in Hz (> 0, under ``sfreq / 2``).
+    duration : float
+        Burst length (envelope support), in s (> 0, at most 1).
+    envelope : {"hann", "gaussian"}
+        ``"hann"``: ``sin^2(pi t / duration)``; ``"gaussian"``: SD ``duration / 6``,
+        centred and cut at +-3 SD.
+    phase : float
+        Carrier phase at the envelope start, in rad.
+
+    Returns
+    -------
+    waveform : ndarray, shape (round(duration * sfreq),)
+        float64, peak ``|value|`` 1, sampled at the sample centres (so both ends are
+        near zero and not exactly zero).
+
+    Examples
+    --------
+    >>> w = hfo_waveform(2000.0, 150.0, 0.05)
+    >>> w.shape, float(np.abs(w).max())
+    ((100,), 1.0)
+    """
+    sfreq = _check_rate(sfreq)
+    freq = check_number("freq", freq, low=0.0, high=sfreq / 2.0, low_inclusive=False, high_inclusive=False, unit="Hz")
+    duration = check_number("duration", duration, low=0.0, high=1.0, low_inclusive=False, unit="s")
+    check_option("envelope", envelope, HFO_ENVELOPES)
+    n = max(round(duration * sfreq), 1)
+    t = (np.arange(n) + 0.5) / sfreq
+    if envelope == "hann":
+        env = np.sin(np.pi * t / duration) ** 2
+    else:
+        env = np.exp(-0.5 * ((t - duration / 2.0) / (_GAUSS_SD_SHARE * duration)) ** 2)
+    return _normalise(env * np.sin(2.0 * np.pi * freq * t + float(phase)))
+
+
 # --------------------------------------------------------------------------- spec checks
 
 
@@ -484,6 +577,25 @@ def _check_spike_wave(params: dict[str, Any], ch_names: Sequence[str]) -> None:
     params["freq"] = check_number(f"{name}['freq']", params["freq"], low=1.5, high=5.0, unit="Hz")
     if params["channels"] is not None:
         params["channels"] = _check_focus(f"{name}['channels']", params["channels"], ch_names)
+
+
+def _check_hfo(kind: str, params: dict[str, Any], ch_names: Sequence[str]) -> None:
+    name = f"spec[{kind!r}]"
+    params["freq"] = _check_range(f"{name}['freq']", params["freq"], HFO_BANDS[kind], "Hz")
+    params["duration"] = _check_range(f"{name}['duration']", params["duration"], HFO_DURATION_LIMITS[kind], "s")
+    check_option(f"{name}['envelope']", params["envelope"], HFO_ENVELOPES)
+    params["with_spikes"] = check_number(f"{name}['with_spikes']", params["with_spikes"], low=0.0, high=1.0)
+    params["channels"] = _check_focus(f"{name}['channels']", params["channels"], ch_names)
+
+
+def _check_range(name: str, value: Any, limits: tuple[float, float], unit: str) -> tuple[float, float]:
+    """A ``(low, high)`` pair with ``limits[0] <= low <= high <= limits[1]``."""
+    if isinstance(value, str) or not isinstance(value, Sequence) or len(value) != 2:
+        raise TypeError(f"{name} must be a (low, high) pair in {unit}, got {value!r}.")
+    lo, hi = limits
+    low = check_number(f"{name}[0]", value[0], low=lo, high=hi, unit=unit)
+    high = check_number(f"{name}[1]", value[1], low=low, high=hi, unit=unit)
+    return (low, high)
 
 
 def _check_propagation(value: Any, focus: list[str], ch_names: Sequence[str]) -> list[list[str]]:
@@ -542,6 +654,17 @@ def check_epileptiform(spec: Any, ch_names: Sequence[str]) -> dict[str, dict[str
           later, [()]), ``delay`` (s, [2]), ``amplitude`` (V, [150e-6]), ``spread``
           ([0]), ``onset_pattern`` (``"lvfa"`` or ``"rhythmic_spiking"``, ["lvfa"]).
           Seizures running past the record are cropped when rendered.
+        * ``ripple`` and ``fast_ripple`` (intraoperative ECoG, sampled above twice
+          ``freq[1]``): ``rate`` (independent events/min, [1]), ``amplitude`` (V at the
+          envelope peak on a weight-1 channel; [20e-6] ripple, [10e-6] fast ripple),
+          ``amplitude_cv`` ([0.2]), ``channels`` (the zone; required), ``spread``
+          ([0]), ``freq`` (Hz, ``(low, high)`` range of the per-event frequency,
+          uniform; [(80, 200)] within 80-250, [(250, 450)] within 250-500),
+          ``duration`` (s, uniform range of the burst length, lengthened to at least
+          four cycles; [(0.03, 0.1)] within 0.02-0.2, [(0.01, 0.05)] within
+          0.005-0.1), ``envelope`` (``"hann"`` or ``"gaussian"``, ["hann"]) and
+          ``with_spikes`` (fraction of the spikes that carry one of these events,
+          [0] in [0, 1]; needs a ``spike`` kind; see :class:`EpileptiformModel`).
     ch_names : sequence of str
         Channel names of the record.
 
@@ -550,7 +673,7 @@ def check_epileptiform(spec: Any, ch_names: Sequence[str]) -> dict[str, dict[str
     spec : dict
         A new dict: every kind given, with all its parameters (numbers as float,
         ``channels`` as lists, ``propagation`` as a list of lists, seizure ``onsets``
-        and ``duration`` as tuples).
+        and ``duration`` and HFO ``freq`` and ``duration`` as tuples).
 
     Examples
     --------
@@ -575,9 +698,14 @@ def check_epileptiform(spec: Any, ch_names: Sequence[str]) -> dict[str, dict[str
             _check_transient(kind, full, ch_names)
         elif kind == "spike_wave":
             _check_spike_wave(full, ch_names)
+        elif kind in HFO_KINDS:
+            _check_hfo(kind, full, ch_names)
         else:
             _check_seizure(full, ch_names)
         out[kind] = full
+    for kind in HFO_KINDS:
+        if kind in out and out[kind]["with_spikes"] > 0 and "spike" not in out:
+            raise ValueError(f"spec[{kind!r}]['with_spikes'] > 0 needs spikes to ride on; add a 'spike' kind.")
     return out
 
 
@@ -613,14 +741,26 @@ class EpileptiformModel:
         still follow ``channels`` (0) and ``propagation``; other channels get the onset
         zone's timing.
     stream_base : int
-        First of the four stream ids used (spike, sharp_wave, spike_wave, seizure, in
-        that order).
+        First of the six stream ids used (spike, sharp_wave, spike_wave, seizure,
+        ripple, fast_ripple, in that order).
 
     Attributes
     ----------
     max_duration : float
         Longest an event can last, in s (a seizure counts its propagation delays): how
         far back a chunk must look.
+
+    Notes
+    -----
+    HFOs riding on spikes (``with_spikes`` of a ``ripple`` or ``fast_ripple`` kind) are
+    drawn with the spikes: when an HFO kind has ``with_spikes > 0``, each block of the
+    spike stream draws, after the spike's own quantities, a uniform ``u`` per spike and
+    the HFO's amplitude, frequency, duration, phase and a start offset; spikes with
+    ``u < with_spikes`` get the HFO starting at a uniform point of the spike's rise (from
+    its start to its peak). The spike renderer adds it, on the HFO kind's channels and
+    weights, with an event row of the HFO's type, so chunking changes nothing and the
+    spikes are the same as without riders. Independent HFOs (``rate``) come from the
+    HFO kind's own stream.
 
     Examples
     --------
@@ -642,6 +782,13 @@ class EpileptiformModel:
         self.ch_names = [str(c) for c in ch_names]
         self.sfreq = _check_rate(sfreq)
         self.spec = check_epileptiform(spec, self.ch_names)
+        for kind in HFO_KINDS:
+            if kind in self.spec and self.sfreq <= 2.0 * self.spec[kind]["freq"][1]:
+                high = self.spec[kind]["freq"][1]
+                raise ValueError(
+                    f"sfreq={self.sfreq:g} Hz is too low for {kind!r} up to {high:g} Hz: it must exceed "
+                    f"{2.0 * high:g} Hz (twice the band's high edge); lower spec[{kind!r}]['freq'] or raise sfreq."
+                )
         self.stream_base = check_int("stream_base", stream_base, low=0)
         self.weights = self._weights(weights or {})
         self._longest = {kind: self._longest_event(kind) for kind in self.spec}
@@ -669,8 +816,26 @@ class EpileptiformModel:
             return max(p["duration"], default=0.0) + len(p["propagation"]) * p["delay"]
         if kind == "spike_wave":
             return 2.0 * p["duration"]
+        if kind in HFO_KINDS:
+            return max(p["duration"][1], HFO_MIN_CYCLES / p["freq"][0]) + 2.0 / self.sfreq
         hi = (SPIKE_RANGE if kind == "spike" else SHARP_WAVE_RANGE)[1]
-        return hi + (SLOW_WAVE_RANGE[1] if p["slow_wave"] else 0.0)
+        longest = hi + (SLOW_WAVE_RANGE[1] if p["slow_wave"] else 0.0)
+        if kind == "spike":
+            riders = [self._longest_event(h) for h in self._riders()]
+            longest = max([longest, *(_SPIKE_RISE * hi + r for r in riders)])
+        return longest
+
+    def _riders(self) -> list[str]:
+        """HFO kinds that ride on spikes (``with_spikes > 0``)."""
+        return [k for k in HFO_KINDS if k in self.spec and self.spec[k]["with_spikes"] > 0]
+
+    def _hfo_draws(self, kind: str, rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+        """Amplitude (V), frequency (Hz), duration (s, >= four cycles) and phase of ``n`` HFOs."""
+        p = self.spec[kind]
+        amplitude = lognormal(rng, p["amplitude"], p["amplitude_cv"], n) if p["amplitude"] > 0 else np.zeros(n)
+        freq = rng.uniform(*p["freq"], n)
+        duration = np.maximum(rng.uniform(*p["duration"], n), HFO_MIN_CYCLES / freq)
+        return as_dict(amplitude=amplitude, freq=freq, duration=duration, phase=rng.uniform(0.0, 2.0 * np.pi, n))
 
     def _stream(self, root: np.random.SeedSequence, record: int, kind: str) -> Stream:
         return Stream(root, record, self.stream_base + _STREAM_OFFSET[kind])
@@ -732,6 +897,8 @@ class EpileptiformModel:
         p = self.spec[kind]
 
         def draw(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+            if kind in HFO_KINDS:
+                return self._hfo_draws(kind, rng, n)
             amplitude = lognormal(rng, p["amplitude"], p["amplitude_cv"], n) if p["amplitude"] > 0 else np.zeros(n)
             duration = lognormal(rng, p["duration"], p["duration_cv"], n, clip=2.0)
             if kind == "spike_wave":
@@ -739,13 +906,23 @@ class EpileptiformModel:
             lo, hi = SPIKE_RANGE if kind == "spike" else SHARP_WAVE_RANGE
             slow = lognormal(rng, p["slow_wave_duration"], p["duration_cv"], n, clip=2.0)
             slow = np.clip(slow, *SLOW_WAVE_RANGE) if p["slow_wave"] else np.zeros(n)
-            return as_dict(amplitude=amplitude, duration=np.clip(duration, lo, hi), slow=slow)
+            out = as_dict(amplitude=amplitude, duration=np.clip(duration, lo, hi), slow=slow)
+            for rider in self._riders() if kind == "spike" else []:  # drawn last: spikes unchanged
+                out[f"{rider}:u"] = rng.uniform(0.0, 1.0, n)
+                out[f"{rider}:offset"] = rng.uniform(0.0, 1.0, n)
+                out.update({f"{rider}:{k}": v for k, v in self._hfo_draws(rider, rng, n).items()})
+            return out
 
         return draw
 
     def _waveform(self, kind: str, draws: dict[str, Any]) -> tuple[np.ndarray, float, float]:
         """Unit waveform of one random event, its lead (s) and duration (s)."""
         p = self.spec[kind]
+        if kind in HFO_KINDS:
+            wave = hfo_waveform(
+                self.sfreq, float(draws["freq"]), float(draws["duration"]), envelope=p["envelope"], phase=draws["phase"]
+            )
+            return wave, 0.0, wave.size / self.sfreq
         if kind == "spike_wave":
             rng = np.random.default_rng(int(draws["seed"]))
             train = spike_wave_train(self.sfreq, float(draws["duration"]), freq=p["freq"], rng=rng)
@@ -774,6 +951,28 @@ class EpileptiformModel:
                 for ch in channels:
                     w = 1.0 if ch == ALL_CHANNELS else abs(weights[self.ch_names.index(ch)])
                     rows.append((onset / self.sfreq + lead, duration, ch, kind, amplitude * w))
+            if kind == "spike":
+                self._render_riders(draws, int(onset), lead, out, rows, start)
+
+    def _render_riders(
+        self, draws: dict[str, Any], onset: int, lead: float, out: np.ndarray, rows: list, start: int
+    ) -> None:
+        """HFOs riding on one spike (sample ``onset``, spike start ``lead`` s after it)."""
+        stop = start + out.shape[-1]
+        for rider in self._riders():
+            p = self.spec[rider]
+            if draws[f"{rider}:u"] >= p["with_spikes"]:
+                continue
+            hfo = {k: draws[f"{rider}:{k}"] for k in ("freq", "duration", "phase")}
+            wave, _, duration = self._waveform(rider, hfo)
+            rise = _SPIKE_RISE * float(draws["duration"])
+            first = onset + round((lead + float(draws[f"{rider}:offset"]) * rise) * self.sfreq)
+            amplitude, weights = float(draws[f"{rider}:amplitude"]), self.weights[rider]
+            place(out, start, first, amplitude * wave, weights)
+            if start <= first < stop:
+                for ch in p["channels"]:
+                    w = abs(weights[self.ch_names.index(ch)])
+                    rows.append((first / self.sfreq, duration, ch, rider, amplitude * w))
 
     # seizures ---------------------------------------------------------------------
 

@@ -9,8 +9,10 @@ from scipy.signal import find_peaks, welch
 
 from biosynth.generators.epileptiform import (
     EPILEPTIFORM_KINDS,
+    HFO_KINDS,
     EpileptiformModel,
     check_epileptiform,
+    hfo_waveform,
     seizure_waveform,
     sharp_wave_waveform,
     spike_wave_train,
@@ -141,7 +143,7 @@ def test_chunked_render_equals_one_shot(full_spec, sfreq):
     model = EpileptiformModel(CH, sfreq, full_spec)
     root, n = np.random.SeedSequence(3), int(40 * sfreq)
     data, events = model.render(root, 0, 0, n)
-    assert set(events["type"]) == set(EPILEPTIFORM_KINDS)
+    assert set(events["type"]) == set(EPILEPTIFORM_KINDS) - set(HFO_KINDS)
     spike = round(events.loc[events["type"] == "spike", "onset"].iloc[0] * sfreq) + 3  # inside a spike
     train = round(events.loc[events["type"] == "spike_wave", "onset"].iloc[0] * sfreq) + int(sfreq)
     seizure = int(25 * sfreq)  # inside the seizure
@@ -321,3 +323,78 @@ def test_spec_errors_name_argument_and_value(spec, error, match):
 def test_call_errors_name_argument_and_value(call, error, match):
     with pytest.raises(error, match=re.escape(match)):
         call()
+
+
+# --------------------------------------------------------------------------- HFOs
+
+HFO_CH = ["g1", "g2", "g3"]
+
+
+@pytest.mark.parametrize("envelope", ["hann", "gaussian"])
+@pytest.mark.parametrize("freq", [90.0, 150.0, 400.0])
+def test_hfo_waveform_frequency_and_envelope(freq, envelope):
+    wave = hfo_waveform(2000.0, freq, 0.05, envelope=envelope)
+    assert wave.size == 100 and np.abs(wave).max() == 1.0
+    spectrum = np.abs(np.fft.rfft(wave, n=8192))
+    assert abs(np.fft.rfftfreq(8192, 1 / 2000.0)[np.argmax(spectrum)] - freq) < 5.0
+    assert np.abs(wave[:3]).max() < 0.05 and np.abs(wave[-3:]).max() < 0.05  # tapered ends
+
+
+@pytest.mark.parametrize(("kind", "band"), [("ripple", (80.0, 200.0)), ("fast_ripple", (250.0, 450.0))])
+def test_model_hfo_frequency_and_durations_in_range(kind, band):
+    sfreq = 2000.0
+    model = EpileptiformModel(HFO_CH, sfreq, {kind: {"channels": ["g1"], "rate": 60.0}})
+    data, events = model.render(np.random.SeedSequence(4), 0, 0, int(60 * sfreq))
+    assert len(events) > 30 and set(events["type"]) == {kind} and set(events["channel"]) == {"g1"}
+    lo, hi = (0.03, 0.1) if kind == "ripple" else (0.01, 0.05)
+    cycles = 4.0 / band[0]
+    assert events["duration"].min() >= lo - 1 / sfreq
+    assert events["duration"].max() <= max(hi, cycles) + 1 / sfreq
+    assert np.all(data[1:] == 0.0)
+    assert band[0] - 10 <= _dominant(data[0], sfreq, fmin=20.0) <= band[1] + 10
+    for onset, duration in events[["onset", "duration"]].values[:10]:
+        a, b = round(onset * sfreq), round((onset + duration) * sfreq)
+        assert abs(_dominant(data[0, a:b], sfreq, fmin=20.0) - np.mean(band)) <= (band[1] - band[0]) / 2 + 40
+
+
+def test_chunked_render_equals_one_shot_with_hfos():
+    sfreq = 2000.0
+    spec = {
+        "spike": {"channels": ["g1"], "rate": 30.0},
+        "ripple": {"channels": ["g1", "g2"], "rate": 30.0, "with_spikes": 0.5, "envelope": "gaussian"},
+        "fast_ripple": {"channels": ["g3"], "rate": 30.0, "with_spikes": 0.5, "spread": 0.2},
+    }
+    model = EpileptiformModel(HFO_CH, sfreq, spec)
+    root, n = np.random.SeedSequence(5), int(20 * sfreq)
+    data, events = model.render(root, 0, 0, n)
+    assert set(events["type"]) == {"spike", "ripple", "fast_ripple"}
+    cuts = [round(o * sfreq) + 5 for o in events["onset"].values[::7]]
+    chunked, chunk_events = _render_chunks(model, root, sorted({0, *cuts, n}))
+    np.testing.assert_allclose(chunked, data, rtol=0, atol=1e-15)
+    pd.testing.assert_frame_equal(chunk_events, events)
+    # spikes unchanged by the riders; riders start within a spike's rise
+    plain = EpileptiformModel(HFO_CH, sfreq, {"spike": spec["spike"]}).render(root, 0, 0, n)[1]
+    spikes = events[events["type"] == "spike"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(spikes, plain)
+    riders = EpileptiformModel(HFO_CH, sfreq, {**spec, "ripple": {**spec["ripple"], "rate": 0.0}}).render(
+        root, 0, 0, n
+    )[1]
+    ripple_onsets = riders.loc[riders["type"] == "ripple", "onset"].to_numpy()
+    assert ripple_onsets.size > 0
+    gaps = ripple_onsets[:, None] - spikes["onset"].to_numpy()[None, :]
+    assert np.all(((gaps >= -1 / sfreq) & (gaps <= 0.03 + 1 / sfreq)).any(axis=1))
+
+
+@pytest.mark.parametrize(("kind", "sfreq"), [("ripple", 256.0), ("fast_ripple", 800.0)])
+def test_hfo_sfreq_too_low(kind, sfreq):
+    with pytest.raises(ValueError, match=rf"sfreq={sfreq:g} Hz is too low for '{kind}'"):
+        EpileptiformModel(HFO_CH, sfreq, {kind: {"channels": ["g1"]}})
+
+
+def test_hfo_spec_errors():
+    with pytest.raises(ValueError, match="needs spikes"):
+        check_epileptiform({"ripple": {"channels": ["g1"], "with_spikes": 0.2}}, HFO_CH)
+    with pytest.raises(ValueError, match="freq"):
+        check_epileptiform({"ripple": {"channels": ["g1"], "freq": (60.0, 200.0)}}, HFO_CH)
+    with pytest.raises(TypeError, match="pair"):
+        check_epileptiform({"fast_ripple": {"channels": ["g1"], "duration": 0.02}}, HFO_CH)
