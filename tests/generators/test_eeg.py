@@ -7,6 +7,7 @@ import xarray as xr
 from scipy.signal import welch
 
 from biosynth.datasets import load_sample
+from biosynth.fidelity.spectral import aperiodic_fit, peak_frequency
 from biosynth.generators import match_recording, simulate_eeg
 from biosynth.signals import make_signals
 
@@ -188,7 +189,13 @@ def test_match_recording_finds_flat_channels_in_any_unit():
 def test_match_recording_fits_the_spectrum_in_a_closed_loop():
     real = load_sample("eeglab")
     like = match_recording(real)
-    assert 1.0 < like["aperiodic_exponent"] < 2.5 and 8.0 <= like["alpha_freq"] <= 12.0
+    # reference: the FOOOF fit (biosynth's aperiodic_fit equals fooof 1.1) of the same mean spectrum
+    freqs, psd = welch(real.values.astype(np.float64), 128.0, nperseg=512)
+    mean = psd.mean(axis=0)
+    assert like["aperiodic_exponent"] == pytest.approx(
+        aperiodic_fit(freqs, mean, freq_range=(2.0, 35.0))["exponent"], abs=0.05
+    )
+    assert like["alpha_freq"] == pytest.approx(peak_frequency(freqs, mean, (7.0, 14.0)), abs=0.25)
     again = match_recording(simulate_eeg(8.0, n_records=40, seed=1, **like))
     assert again["aperiodic_exponent"] == pytest.approx(like["aperiodic_exponent"], abs=0.15)
     assert again["alpha_freq"] == pytest.approx(like["alpha_freq"], abs=0.5)
