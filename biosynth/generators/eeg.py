@@ -59,6 +59,7 @@ import xarray as xr
 
 from biosynth._version import __version__
 from biosynth.generators import _eeg_model as em
+from biosynth.generators import _stream as st
 from biosynth.signals import CHANNEL, make_seed_sequence, make_signals, validate_signals
 from biosynth.signals._backend import check_device
 from biosynth.signals._checks import check_int, check_number, check_option, check_positive, check_sfreq
@@ -681,7 +682,7 @@ def _components(params: dict[str, Any], states: em.StateCycle) -> tuple[list[em.
     covs = _covariances(params)
     cov_ap = covs["aperiodic"]
     shape = em.aperiodic_shape(params["aperiodic_exponent"], params["aperiodic_knee"])
-    kernel = _st().fir_from_psd(shape, sfreq, int(em.APERIODIC_KERNEL_S * sfreq))
+    kernel = st.fir_from_psd(shape, sfreq, int(em.APERIODIC_KERNEL_S * sfreq))
     norm = float(np.median(np.diag(cov_ap)))
     comps = [em.Component("aperiodic", 0, kernel, em.covariance_factor(cov_ap / norm))]
     for i, rhythm in enumerate(params["rhythms"]):
@@ -707,7 +708,7 @@ def _rhythm_component(rhythm, stream, cov, ap_power, shape, sfreq) -> em.Compone
     """Rhythm whose peak is ``height`` above the background where it is relatively strongest."""
     band = em.gaussian_band(rhythm["freq"], rhythm["bandwidth"])
     n_taps = int(max(em.RHYTHM_KERNEL_S, 10.0 / rhythm["bandwidth"]) * sfreq)
-    kernel = _st().fir_from_psd(band, sfreq, n_taps)
+    kernel = st.fir_from_psd(band, sfreq, n_taps)
     diag = np.diag(cov)
     best = int(np.argmax(diag / ap_power))
     if diag[best] <= 0:
@@ -721,14 +722,8 @@ def _rhythm_component(rhythm, stream, cov, ap_power, shape, sfreq) -> em.Compone
         em.covariance_factor(cov) * np.sqrt(power),
         burst_rate=rhythm["burst_rate"] / 60.0 if bursty else 0.0,
         burst_duration=rhythm["burst_duration"] or 0.0,
-        decimation=_st().passband_decimation(kernel),
+        decimation=st.passband_decimation(kernel),
     )
-
-
-def _st():
-    from biosynth.generators import _stream
-
-    return _stream
 
 
 def _covariances(params: dict[str, Any]) -> dict[str, np.ndarray]:
