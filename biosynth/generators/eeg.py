@@ -447,7 +447,7 @@ def check_eeg_params(values: Mapping[str, Any]) -> dict[str, Any]:
     params["artefacts"], params["epileptiform"] = _check_additions(values, params)
     unknown = set(values) - set(_defaults()) - {"duration", "sfreq"}
     if unknown:
-        raise TypeError(f"simulate_eeg got unexpected keyword(s) {sorted(unknown)}.")
+        raise TypeError(f"unexpected keyword(s) {sorted(unknown)}; expected keywords of simulate_eeg.")
     return params
 
 
