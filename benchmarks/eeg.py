@@ -95,7 +95,7 @@ def load_real(name: str, epoch_s: float) -> Any | None:
     """A real dataset as a biosynth batch (records x channels x times), or None when its
     file is absent. The EEGLAB recording is cut into ``epoch_s`` epochs; Bonn segments
     are records of one channel named ``"EEG"``."""
-    from biosynth.signals import epochs, make_signals, read
+    from biosynth.signals import epochs, read
 
     path = REAL / DATASETS[name]
     if not path.exists():
@@ -104,6 +104,14 @@ def load_real(name: str, epoch_s: float) -> Any | None:
         real = read(path)
         real.attrs["modality"] = "eeg"
         return epochs(real, epoch_s)
+    return load_segments(path)
+
+
+def load_segments(path: Path) -> Any:
+    """A file of single-channel segments (the Bonn sets) as a batch: one record per
+    segment, channel ``"EEG"``, in the file's units."""
+    from biosynth.signals import make_signals
+
     with np.load(path) as f:
         data, sfreq, units = f["data"].astype(np.float64), float(f["sfreq"]), str(f["units"])
         segments = [str(s) for s in f["ch_names"]]

@@ -20,11 +20,26 @@ from biosynth.signals._files import atomic_output
 #: What each generator cannot do, for the "limitations and biases" section.
 LIMITATIONS = {
     "biosynth.generators.simulate_eeg": [
-        "Stationary Gaussian process: no state changes, no non-linear waveforms (mu, spikes), no artefacts.",
-        "Spatial structure is one shared source with equal correlation between every channel pair; "
-        "there is no head model, so neighbouring and distant electrodes correlate alike.",
-        "One alpha peak on a pure power-law background: no knee, no theta/beta peaks, no reactivity.",
-        "Amplitude is matched to a single scale for all channels; real channel-to-channel gain differences are absent.",
+        "Background and rhythms are Gaussian processes (stationary within a state): no non-sinusoidal "
+        "waveforms such as mu arcs; only the added artefacts and epileptiform events are non-Gaussian.",
+        "spatial='uniform' gives every channel pair the same correlation (no head model); spatial='sphere' "
+        "uses a four-layer spherical head with fixed rhythm regions, not an individual head model.",
+        "Rhythms, states and artefacts follow literature-typical settings unless fitted (match_recording "
+        "fits the 1/f exponent, alpha peak and amplitude only); no ECG or movement artefacts.",
+        "Every channel has the same gain; real electrode-to-electrode impedance and gain differences are absent.",
+    ],
+    "biosynth.generators.simulate_ioecog": [
+        "The background is a Gaussian process whose spectrum was fitted to one patient's ECoG (PT01, "
+        "ds003029); other patients, cortical sites and depths of anaesthesia differ.",
+        "Space is an isotropic exponential correlation over contact distance (two lengths, split at 30 Hz) "
+        "on a flat layout: no cortical folding, sulci, dipole orientation or distant volume-conducted sources.",
+        "Epileptiform events are templates added to the background (spikes, sharp waves, HFO wavelets, "
+        "scripted seizure evolutions or Epileptor trajectories); the background does not change around "
+        "them (no pre-ictal change, no postictal suppression).",
+        "Event rates, amplitudes and spread are literature-typical defaults, not fitted to a cohort; real "
+        "spike and HFO rates vary by orders of magnitude between patients and contacts.",
+        "No operating-room artefacts besides mains interference (no electrocautery, stimulation, "
+        "movement or saline-bridge artefacts).",
     ],
 }
 
@@ -145,7 +160,7 @@ def _card_body(signals, events, fidelity, purpose: str) -> str:
     lines += [f"- `{k}` = `{json.dumps(v)}`" for k, v in prov.get("parameters", {}).items()]
     lines += ["", "## Ground truth", ""]
     if events is not None and len(events):
-        lines += [f"- `{k}`: {v} events" for k, v in events["type"].value_counts().items()]
+        lines += [_event_line(kind, rows) for kind, rows in events.groupby("type", sort=False)]
     else:
         lines += ["No events: the generator places no labelled events."]
     lines += ["", "## Limitations and biases", ""]
@@ -155,6 +170,13 @@ def _card_body(signals, events, fidelity, purpose: str) -> str:
     lines += ["", "## Fidelity", ""]
     lines += _fidelity_lines(fidelity)
     return "\n".join(lines) + "\n"
+
+
+def _event_line(kind: str, rows: pd.DataFrame) -> str:
+    """``- `kind`: N events`` (with the channels they sit on when not all channels)."""
+    channels = sorted(set(rows["channel"]) - {""}) if "channel" in rows else []
+    where = f" on {len(channels)} channel(s) (one row per channel an event reaches)" if channels else ""
+    return f"- `{kind}`: {len(rows)} events{where}"
 
 
 _METRIC_KEYS = ("name", "value", "reference", "better")

@@ -112,6 +112,22 @@ def _add_generate(sub) -> None:
     _add_eeg_arguments(eeg)
     eeg.set_defaults(handler=_cmd_generate_eeg)
     _add_generate_ecg(kinds)
+    _add_generate_ioecog(kinds)
+
+
+def _add_generate_ioecog(kinds) -> None:
+    from biosynth import _cli_ioecog
+
+    ioecog = _command(
+        kinds,
+        "ioecog",
+        "intraoperative ECoG on grids/strips with labelled spikes, HFOs and seizures",
+        _cli_ioecog.DESCRIPTION,
+        _cli_ioecog.EXAMPLES,
+    )
+    _cli_ioecog.add_arguments(ioecog)
+    _add_output(ioecog, required=False, help_text="output file (.nc, .zarr, .npz; .edf/.bdf for one record)")
+    ioecog.set_defaults(handler=_cli_ioecog.run)
 
 
 def _add_eeg_arguments(eeg: argparse.ArgumentParser) -> None:

@@ -18,10 +18,13 @@ def _blocks(language: str) -> list[str]:
 
 def test_python_tour_runs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (code,) = _blocks("python")
-    exec(compile(code, "README.md", "exec"), {})
+    blocks = _blocks("python")
+    assert len(blocks) == 2  # the tour and the ioECoG example
+    for code in blocks:
+        exec(compile(code, "README.md", "exec"), {})
     assert (tmp_path / "report.html").exists() and (tmp_path / "report.json").exists()
     assert (tmp_path / "record3.edf").exists()
+    assert (tmp_path / "bids_out" / "sub-01" / "ieeg" / "sub-01_electrodes.tsv").exists()
 
 
 def test_cli_tour_runs(tmp_path, monkeypatch, capsys):
@@ -34,7 +37,7 @@ def test_cli_tour_runs(tmp_path, monkeypatch, capsys):
             argv += ["--repeat", "1"]
         assert main(argv[1:]) == 0, argv
     capsys.readouterr()
-    for name in ("syn.nc", "report.html", "report.json", "syn_card.md", "bench.json"):
+    for name in ("syn.nc", "report.html", "report.json", "syn_card.md", "bench.json", "ioecog.nc"):
         assert (tmp_path / name).exists(), name
 
 

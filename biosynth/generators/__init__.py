@@ -16,7 +16,9 @@ from biosynth.generators.eeg import (
     write_eeg,
 )
 from biosynth.generators.epileptiform import EPILEPTIFORM_KINDS
+from biosynth.generators.epileptor import simulate_epileptor
 from biosynth.generators.forward import leadfield, montage_positions, project_sources
+from biosynth.generators.ioecog import IOECOG_EVENTS, default_zone, layout_from_provenance, simulate_ioecog
 from biosynth.generators.leads import STANDARD_LEADS, dipole_to_leads
 from biosynth.generators.neural_mass import JANSEN_RIT_PARAMS, simulate_jansen_rit
 from biosynth.generators.noise import (
@@ -32,6 +34,7 @@ __all__ = [
     "ARTEFACT_KINDS",
     "DEFAULT_RHYTHMS",
     "EPILEPTIFORM_KINDS",
+    "IOECOG_EVENTS",
     "JANSEN_RIT_PARAMS",
     "MORPHOLOGIES",
     "NOISE_KINDS",
@@ -40,8 +43,10 @@ __all__ = [
     "Rhythm",
     "add_noise",
     "baseline_wander",
+    "default_zone",
     "dipole_to_leads",
     "electrode_motion",
+    "layout_from_provenance",
     "leadfield",
     "match_recording",
     "montage_positions",
@@ -51,6 +56,8 @@ __all__ = [
     "rhythm_topography",
     "simulate_ecg",
     "simulate_eeg",
+    "simulate_epileptor",
+    "simulate_ioecog",
     "simulate_jansen_rit",
     "write_eeg",
 ]

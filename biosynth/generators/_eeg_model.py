@@ -62,6 +62,7 @@ class Component:
     burst_duration: float = 0.0  # mean, s
     gains: dict[str, float] = field(default_factory=dict)  # state -> amplitude gain
     decimation: int = 1  # noise drawn at 1/decimation of the rate (narrow-band kernels only)
+    modulated: bool = True  # follows the model's modulator (brain activity; not amplifier noise)
 
     def envelope_power(self) -> float:
         """Expected square of the burst envelope (Campbell's theorem; 1 if sustained)."""
@@ -122,6 +123,32 @@ def record_variance(kernel: np.ndarray, n_times: int) -> float:
     inside = np.abs(lags) < n_times
     mean_var = np.sum((1.0 - np.abs(lags[inside]) / n_times) * r[inside]) / n_times
     return float(r[kernel.size - 1] - mean_var)
+
+
+def rhythm_component(
+    rhythm: dict, stream: int, cov: np.ndarray, ap_power: np.ndarray, shape, sfreq: float
+) -> Component:
+    """A rhythm (checked fields of a ``Rhythm``) whose peak is ``height`` log10 units
+    above the background ``shape`` (channel powers ``ap_power``) where it is relatively
+    strongest; ``cov`` is its channel covariance in the background's units."""
+    band = gaussian_band(rhythm["freq"], rhythm["bandwidth"])
+    n_taps = int(max(RHYTHM_KERNEL_S, 10.0 / rhythm["bandwidth"]) * sfreq)
+    kernel = st.fir_from_psd(band, sfreq, n_taps)
+    diag = np.diag(cov)
+    best = int(np.argmax(diag / ap_power))
+    if diag[best] <= 0:
+        raise ValueError(f"rhythm {rhythm['name']!r} reaches no channel (region {rhythm['region']!r}).")
+    power = (10.0 ** rhythm["height"] - 1.0) * ap_power[best] * shape(np.array([rhythm["freq"]]))[0] / diag[best]
+    bursty = rhythm["burst_duration"] is not None
+    return Component(
+        rhythm["name"],
+        stream,
+        kernel,
+        covariance_factor(cov) * np.sqrt(power),
+        burst_rate=rhythm["burst_rate"] / 60.0 if bursty else 0.0,
+        burst_duration=rhythm["burst_duration"] or 0.0,
+        decimation=st.passband_decimation(kernel),
+    )
 
 
 @dataclass
@@ -230,6 +257,9 @@ class EEGModel:
     device: str = "cpu"
     reference: Any = None  # None, "average" or (i, j) mastoid rows: applied to the additions
     expected_sd: float = 0.0  # V, median channel, background and rhythms
+    # object with gain(root, record, start, stop, events) -> float32 array (stop - start,),
+    # multiplying the modulated components (e.g. burst suppression); None for none
+    modulator: Any = None
 
     def __post_init__(self) -> None:
         # every component's rows side by side: one product maps all filtered rows to channels
@@ -251,12 +281,15 @@ class EEGModel:
         out = self._buffer("out", (len(self.ch_names), stop - start), zero=not self.components)
         if self.components:
             rows = self._buffer("rows", (self.mixing.shape[1], stop - start))
+            common = None if self.modulator is None else self.modulator.gain(root, record, start, stop, events)
             for comp, sl in zip(self.components, self.rows, strict=True):
                 stream = st.Stream(root, record, comp.stream)
                 rows[sl] = _filtered(stream, comp, sl.stop - sl.start, start, stop, self.device)
                 modulation = self._modulation(root, record, comp, start, stop, events)
                 if modulation is not None:
                     rows[sl] *= modulation
+                if common is not None and comp.modulated:
+                    rows[sl] *= common
             np.matmul(self.mixing, rows, out=out)
         if not self.extras:
             return out.copy() if copy else out

@@ -54,7 +54,9 @@ class Stream(NamedTuple):
     def block_rng(self, block: int) -> np.random.Generator:
         """Generator of block ``block`` (any integer, negative before the record)."""
         bit_generator = np.random.PCG64()
-        bit_generator.state = _stream_state(self.root.entropy, tuple(self.root.spawn_key), self.record, self.stream)
+        entropy = self.root.entropy
+        entropy = tuple(int(e) for e in entropy) if isinstance(entropy, (list, tuple, np.ndarray)) else entropy
+        bit_generator.state = _stream_state(entropy, tuple(self.root.spawn_key), self.record, self.stream)
         bit_generator.advance((int(block) + BLOCK_ORIGIN) * BLOCK_STRIDE)
         return np.random.Generator(bit_generator)
 

@@ -689,7 +689,7 @@ def _components(params: dict[str, Any], states: em.StateCycle) -> tuple[list[em.
         if rhythm["height"] == 0:
             continue  # no component; the stream ids of the others stay the same
         cov = covs[rhythm["region"]] / norm
-        comps.append(_rhythm_component(rhythm, i + 1, cov, np.diag(cov_ap) / norm, shape, sfreq))
+        comps.append(em.rhythm_component(rhythm, i + 1, cov, np.diag(cov_ap) / norm, shape, sfreq))
         comps[-1].gains = {"eyes_open": 1.0 / np.sqrt(rhythm["reactivity"])} if rhythm["reactivity"] != 1 else {}
     variance = np.zeros(len(params["ch_names"]))
     for comp in comps:
@@ -702,28 +702,6 @@ def _components(params: dict[str, Any], states: em.StateCycle) -> tuple[list[em.
     for comp in comps:
         comp.mixing *= scale
     return comps, float(scale * np.sqrt(np.median(variance)))
-
-
-def _rhythm_component(rhythm, stream, cov, ap_power, shape, sfreq) -> em.Component:
-    """Rhythm whose peak is ``height`` above the background where it is relatively strongest."""
-    band = em.gaussian_band(rhythm["freq"], rhythm["bandwidth"])
-    n_taps = int(max(em.RHYTHM_KERNEL_S, 10.0 / rhythm["bandwidth"]) * sfreq)
-    kernel = st.fir_from_psd(band, sfreq, n_taps)
-    diag = np.diag(cov)
-    best = int(np.argmax(diag / ap_power))
-    if diag[best] <= 0:
-        raise ValueError(f"rhythm {rhythm['name']!r} reaches no channel (region {rhythm['region']!r}).")
-    power = (10.0 ** rhythm["height"] - 1.0) * ap_power[best] * shape(np.array([rhythm["freq"]]))[0] / diag[best]
-    bursty = rhythm["burst_duration"] is not None
-    return em.Component(
-        rhythm["name"],
-        stream,
-        kernel,
-        em.covariance_factor(cov) * np.sqrt(power),
-        burst_rate=rhythm["burst_rate"] / 60.0 if bursty else 0.0,
-        burst_duration=rhythm["burst_duration"] or 0.0,
-        decimation=st.passband_decimation(kernel),
-    )
 
 
 def _covariances(params: dict[str, Any]) -> dict[str, np.ndarray]:
@@ -850,7 +828,8 @@ def _eyes_open_gate(states: em.StateCycle, sfreq: float):
 
 class _Addition:
     """An artefact or epileptiform model with its extra render keywords bound; its
-    events are cut at the end of the record."""
+    events are cut at the end of the record (and dropped if they start after it, as a
+    delayed copy of an event on another channel can)."""
 
     def __init__(self, model: Any, end: float, **kwargs: Any) -> None:
         self.model, self.end, self.kwargs = model, end, kwargs
@@ -858,6 +837,7 @@ class _Addition:
     def render(self, root, record: int, start: int, stop: int) -> tuple[np.ndarray, pd.DataFrame]:
         data, events = self.model.render(root, record, start, stop, **self.kwargs)
         if len(events):
+            events = events[events["onset"] < self.end]
             events = events.assign(record=record, duration=np.minimum(events["duration"], self.end - events["onset"]))
         return data, events
 

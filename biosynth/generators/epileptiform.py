@@ -75,7 +75,7 @@ from biosynth.signals.events import ALL_CHANNELS, make_events
 EPILEPTIFORM_KINDS = ("spike", "sharp_wave", "spike_wave", "seizure", "ripple", "fast_ripple")
 HFO_KINDS = ("ripple", "fast_ripple")
 HFO_ENVELOPES = ("hann", "gaussian")
-SEIZURE_ONSET_PATTERNS = ("lvfa", "rhythmic_spiking")
+SEIZURE_ONSET_PATTERNS = ("lvfa", "rhythmic_spiking", "epileptor")
 
 #: Spike and sharp-wave durations (s) of the IFCN glossary, and of the slow wave after them.
 SPIKE_RANGE = (0.02, 0.07)
@@ -435,8 +435,11 @@ def seizure_waveform(
     geometrically to 1.5-2.5 Hz while growing from 30 % to full height over half the
     remaining time; spikes broaden into sharp waves with slow waves as they slow.
     ``"rhythmic_spiking"``: the same discharges from the first sample, at 4-6 Hz and
-    60 % height. The last 0.1 s fades out (a fairly abrupt end); postictal slowing or
-    suppression of the background is left to the caller.
+    60 % height. ``"epileptor"``: a seizure of the Epileptor neural mass model (Jirsa
+    et al. 2014; :func:`biosynth.generators.epileptor.epileptor_seizure`), fast
+    discharges at 13-16 Hz slowing into spike-wave events. The last 0.1 s fades out (a
+    fairly abrupt end); postictal slowing or suppression of the background is left to
+    the caller.
 
     Parameters
     ----------
@@ -444,8 +447,8 @@ def seizure_waveform(
         Sampling rate, in Hz (100 Hz to 100 kHz).
     duration : float
         Seizure duration, in s (2-600).
-    onset_pattern : {"lvfa", "rhythmic_spiking"}
-        Onset pattern (Perucca et al. 2014; Lagarde et al. 2019).
+    onset_pattern : {"lvfa", "rhythmic_spiking", "epileptor"}
+        Onset pattern (Perucca et al. 2014; Lagarde et al. 2019), or the Epileptor model.
     rng : Generator, int, SeedSequence or None
         Source of the frequencies, phases and jitter (None: fresh entropy).
 
@@ -463,6 +466,10 @@ def seizure_waveform(
     sfreq = _check_rate(sfreq)
     duration = check_number("duration", duration, low=2.0, high=600.0, unit="s")
     check_option("onset_pattern", onset_pattern, SEIZURE_ONSET_PATTERNS)
+    if onset_pattern == "epileptor":
+        from biosynth.generators.epileptor import epileptor_seizure
+
+        return epileptor_seizure(sfreq, duration, rng=rng)
     gen = np.random.default_rng(rng)
     n = round(duration * sfreq)
     if onset_pattern == "lvfa":
@@ -652,7 +659,8 @@ def check_epileptiform(spec: Any, ch_names: Sequence[str]) -> dict[str, dict[str
           [30] in 2-600), ``channels`` (onset zone; required), ``propagation`` (list of
           steps, each a channel name or list of names, recruited ``delay`` s per step
           later, [()]), ``delay`` (s, [2]), ``amplitude`` (V, [150e-6]), ``spread``
-          ([0]), ``onset_pattern`` (``"lvfa"`` or ``"rhythmic_spiking"``, ["lvfa"]).
+          ([0]), ``onset_pattern`` (``"lvfa"``, ``"rhythmic_spiking"`` or
+          ``"epileptor"``, ["lvfa"]).
           Seizures running past the record are cropped when rendered.
         * ``ripple`` and ``fast_ripple`` (intraoperative ECoG, sampled above twice
           ``freq[1]``): ``rate`` (independent events/min, [1]), ``amplitude`` (V at the
@@ -743,6 +751,14 @@ class EpileptiformModel:
     stream_base : int
         First of the six stream ids used (spike, sharp_wave, spike_wave, seizure,
         ripple, fast_ripple, in that order).
+    delays : mapping of str to array, optional
+        Per-kind propagation delays of the random kinds (not ``spike_wave`` or
+        ``seizure``), in s, shape ``(n_channels,)``, each in [0, 1]: the event reaches
+        channel ``c`` ``delays[kind][c]`` s after its onset (rounded to samples), and
+        its event rows carry those onsets. Default: none.
+    label_spread : bool
+        Give event rows (with the amplitude there) to every channel a random kind's
+        weights reach, not only to its ``channels``.
 
     Attributes
     ----------
@@ -778,6 +794,8 @@ class EpileptiformModel:
         *,
         weights: Mapping[str, np.ndarray] | None = None,
         stream_base: int = 200,
+        delays: Mapping[str, np.ndarray] | None = None,
+        label_spread: bool = False,
     ) -> None:
         self.ch_names = [str(c) for c in ch_names]
         self.sfreq = _check_rate(sfreq)
@@ -791,7 +809,11 @@ class EpileptiformModel:
                 )
         self.stream_base = check_int("stream_base", stream_base, low=0)
         self.weights = self._weights(weights or {})
+        self.delays = self._delays(delays or {})
+        self.label_spread = bool(label_spread)
         self._longest = {kind: self._longest_event(kind) for kind in self.spec}
+        for kind, lag in self.delays.items():
+            self._longest[kind] += float(lag.max()) / self.sfreq
         self.max_duration = max(self._longest.values(), default=0.0)
         self._cache: dict[tuple[Any, ...], np.ndarray] = {}
 
@@ -809,6 +831,29 @@ class EpileptiformModel:
                 )
             out[kind] = w
         return out
+
+    def _delays(self, given: Mapping[str, Any]) -> dict[str, np.ndarray]:
+        """Validated delays, in samples (int64), of the kinds that have them."""
+        out = {}
+        for kind, lag in given.items():
+            if kind not in self.spec or kind in ("spike_wave", "seizure"):
+                allowed = [k for k in self.spec if k not in ("spike_wave", "seizure")]
+                raise ValueError(f"delays has kind {kind!r}; expected some of {allowed} (random focal kinds).")
+            lag = np.asarray(lag, dtype=float)
+            if lag.shape != (len(self.ch_names),) or not (np.isfinite(lag).all() and lag.min() >= 0 and lag.max() <= 1):
+                raise ValueError(
+                    f"delays[{kind!r}] must be {len(self.ch_names)} delays in [0, 1] s (one per channel), "
+                    f"got shape {lag.shape}."
+                )
+            out[kind] = np.round(lag * self.sfreq).astype(np.int64)
+        return out
+
+    def _labelled(self, kind: str) -> list[str]:
+        """Channels given event rows: the kind's channels, or every channel its weights
+        reach with ``label_spread``."""
+        if not self.label_spread:
+            return self.spec[kind]["channels"]
+        return [ch for ch, w in zip(self.ch_names, self.weights[kind], strict=True) if w != 0]
 
     def _longest_event(self, kind: str) -> float:
         p = self.spec[kind]
@@ -941,16 +986,23 @@ class EpileptiformModel:
         back = int(np.ceil(self._longest[kind] * self.sfreq)) + 4
         stream = self._stream(root, record, kind)
         events = block_events(stream, p["rate"] / 60.0, self.sfreq, max(start - back, 0), stop, self._draw(kind))
-        channels = [ALL_CHANNELS] if p["channels"] is None else p["channels"]
+        channels = [ALL_CHANNELS] if p["channels"] is None else self._labelled(kind)
+        lags = self.delays.get(kind)
         for i, onset in enumerate(events.onset):
             draws = {key: values[i] for key, values in events.draws.items()}
             wave, lead, duration = self._waveform(kind, draws)
             amplitude = float(draws["amplitude"])
-            place(out, start, int(onset), amplitude * wave, weights)
+            if lags is None:
+                place(out, start, int(onset), amplitude * wave, weights)
+            else:
+                for c in np.flatnonzero(weights):
+                    place(out[c], start, int(onset + lags[c]), amplitude * weights[c] * wave)
             if onset >= start:
                 for ch in channels:
-                    w = 1.0 if ch == ALL_CHANNELS else abs(weights[self.ch_names.index(ch)])
-                    rows.append((onset / self.sfreq + lead, duration, ch, kind, amplitude * w))
+                    c = self.ch_names.index(ch) if ch != ALL_CHANNELS else -1
+                    w = 1.0 if c < 0 else abs(weights[c])
+                    lag = 0.0 if lags is None or c < 0 else lags[c] / self.sfreq
+                    rows.append((onset / self.sfreq + lead + lag, duration, ch, kind, amplitude * w))
             if kind == "spike":
                 self._render_riders(draws, int(onset), lead, out, rows, start)
 
@@ -970,7 +1022,7 @@ class EpileptiformModel:
             amplitude, weights = float(draws[f"{rider}:amplitude"]), self.weights[rider]
             place(out, start, first, amplitude * wave, weights)
             if start <= first < stop:
-                for ch in p["channels"]:
+                for ch in self._labelled(rider):
                     w = abs(weights[self.ch_names.index(ch)])
                     rows.append((first / self.sfreq, duration, ch, rider, amplitude * w))
 

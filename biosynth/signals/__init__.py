@@ -3,6 +3,7 @@
 resampling and file I/O. Imports nothing else of biosynth."""
 
 from biosynth.signals._random import Seed, make_seed_sequence, record_rng, record_seed_sequence
+from biosynth.signals.bids import read_bids_ieeg, write_bids_ieeg
 from biosynth.signals.container import (
     CHANNEL,
     DIMS,
@@ -67,6 +68,7 @@ __all__ = [
     "normalize_units",
     "open_writer",
     "read",
+    "read_bids_ieeg",
     "read_events_tsv",
     "record_rng",
     "record_seed_sequence",
@@ -78,5 +80,6 @@ __all__ = [
     "validate_events",
     "validate_signals",
     "write",
+    "write_bids_ieeg",
     "write_events_tsv",
 ]

@@ -279,7 +279,7 @@ def test_check_epileptiform_fills_defaults():
         (
             {"seizure": {"channels": ["T3"], "onsets": [1.0], "onset_pattern": "fast"}},
             ValueError,
-            "spec['seizure']['onset_pattern'] must be one of 'lvfa', 'rhythmic_spiking'; got 'fast'",
+            "spec['seizure']['onset_pattern'] must be one of 'lvfa', 'rhythmic_spiking', 'epileptor'; got 'fast'",
         ),
         (
             {"seizure": {"channels": ["T3"], "propagation": ["T5", "T3"]}},

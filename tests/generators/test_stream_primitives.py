@@ -97,3 +97,13 @@ def test_record_variance_matches_the_sample_variance():
     y = st.filtered_noise(_stream(), kernel, 400, 0, 1024)  # 4-s records: slow power barely shows
     assert y.var(axis=-1).mean() == pytest.approx(em.record_variance(kernel, 1024), rel=0.05)
     assert em.record_variance(kernel, 1024) < 0.9 * np.sum(kernel**2)
+
+
+def test_streams_accept_seed_sequences_with_list_entropy():
+    # SeedSequence([a, b]) keeps its entropy as a list (unhashable): streams still work and
+    # differ from those of another list
+    a = st.white_noise(st.Stream(np.random.SeedSequence([1, 2]), 0, 1), 2, 0, 100)
+    again = st.white_noise(st.Stream(np.random.SeedSequence([1, 2]), 0, 1), 2, 0, 100)
+    other = st.white_noise(st.Stream(np.random.SeedSequence([1, 3]), 0, 1), 2, 0, 100)
+    np.testing.assert_array_equal(a, again)
+    assert not np.array_equal(a, other)
