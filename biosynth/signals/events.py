@@ -224,7 +224,8 @@ def write_events_tsv(
     """
     table = to_bids_events(events, record=record)
     with atomic_output(path, overwrite=overwrite) as tmp:
-        table.to_csv(tmp, sep="\t", index=False, na_rep=_BIDS_NA, float_format="%.6f")
+        # 12 significant digits: microseconds of onsets up to 10^6 s and small amplitudes (V) alike
+        table.to_csv(tmp, sep="\t", index=False, na_rep=_BIDS_NA, float_format="%.12g")
 
 
 def read_events_tsv(path: str | os.PathLike, *, record: int = 0) -> pd.DataFrame:
@@ -249,7 +250,10 @@ def read_events_tsv(path: str | os.PathLike, *, record: int = 0) -> pd.DataFrame
         raise ValueError(f"events file {str(path)!r} lacks BIDS columns {missing}.")
     kind_col = "trial_type" if "trial_type" in table.columns else "value" if "value" in table.columns else None
     kinds = table[kind_col].astype(str) if kind_col else pd.Series(["event"] * len(table))
-    channel = table["channel"].fillna(ALL_CHANNELS).astype(str) if "channel" in table.columns else ALL_CHANNELS
+    if "channel" in table.columns:  # all "n/a" reads as a float column: go through object first
+        channel = table["channel"].astype(object).where(table["channel"].notna(), ALL_CHANNELS).astype(str)
+    else:
+        channel = ALL_CHANNELS
     used = {"onset", "duration", "channel", kind_col}
     extra = {c: table[c].to_numpy() for c in table.columns if c not in used}
     return make_events(

@@ -224,3 +224,21 @@ def test_amplitude_cv_varies_records_lognormally():
     assert np.std(log_sd) == pytest.approx(np.sqrt(np.log(1.25)), rel=0.2)
     fixed = simulate_ioecog(2.0, 250.0, n_records=3, first_record=5, layout="1x2", amplitude_cv=0.5, seed=12, **QUIET)
     np.testing.assert_array_equal(fixed.values, ecog.values[5:8])
+
+
+def test_torch_filtering_path_agrees_with_numpy():
+    pytest.importorskip("torch")
+    kwargs = {"layout": "2x3", "anaesthesia": "burst_suppression", "seed": 13}
+    cpu = simulate_ioecog(5.0, 1000.0, **kwargs)
+    torch_cpu = simulate_ioecog(5.0, 1000.0, device="torch:cpu", **kwargs)
+    np.testing.assert_allclose(torch_cpu.values, cpu.values, rtol=0, atol=1e-5 * np.abs(cpu.values).max())
+
+
+@pytest.mark.gpu
+def test_gpu_matches_cpu():
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("CUDA not available")
+    cpu = simulate_ioecog(5.0, 2000.0, n_records=2, seed=0)
+    gpu = simulate_ioecog(5.0, 2000.0, n_records=2, seed=0, device="cuda")
+    np.testing.assert_allclose(gpu.values, cpu.values, rtol=0, atol=1e-5 * np.abs(cpu.values).max())

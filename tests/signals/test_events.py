@@ -52,6 +52,17 @@ def test_bids_tsv_round_trip(events, tmp_path):
     pd.testing.assert_frame_equal(back, events)
 
 
+def test_bids_tsv_keeps_small_amplitudes_and_all_channel_events(tmp_path):
+    # HFO amplitudes in V (1e-5) survive the text round trip; a table whose events are all
+    # on every channel (channel n/a throughout) reads back without a dtype warning
+    events = make_events([0.5, 1.25], [0.05, 0.02], ["ripple", "fast_ripple"], extra={"amplitude": [1.3e-5, 7.7e-6]})
+    path = tmp_path / "events.tsv"
+    write_events_tsv(events, path)
+    back = read_events_tsv(path)
+    assert back["channel"].tolist() == ["", ""]
+    np.testing.assert_allclose(back["amplitude"], events["amplitude"], rtol=1e-11)
+
+
 def test_bids_layout_rejects_multi_record():
     ev = make_events([0.1, 0.2], 0.0, "R", record=[0, 1])
     with pytest.raises(ValueError, match=r"events span records \[0, 1\]; pass record=<index>"):
