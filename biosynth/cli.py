@@ -113,6 +113,22 @@ def _add_generate(sub) -> None:
     eeg.set_defaults(handler=_cmd_generate_eeg)
     _add_generate_ecg(kinds)
     _add_generate_ioecog(kinds)
+    _add_generate_parkinson(kinds)
+
+
+def _add_generate_parkinson(kinds) -> None:
+    from biosynth import _cli_parkinson
+
+    parkinson = _command(
+        kinds,
+        "parkinson",
+        "Parkinsonian STN LFP, motor EEG, tremor ACC/EMG: beta bursts by medication state, DBS",
+        _cli_parkinson.DESCRIPTION,
+        _cli_parkinson.EXAMPLES,
+    )
+    _cli_parkinson.add_arguments(parkinson)
+    _add_output(parkinson, help_text="output name (.nc, .zarr, .npz); _lfp, _eeg, _acc, _emg are added")
+    parkinson.set_defaults(handler=_cli_parkinson.run)
 
 
 def _add_generate_ioecog(kinds) -> None:

@@ -23,3 +23,16 @@ def test_eeg_card_events_on_all_channels_have_no_channel_count(tmp_path):
     text = write_card(eeg, tmp_path / "card.md", events=events).read_text()
     assert "- `eyes_closed`: 1 events\n" in text
     assert LIMITATIONS["biosynth.generators.simulate_eeg"][0] in text
+
+
+def test_card_lists_published_comparisons_and_rejects_incomplete_rows(tmp_path):
+    import pytest
+
+    eeg = simulate_eeg(2.0, 128.0, rhythms=(), seed=0)
+    row = {"quantity": "alpha peak (Hz)", "synthetic": 10.0, "published": "8-12", "source": "Doe 2020"}
+    rows = [{**row, "agrees": True, "tuned": False}]
+    text = write_card(eeg, tmp_path / "card.md", published=rows).read_text()
+    assert "| alpha peak (Hz) | 10 | 8-12 | yes | no | Doe 2020 |" in text
+    assert 'published_statistics: [{"quantity": "alpha peak (Hz)"' in text
+    with pytest.raises(ValueError, match=r"published\[0\] lacks source"):
+        write_card(eeg, tmp_path / "other.md", published=[{"quantity": "q", "synthetic": 1, "published": 2}])

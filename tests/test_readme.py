@@ -37,7 +37,7 @@ def test_cli_tour_runs(tmp_path, monkeypatch, capsys):
             argv += ["--repeat", "1"]
         assert main(argv[1:]) == 0, argv
     capsys.readouterr()
-    for name in ("syn.nc", "report.html", "report.json", "syn_card.md", "bench.json", "ioecog.nc"):
+    for name in ("syn.nc", "report.html", "report.json", "syn_card.md", "bench.json", "ioecog.nc", "pd_lfp.nc"):
         assert (tmp_path / name).exists(), name
 
 

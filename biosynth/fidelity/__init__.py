@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Fidelity: features of signals, real-versus-synthetic comparison and the report."""
 
+from biosynth.fidelity.bursts import DURATION_BINS, burst_statistics, burst_threshold, detect_bursts
 from biosynth.fidelity.compare import SCHEMA, SECTIONS, FidelityReport, Metric, compare
+from biosynth.fidelity.coupling import CorticomuscularCoherence, corticomuscular_coherence, modulation_index
 from biosynth.fidelity.detectors import detect_hfos, detect_spikes
 from biosynth.fidelity.distances import (
     correlation_distance,
@@ -73,6 +75,7 @@ from biosynth.fidelity.timedomain import hjorth_complexity, hjorth_mobility, lin
 from biosynth.fidelity.utility import UtilityResult, train_synthetic_test_real
 
 __all__ = [
+    "DURATION_BINS",
     "ECG_BANDS",
     "EEG_BANDS",
     "IOECOG_BANDS",
@@ -82,6 +85,7 @@ __all__ = [
     "SECTIONS",
     "AlphaPrecisionResult",
     "C2STResult",
+    "CorticomuscularCoherence",
     "DistanceToClosestRecord",
     "FidelityReport",
     "MMDResult",
@@ -99,12 +103,16 @@ __all__ = [
     "approximate_entropy",
     "autocorrelation",
     "band_power",
+    "burst_statistics",
+    "burst_threshold",
     "channel_auc",
     "check_plausibility",
     "classifier_two_sample_test",
     "coherence",
     "compare",
     "correlation_distance",
+    "corticomuscular_coherence",
+    "detect_bursts",
     "detect_hfos",
     "detect_spikes",
     "detrended_fluctuation",
@@ -127,6 +135,7 @@ __all__ = [
     "membership_inference",
     "memorised_copies",
     "mmd",
+    "modulation_index",
     "moments",
     "multiscale_entropy",
     "multiscale_entropy_curve",

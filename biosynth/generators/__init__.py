@@ -29,6 +29,7 @@ from biosynth.generators.noise import (
     muscle_noise,
     powerline,
 )
+from biosynth.generators.parkinson import MEDICATION, simulate_parkinson
 
 __all__ = [
     "ARTEFACT_KINDS",
@@ -36,6 +37,7 @@ __all__ = [
     "EPILEPTIFORM_KINDS",
     "IOECOG_EVENTS",
     "JANSEN_RIT_PARAMS",
+    "MEDICATION",
     "MORPHOLOGIES",
     "NOISE_KINDS",
     "SLEEP_SPINDLES",
@@ -59,5 +61,6 @@ __all__ = [
     "simulate_epileptor",
     "simulate_ioecog",
     "simulate_jansen_rit",
+    "simulate_parkinson",
     "write_eeg",
 ]

@@ -9,7 +9,9 @@ import xarray as xr
 
 #: Scale of each unit in volts. ``"a.u."`` (arbitrary units) has no scale.
 UNIT_SCALE = {"V": 1.0, "mV": 1e-3, "uV": 1e-6, "nV": 1e-9}
-UNITS = (*UNIT_SCALE, "a.u.")
+#: Scale of each acceleration unit (accelerometers) in m/s^2; ``"g"`` is standard gravity.
+ACCELERATION_SCALE = {"m/s^2": 1.0, "g": 9.80665}
+UNITS = (*UNIT_SCALE, *ACCELERATION_SCALE, "a.u.")
 _ALIASES = {
     "v": "V",
     "volt": "V",
@@ -24,6 +26,10 @@ _ALIASES = {
     "nanovolt": "nV",
     "a.u.": "a.u.",
     "au": "a.u.",
+    "m/s^2": "m/s^2",
+    "m/s2": "m/s^2",
+    "m/s**2": "m/s^2",
+    "g": "g",
 }
 
 
@@ -33,8 +39,8 @@ def normalize_units(units: Any, name: str = "units") -> str:
     Parameters
     ----------
     units : str
-        ``"V"``, ``"mV"``, ``"uV"`` (also ``"µV"``, ``"microvolt"``), ``"nV"`` or
-        ``"a.u."``; case-insensitive.
+        ``"V"``, ``"mV"``, ``"uV"`` (also ``"µV"``, ``"microvolt"``), ``"nV"``, the
+        acceleration units ``"m/s^2"`` and ``"g"``, or ``"a.u."``; case-insensitive.
     name : str
         Argument name used in the error message.
 
@@ -54,7 +60,7 @@ def unit_factor(from_units: str, to_units: str) -> float:
     Parameters
     ----------
     from_units, to_units : str
-        Volt units (see :func:`normalize_units`).
+        Volt units, or acceleration units (see :func:`normalize_units`); not across the two.
 
     Returns
     -------
@@ -66,7 +72,10 @@ def unit_factor(from_units: str, to_units: str) -> float:
         return 1.0
     if "a.u." in (src, dst):
         raise ValueError(f"cannot convert between {src!r} and {dst!r}: arbitrary units have no scale in volts.")
-    return UNIT_SCALE[src] / UNIT_SCALE[dst]
+    for scale in (UNIT_SCALE, ACCELERATION_SCALE):
+        if src in scale and dst in scale:
+            return scale[src] / scale[dst]
+    raise ValueError(f"cannot convert between {src!r} and {dst!r}: one is a voltage, the other an acceleration.")
 
 
 def convert_units(signals: xr.DataArray, units: str) -> xr.DataArray:

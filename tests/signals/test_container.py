@@ -38,7 +38,7 @@ def test_integer_input_becomes_float_and_provenance_is_json():
         ({"ch_names": ["a"]}, ValueError, "ch_names has 1 names but data has 2 channels"),
         ({"ch_names": ["a", "a"]}, ValueError, r"ch_names must be unique, got duplicates \['a'\]"),
         ({"ch_names": "ab"}, TypeError, "ch_names must be a sequence of str"),
-        ({"units": "volts!"}, ValueError, "units must be one of V, mV, uV, nV, a.u."),
+        ({"units": "volts!"}, ValueError, "units must be one of V, mV, uV, nV, m/s\\^2, g, a.u."),
         ({"modality": "meg"}, ValueError, "modality must be one of"),
         ({"provenance": {"when": object()}}, TypeError, "provenance values must be JSON-serialisable"),
         ({"data": np.ones((2, 10)) * 1j}, TypeError, "data must hold real numbers, got dtype complex128"),

@@ -33,5 +33,13 @@ def test_arbitrary_units_cannot_become_volts():
 
 
 def test_unknown_unit_message():
-    with pytest.raises(ValueError, match="units must be one of V, mV, uV, nV, a.u. .amplitude unit., got 'kV'"):
+    expected = "units must be one of V, mV, uV, nV, m/s\\^2, g, a.u. .amplitude unit., got 'kV'"
+    with pytest.raises(ValueError, match=expected):
         normalize_units("kV")
+
+
+def test_acceleration_units_convert_among_themselves_only():
+    assert unit_factor("g", "m/s^2") == 9.80665
+    assert unit_factor("m/s2", "g") == 1.0 / 9.80665
+    with pytest.raises(ValueError, match="one is a voltage, the other an acceleration"):
+        unit_factor("g", "uV")
