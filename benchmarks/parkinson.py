@@ -9,6 +9,8 @@ figures (``benchmarks/parkinson_published.json``, compiled with the sources; som
 secondary sources, flagged there). Measures are biosynth's own
 (:func:`biosynth.fidelity.detect_bursts` with Tinkhauser et al.'s convention: 75th
 percentile of the 15-25 Hz envelope, a threshold common to OFF and ON, bursts > 100 ms;
+the envelope smoothed over 50 ms, not the library's 0.2 s default, which lengthens
+bursts by about 15 % and is a re-implementation's choice, not a published one;
 :func:`~biosynth.fidelity.modulation_index`;
 :func:`~biosynth.fidelity.corticomuscular_coherence`).
 
