@@ -6,6 +6,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # one thread per worker: pytest-xdist already runs one worker per core, and torch's
+    # own thread pool on top of it oversubscribes the cores (the VAE tests ran 12x slower)
+    for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_name, "1")
+
 import numpy as np
 import pytest
 

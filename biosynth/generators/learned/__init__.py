@@ -6,5 +6,18 @@ Every generator has ``fit(real)``, ``sample(n, seed=...)`` and ``save(path)``;
 """
 
 from biosynth.generators.learned._base import REGISTRY, LearnedGenerator, NotFittedError, load_generator
+from biosynth.generators.learned.autoregressive import ARGenerator, VARGenerator
+from biosynth.generators.learned.surrogates import IAAFTSurrogate, PhaseSurrogate
+from biosynth.generators.learned.vae import VAEMMDGenerator
 
-__all__ = ["REGISTRY", "LearnedGenerator", "NotFittedError", "load_generator"]
+__all__ = [
+    "REGISTRY",
+    "ARGenerator",
+    "IAAFTSurrogate",
+    "LearnedGenerator",
+    "NotFittedError",
+    "PhaseSurrogate",
+    "VAEMMDGenerator",
+    "VARGenerator",
+    "load_generator",
+]

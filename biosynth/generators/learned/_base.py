@@ -86,7 +86,11 @@ class LearnedGenerator:
             "n_times": int(data.shape[-1]),
             "n_records": int(data.shape[0]),
         }
-        self._fit(data, self._check_labels(labels, data.shape[0]))
+        try:
+            self._fit(data, self._check_labels(labels, data.shape[0]))
+        except BaseException:
+            del self.info_  # a failed or interrupted fit leaves the generator unfitted
+            raise
         return self
 
     def sample(
