@@ -57,6 +57,8 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks._results import clean as _clean
+from benchmarks._results import git_state as _git_state
 from biosynth._bench import machine_info
 from biosynth._version import __version__
 
@@ -673,21 +675,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"wrote {out}")
 
 
-def _git_state() -> dict[str, Any] | None:
-    """Commit of the checkout and whether it has uncommitted changes (None outside git)."""
-    import subprocess
-
-    def git(*args: str) -> str:
-        return subprocess.run(
-            ["git", *args], cwd=Path(__file__).parent, capture_output=True, text=True, check=True
-        ).stdout.strip()
-
-    try:
-        return {"commit": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain", "--untracked-files=no"))}
-    except (OSError, subprocess.CalledProcessError):
-        return None
-
-
 def _peer_versions() -> dict[str, str | None]:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -698,21 +685,6 @@ def _peer_versions() -> dict[str, str | None]:
         except PackageNotFoundError:
             found[name] = None
     return found
-
-
-def _clean(obj: Any) -> Any:
-    """NaN/inf to None and NumPy scalars to Python, so the JSON is standard."""
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, bool | np.bool_):
-        return bool(obj)
-    if isinstance(obj, int | np.integer):
-        return int(obj)
-    if isinstance(obj, float | np.floating):
-        return float(obj) if np.isfinite(obj) else None
-    return obj
 
 
 if __name__ == "__main__":

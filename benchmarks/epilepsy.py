@@ -70,7 +70,6 @@ Options: ``--n-synthetic`` (per class, default 100), ``--n-calibration`` (20),
 from __future__ import annotations
 
 import argparse
-import json
 import time
 import warnings
 from collections.abc import Iterator, Sequence
@@ -82,10 +81,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from benchmarks.eeg import REAL, load_segments  # REAL: $BIOSYNTH_REAL_DATA or ../shared/data/real
-from biosynth._bench import machine_info
-from biosynth._version import __version__
 
-RESULTS = Path(__file__).parent / "results"
 BONN = {
     "A": "eeg_bonn_setA_Z.npz",
     "B": "eeg_bonn_setB_O.npz",
@@ -600,7 +596,7 @@ def _print(result: dict[str, Any]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    from benchmarks.eeg import _clean, _git_state
+    from benchmarks._results import header, write
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-synthetic", type=int, default=100, help="synthetic segments per class")
@@ -612,18 +608,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.report_dir is not None:
         args.report_dir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    result: dict[str, Any] = {
-        "command": "python -m benchmarks.epilepsy",
-        "arguments": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
-        "biosynth_version": __version__,
-        "git": _git_state(),
-        "machine": machine_info(),
-        "date": time.strftime("%Y-%m-%d"),
-        "conventions": (
-            "fidelity: median over a section's metrics of value / real-vs-real reference (1 = as close as the "
-            "real halves are to each other; lower is closer); utility: balanced accuracy, ictal (E) = 1"
-        ),
-    }
+    conventions = (
+        "fidelity: median over a section's metrics of value / real-vs-real reference (1 = as close as the "
+        "real halves are to each other; lower is closer); utility: balanced accuracy, ictal (E) = 1"
+    )
+    result: dict[str, Any] = header("python -m benchmarks.epilepsy", vars(args), conventions=conventions)
     result |= run(
         n_synthetic=args.n_synthetic,
         n_calibration=args.n_calibration,
@@ -632,9 +621,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         report_dir=args.report_dir,
     )
     result["total_s"] = time.perf_counter() - start
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"epilepsy-{result['date']}.json"
-    out.write_text(json.dumps(_clean(result), indent=2))
+    out = write("epilepsy", result)
     _print(result)
     print(f"wrote {out}")
 

@@ -42,7 +42,6 @@ Per generator, as many synthetic windows per class as training windows:
 from __future__ import annotations
 
 import argparse
-import json
 import time
 import warnings
 from collections.abc import Sequence
@@ -50,9 +49,8 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.eeg import REAL, _clean, _git_state, load_segments
-from biosynth._bench import machine_info
-from biosynth._version import __version__
+from benchmarks._results import header, write
+from benchmarks.eeg import REAL, load_segments
 
 BONN = {"interictal": "eeg_bonn_setD_F.npz", "ictal": "eeg_bonn_setE_S.npz"}
 WINDOW = 512
@@ -245,7 +243,6 @@ def _table(result: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    from pathlib import Path
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--generators", nargs="+", default=list(GENERATORS), choices=GENERATORS)
@@ -254,19 +251,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     start = time.perf_counter()
     result = run(generators=args.generators, seed=args.seed, device=args.device)
-    out = {
-        "command": "python -m benchmarks.learned",
-        "arguments": vars(args),
-        "biosynth_version": __version__,
-        "git": _git_state(),
-        "machine": machine_info(),
-        "date": time.strftime("%Y-%m-%d"),
-        **result,
-        "total_s": time.perf_counter() - start,
-    }
-    results = Path(__file__).parent / "results"
-    path = results / f"learned-{out['date']}.json"
-    path.write_text(json.dumps(_clean(out), indent=2))
+    out = header("python -m benchmarks.learned", vars(args)) | result | {"total_s": time.perf_counter() - start}
+    path = write("learned", out)
     if "skipped" in result:
         print(f"skipped: {result['skipped']}")
     else:
