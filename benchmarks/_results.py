@@ -10,9 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from biosynth._bench import machine_info
+from biosynth._bench import json_clean, machine_info
 from biosynth._version import __version__
 
 RESULTS = Path(__file__).parent / "results"
@@ -55,14 +53,4 @@ def git_state() -> dict[str, Any] | None:
 
 def clean(obj: Any) -> Any:
     """NaN/inf to None and NumPy scalars to Python, so the JSON is standard."""
-    if isinstance(obj, dict):
-        return {str(k): clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [clean(v) for v in obj]
-    if isinstance(obj, bool | np.bool_):
-        return bool(obj)
-    if isinstance(obj, int | np.integer):
-        return int(obj)
-    if isinstance(obj, float | np.floating):
-        return float(obj) if np.isfinite(obj) else None
-    return obj
+    return json_clean(obj)

@@ -12,6 +12,23 @@ from typing import Any
 from biosynth._version import __version__
 
 
+def json_clean(obj: Any) -> Any:
+    """NaN/inf to None and NumPy scalars to Python, so results are standard JSON."""
+    import numpy as np
+
+    if isinstance(obj, dict):
+        return {str(k): json_clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [json_clean(v) for v in obj]
+    if isinstance(obj, bool | np.bool_):
+        return bool(obj)
+    if isinstance(obj, int | np.integer):
+        return int(obj)
+    if isinstance(obj, float | np.floating):
+        return float(obj) if np.isfinite(obj) else None
+    return obj
+
+
 def machine_info() -> dict[str, Any]:
     """The machine a benchmark ran on: platform, processor and CPU count."""
     return {"platform": platform.platform(), "processor": platform.processor(), "cpus": os.cpu_count()}

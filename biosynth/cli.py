@@ -266,14 +266,30 @@ def _add_bench(sub) -> None:
         sub,
         "bench",
         "time generation and fidelity on the shipped EEG sample",
-        "Time the end-to-end slice (generate EEG like the shipped sample, compare, report) and write the "
-        "timings as JSON.",
-        ["biosynth bench --n-records 100 --out bench.json"],
+        "Without SUITE: time the end-to-end slice (generate EEG like the shipped sample, compare, report). "
+        "SUITE epilepsy or parkinson: generate N records of the use case in chunks (in this process, on "
+        "--scheduler processes:N or a dask cluster at tcp://HOST:PORT; --resume-dir keeps finished chunks so a "
+        "killed run resumes), score the reference detectors against the ground truth, compare with the real "
+        "reference data or published figures, optionally measure scaling, and write JSON plus Markdown and HTML "
+        "summaries beside --out.",
+        [
+            "biosynth bench --n-records 100 --out bench.json",
+            "biosynth bench epilepsy --n-records 1000 --scheduler processes:4 --resume-dir runs/ --out epi.json",
+            "biosynth bench parkinson --n-records 200 --duration 60 --scaling --out pd.json",
+        ],
     )
+    bench.add_argument("suite", nargs="?", choices=("epilepsy", "parkinson"), default=None, help="use-case suite")
     bench.add_argument("--n-records", type=int, default=100, help="synthetic records (default 100)")
-    bench.add_argument("--duration", type=float, default=4.0, help="record length in s (default 4)")
-    bench.add_argument("--repeat", type=int, default=3, help="repetitions; the best is reported (default 3)")
+    bench.add_argument("--duration", type=float, default=None, help="record length in s (default 4; suites 10)")
+    bench.add_argument("--repeat", type=int, default=3, help="slice: repetitions; the best is reported (default 3)")
     bench.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    bench.add_argument("--chunk-size", type=int, default=10, help="suites: records per chunk (default 10)")
+    bench.add_argument("--n-compare", type=int, default=40, help="suites: records compared with the reference")
+    bench.add_argument("--device", default="cpu", help="suites: 'cpu' or a torch device such as 'cuda'")
+    bench.add_argument("--scheduler", default=None, help="suites: processes:N or tcp://HOST:PORT (dask)")
+    bench.add_argument("--resume-dir", type=Path, default=None, help="suites: keep finished chunks here to resume")
+    bench.add_argument("--scaling", action="store_true", help="suites: also measure throughput and memory")
+    bench.add_argument("--max-records", type=int, default=1000, help="suites: largest count of --scaling")
     _add_output(bench, required=False, help_text="JSON results path (default: print only)")
     bench.set_defaults(handler=_cmd_bench)
 
@@ -532,9 +548,11 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
     if args.out is not None:
         check_output_path(args.out, overwrite=args.overwrite)
+    if args.suite is not None:
+        return _cmd_bench_suite(args)
     results = run_slice_benchmark(
         n_records=check_int("--n-records", args.n_records, low=1),
-        duration=args.duration,
+        duration=4.0 if args.duration is None else args.duration,
         repeat=check_int("--repeat", args.repeat, low=1),
         seed=args.seed,
     )
@@ -545,6 +563,30 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         with atomic_output(args.out, overwrite=args.overwrite) as tmp:
             tmp.write_text(json.dumps(results, indent=2))
         print(f"wrote {args.out}")
+    return EXIT_OK
+
+
+def _cmd_bench_suite(args: argparse.Namespace) -> int:
+    from biosynth.bench.run import markdown_summary, run_suite, write_outputs
+    from biosynth.signals._checks import check_int, check_positive
+
+    result = run_suite(
+        args.suite,
+        n_records=check_int("--n-records", args.n_records, low=1),
+        duration=10.0 if args.duration is None else check_positive("--duration", args.duration, unit="s"),
+        chunk_size=check_int("--chunk-size", args.chunk_size, low=1),
+        n_compare=check_int("--n-compare", args.n_compare, low=2),
+        seed=args.seed,
+        device=args.device,
+        scheduler=args.scheduler,
+        out_dir=args.resume_dir,
+        scaling=args.scaling,
+        max_records=check_int("--max-records", args.max_records, low=10),
+    )
+    print(markdown_summary(result))
+    if args.out is not None:
+        paths = write_outputs(result, args.out, overwrite=args.overwrite)
+        print("wrote " + ", ".join(str(p) for p in paths))
     return EXIT_OK
 
 

@@ -1,0 +1,316 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The use-case suites of ``biosynth bench``: epilepsy and Parkinson's disease.
+
+A suite generates ``n_records`` records with its generator in chunks (through
+:func:`biosynth.bench.runner.run_chunks`: in this process or on a dask cluster, resumable),
+scores the reference detectors against the ground truth of every record, and then
+compares a seeded subsample of ``n_compare`` records with the real reference data
+(:func:`biosynth.fidelity.compare`: fidelity, privacy and utility sections) where the
+use case has real data, or with published statistics where it has none.
+
+Every record is a function of ``(seed, record index)`` only, so the results do not
+depend on the chunk size, the number of workers or where a run was resumed.
+
+**epilepsy**: :func:`biosynth.generators.simulate_ioecog` matched to the Bonn database
+(awake, a 4-contact strip sampled at 6 x 173.61 Hz, epileptogenic zone S2, the amplitude,
+spectral shape and seizure height fitted by ``python -m benchmarks.epilepsy`` on its
+calibration split, :data:`BONN_MATCHED`); even records interictal, odd records ictal
+(a seizure from 1 s to the end, onset patterns in turn). Detectors: line-length spikes
+and Staba ripples and fast ripples on the zone contact, scored per event type (onset
+tolerance 50 ms), and the zone AUC of the spike rates. Real reference: Bonn sets D
+(interictal) and E (ictal), each split in half (first half as what a generator would be
+fitted to, second half held out); the zone contact of the synthetic records is
+band-passed and resampled like Bonn and both are cut into 4-s epochs; the comparison
+has the utility section (ictal vs interictal, train on synthetic, test on real).
+
+**parkinson**: :func:`biosynth.generators.simulate_parkinson`, even records OFF and odd
+records ON medication. Per record: beta bursts detected on STN01 (75th percentile of
+the 15-25 Hz envelope with a threshold common to OFF and ON, taken from the first
+calibration records, bursts > 100 ms) and matched to the true bursts; time in bursts,
+beta power, tremor-band power. Reference: the published figures of
+``benchmarks/parkinson_published.json`` (time in bursts 27.0 % OFF / 16.1 % ON,
+Tinkhauser et al. 2017), and an OFF/ON classifier on the per-record features.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+SUITES = ("epilepsy", "parkinson")
+#: simulate_ioecog settings matched to the Bonn database by ``python -m benchmarks.epilepsy``
+#: (calibration split only; benchmarks/results/epilepsy-2026-12-02.json).
+BONN_MATCHED: dict[str, Any] = {
+    "layout": "1x4",
+    "zone": ["S2"],
+    "anaesthesia": None,
+    "amplitude": 47.66e-6,
+    "aperiodic_exponent": 3.06,
+    "aperiodic_knee_freq": 4.28,
+}
+BONN_SFREQ = 173.61
+SEIZURE_AMPLITUDE = 1.47e-3
+PATTERNS = ("lvfa", "rhythmic_spiking", "epileptor")
+EPOCH_S = 4.0
+BONN_FILES = {"interictal": "eeg_bonn_setD_F.npz", "ictal": "eeg_bonn_setE_S.npz"}
+#: Published time in beta bursts (Tinkhauser et al. 2017, Brain 140(11):2968).
+PUBLISHED_TIME_IN_BURSTS = {"off": 0.270, "on": 0.161}
+BURST_BAND = (15.0, 25.0)
+
+
+def real_data_dir() -> Path:
+    """``$BIOSYNTH_REAL_DATA``, else ``shared/data/real`` beside the source checkout."""
+    default = Path(__file__).resolve().parents[3] / "shared" / "data" / "real"
+    return Path(os.environ.get("BIOSYNTH_REAL_DATA", default))
+
+
+# --- epilepsy --------------------------------------------------------------------------
+
+
+def epilepsy_records(start: int, stop: int, *, duration: float, seed: int, device: str = "cpu"):
+    """Records ``[start, stop)`` of the epilepsy suite, one at a time: (label, ecog, events)."""
+    from biosynth.generators import simulate_ioecog
+
+    for record in range(start, stop):
+        ictal = record % 2 == 1
+        options: dict[str, Any] = {}
+        if ictal:
+            pattern = PATTERNS[(record // 2) % len(PATTERNS)]
+            seizure = {"duration": max(duration - 1.0, 2.0), "amplitude": SEIZURE_AMPLITUDE, "onset_pattern": pattern}
+            options = {"seizures": [1.0], "epileptiform": {"seizure": seizure}}
+        ecog, events = simulate_ioecog(
+            duration, 6 * BONN_SFREQ, n_records=1, first_record=record, seed=seed, device=device,
+            return_events=True, **BONN_MATCHED, **options,
+        )  # fmt: skip
+        yield int(ictal), ecog, events
+
+
+def epilepsy_chunk(start: int, stop: int, *, duration: float, seed: int, device: str = "cpu") -> dict[str, Any]:
+    """Detector counts (true, detected, matched per type) and zone AUCs of records ``[start, stop)``."""
+    from biosynth.fidelity import channel_auc, detect_hfos, detect_spikes, event_rates, score_events
+
+    counts: dict[str, list[int]] = {}
+    aucs = []
+    for label, ecog, events in epilepsy_records(start, stop, duration=duration, seed=seed, device=device):
+        if label == 1:
+            continue  # seizure discharges are spikes without labels: detectors are scored interictally
+        zone = ecog.attrs["provenance"]["parameters"]["zone"]
+        found = {
+            "spike": detect_spikes(ecog),
+            "ripple": detect_hfos(ecog, band=(80.0, 250.0)),
+            "fast_ripple": detect_hfos(ecog, band=(250.0, 500.0)),
+        }
+        for kind, detected in found.items():
+            truth = events[(events["type"] == kind) & events["channel"].isin(zone)]
+            on_zone = detected[detected["channel"].isin(zone)].assign(type=kind)
+            scores = score_events(truth.assign(record=0), on_zone.assign(record=0), tolerance=0.05, by=())
+            row = scores.iloc[0] if len(scores) else None
+            tally = [int(row["n_true"]), int(row["n_detected"]), int(row["n_matched"])] if row is not None else [0] * 3
+            counts[kind] = [a + b for a, b in zip(counts.get(kind, [0, 0, 0]), tally, strict=True)]
+        rates = event_rates(found["spike"], duration=duration, channels=list(ecog["channel"].values))
+        aucs.append(float(channel_auc(rates, zone)))
+    return {"counts": counts, "zone_auc": aucs, "records": stop - start}
+
+
+def epilepsy_reference(*, n_compare: int, duration: float, seed: int, device: str = "cpu") -> dict[str, Any]:
+    """compare() of ``n_compare`` suite records with Bonn D/E (fidelity, privacy, utility)."""
+    import warnings
+
+    import xarray as xr
+
+    from biosynth.fidelity import compare
+
+    real = _bonn_epochs()
+    if real is None:
+        return {"skipped": f"Bonn sets D and E not found under {real_data_dir()}"}
+    synthetic, syn_labels = [], []
+    for label, ecog, _ in epilepsy_records(0, n_compare, duration=duration, seed=seed, device=device):
+        epochs = _bonn_like_epochs(ecog)
+        synthetic.append(epochs)
+        syn_labels += [label] * epochs.sizes["record"]
+    synthetic = xr.concat(synthetic, dim="record", combine_attrs="override")
+    train, holdout, train_labels = real
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # short single-channel epochs: some measures warn
+        report = compare(train, synthetic, holdout=holdout, labels=(train_labels, np.array(syn_labels)), seed=seed)
+    summary = report.summary()
+    return {
+        "sections": {s: float(summary.loc[s, "median_ratio"]) for s in summary.index},
+        "metrics": {m.name: {"value": m.value, "reference": m.reference, "better": m.better} for m in report.metrics},
+        "n_real_epochs": int(train.sizes["record"]),
+        "n_synthetic_epochs": int(synthetic.sizes["record"]),
+    }
+
+
+def _bonn_epochs():
+    """Bonn D and E cut into 4-s epochs: (first halves, second halves, labels of the first)."""
+    import xarray as xr
+
+    from biosynth.signals import epochs, make_signals
+
+    halves: dict[str, list[Any]] = {"train": [], "holdout": []}
+    labels = []
+    for label, name in enumerate(BONN_FILES.values()):
+        path = real_data_dir() / name
+        if not path.exists():
+            return None
+        with np.load(path) as f:
+            data, sfreq, units = f["data"].astype(np.float64), float(f["sfreq"]), str(f["units"])
+        half = data.shape[0] // 2
+        for part, rows in (("train", data[:half]), ("holdout", data[half:])):
+            batch = make_signals(rows[:, None, :], sfreq, ch_names=["EEG"], units=units, modality="eeg")
+            cut = epochs(batch, EPOCH_S)
+            halves[part].append(cut)
+            if part == "train":
+                labels += [label] * cut.sizes["record"]
+    train, holdout = (xr.concat(halves[p], dim="record", combine_attrs="override") for p in ("train", "holdout"))
+    # interleave the classes: compare() takes its real-vs-real reference between the
+    # first and the second half of the real records, which must not be D against E
+    order = np.random.default_rng(0).permutation(train.sizes["record"])
+    train = train.isel(record=order).assign_coords(record=np.arange(order.size))
+    return train, holdout, np.array(labels)[order]
+
+
+def _bonn_like_epochs(ecog: Any) -> Any:
+    """The zone contact as Bonn recorded it (causal 2nd-order 0.53-40 Hz band-pass,
+    resampled to 173.61 Hz, uV, channel "EEG"), cut into 4-s epochs."""
+    from scipy.signal import butter, sosfilt
+
+    from biosynth.signals import epochs, make_signals, resample
+
+    zone = ecog.attrs["provenance"]["parameters"]["zone"][0]
+    sfreq = float(ecog.attrs["sfreq"])
+    sos = butter(2, (0.53, 40.0), "bandpass", fs=sfreq, output="sos")
+    x = sosfilt(sos, ecog.sel(channel=zone).values * 1e6)
+    single = make_signals(x[None, :], sfreq, ch_names=["EEG"], units="uV", modality="eeg")
+    return epochs(resample(single, BONN_SFREQ), EPOCH_S)
+
+
+def epilepsy_summary(chunks: list[dict[str, Any]]) -> dict[str, Any]:
+    """Precision, recall and F1 per event type and the mean zone AUC over all records."""
+    totals: dict[str, np.ndarray] = {}
+    for chunk in chunks:
+        for kind, tally in chunk["counts"].items():
+            totals[kind] = totals.get(kind, np.zeros(3, dtype=np.int64)) + np.asarray(tally)
+    scores = {}
+    for kind, (n_true, n_det, n_match) in totals.items():
+        precision = n_match / n_det if n_det else float("nan")
+        recall = n_match / n_true if n_true else float("nan")
+        f1 = 2 * n_match / (n_true + n_det) if n_true + n_det else float("nan")
+        scores[kind] = {"n_true": int(n_true), "n_detected": int(n_det), "precision": precision, "recall": recall,
+                        "f1": f1}  # fmt: skip
+    aucs = [a for chunk in chunks for a in chunk["zone_auc"]]
+    return {"detectors": scores, "zone_auc_mean": float(np.mean(aucs)) if aucs else float("nan")}
+
+
+# --- parkinson -----------------------------------------------------------------------
+
+
+def parkinson_record(record: int, *, duration: float, seed: int):
+    """Record ``record`` of the Parkinson's suite: (state, signals, events)."""
+    from biosynth.generators import simulate_parkinson
+
+    state = "off" if record % 2 == 0 else "on"
+    out, events = simulate_parkinson(
+        duration, n_records=1, first_record=record, medication=state, signals=("lfp", "acc"), seed=seed,
+        return_events=True,
+    )  # fmt: skip
+    return state, out, events
+
+
+def parkinson_threshold(*, duration: float, seed: int, n_records: int = 8) -> float:
+    """The common burst threshold (V): mean 75th percentile of the STN01 envelope over
+    the first ``n_records`` records (half OFF, half ON)."""
+    from biosynth.fidelity import burst_threshold
+
+    values = []
+    for record in range(n_records):
+        _, out, _ = parkinson_record(record, duration=duration, seed=seed)
+        values.append(float(np.mean(burst_threshold(out["lfp"].isel(channel=[0]), band=BURST_BAND, smooth=0.05))))
+    return float(np.mean(values))
+
+
+def parkinson_chunk(start: int, stop: int, *, duration: float, seed: int, threshold: float) -> dict[str, Any]:
+    """Per-record burst detection against the ground truth and features of records ``[start, stop)``."""
+    from scipy import signal
+
+    from biosynth.fidelity import detect_bursts, match_events
+
+    rows = []
+    for record in range(start, stop):
+        state, out, events = parkinson_record(record, duration=duration, seed=seed)
+        lfp = out["lfp"].isel(channel=[0])
+        found = detect_bursts(lfp, band=BURST_BAND, smooth=0.05, threshold=threshold).reset_index(drop=True)
+        truth = events[(events["type"] == "beta_burst") & (events["duration"] >= 0.1)]
+        truth = truth.assign(record=0).reset_index(drop=True)  # detect_bursts numbers its one record 0
+        pairs = match_events(truth, found, tolerance=0.1, by_channel=False)
+        ratio = found.loc[pairs["detected_index"], "duration"].to_numpy() / truth.loc[pairs["truth_index"], "duration"]
+        f, p = signal.welch(out["lfp"].values[0, 0], float(lfp.attrs["sfreq"]), nperseg=2000)
+        fa, pa = signal.welch(out["acc"].values[0, 0], float(lfp.attrs["sfreq"]), nperseg=4000)
+        rows.append({
+            "state": state,
+            "time_in_bursts": float(found["duration"].sum() / duration),
+            "recall": len(pairs) / max(len(truth), 1),
+            "duration_ratio": float(np.median(ratio)) if len(ratio) else float("nan"),
+            "log_beta_power": float(np.log(p[(f >= 13) & (f <= 30)].sum())),
+            "log_theta_power": float(np.log(p[(f >= 4) & (f < 8)].sum())),
+            "log_gamma_power": float(np.log(p[(f >= 60) & (f <= 90)].sum())),
+            "log_tremor_power": float(np.log(pa[(fa >= 3) & (fa <= 7)].sum() + 1e-12)),
+        })  # fmt: skip
+    return {"records": rows}
+
+
+def parkinson_summary(chunks: list[dict[str, Any]], *, seed: int) -> dict[str, Any]:
+    """Aggregates per state, the comparison with the published time in bursts, and an
+    OFF/ON classifier (5-fold balanced accuracy) on the per-record features."""
+    rows = [row for chunk in chunks for row in chunk["records"]]
+    by_state = {}
+    for state in ("off", "on"):
+        mine = [r for r in rows if r["state"] == state]
+        by_state[state] = {
+            key: _median([r[key] for r in mine])
+            for key in ("time_in_bursts", "recall", "duration_ratio", "log_beta_power", "log_tremor_power")
+        }
+        by_state[state]["n_records"] = len(mine)
+        by_state[state]["published_time_in_bursts"] = PUBLISHED_TIME_IN_BURSTS[state]
+    return {"by_state": by_state, "classifier_balanced_accuracy": _classifier(rows, seed)}
+
+
+def _median(values: list[float]) -> float:
+    finite = [v for v in values if np.isfinite(v)]
+    return float(np.median(finite)) if finite else float("nan")
+
+
+def _classifier(rows: list[dict[str, Any]], seed: int) -> float:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    keys = ("log_beta_power", "log_theta_power", "log_gamma_power", "time_in_bursts")
+    x = np.array([[r[k] for k in keys] for r in rows])
+    y = np.array([r["state"] == "off" for r in rows])
+    folds = min(5, int(y.sum()), int((~y).sum()))
+    if folds < 2:
+        return float("nan")
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    cv = StratifiedKFold(folds, shuffle=True, random_state=seed)
+    return float(cross_val_score(model, x, y, cv=cv, scoring="balanced_accuracy").mean())
+
+
+# --- the suites ----------------------------------------------------------------------
+
+
+def suite_task(name: str, *, duration: float, seed: int, device: str = "cpu") -> Any:
+    """The picklable per-chunk task of suite ``name`` (``task(start, stop) -> dict``)."""
+    if name == "epilepsy":
+        return partial(epilepsy_chunk, duration=duration, seed=seed, device=device)
+    if name == "parkinson":
+        return partial(
+            parkinson_chunk, duration=duration, seed=seed, threshold=parkinson_threshold(duration=duration, seed=seed)
+        )
+    raise ValueError(f"suite must be one of {SUITES}, got {name!r}.")
