@@ -271,6 +271,7 @@ HEADLINE_METRICS = (
     "dcr_share_closer_to_train",
     "memorised_copies_share",
     "mia_auc",
+    "tstr_balanced_accuracy",
 )
 
 

@@ -290,6 +290,7 @@ def _add_bench(sub) -> None:
     bench.add_argument("--resume-dir", type=Path, default=None, help="suites: keep finished chunks here to resume")
     bench.add_argument("--scaling", action="store_true", help="suites: also measure throughput and memory")
     bench.add_argument("--max-records", type=int, default=1000, help="suites: largest count of --scaling")
+    bench.add_argument("--card", type=Path, default=None, help="suites: also write the data card of the dataset here")
     _add_output(bench, required=False, help_text="JSON results path (default: print only)")
     bench.set_defaults(handler=_cmd_bench)
 
@@ -569,6 +570,10 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 def _cmd_bench_suite(args: argparse.Namespace) -> int:
     from biosynth.bench.run import markdown_summary, run_suite, write_outputs
     from biosynth.signals._checks import check_int, check_positive
+    from biosynth.signals._files import check_output_path
+
+    if args.card is not None:
+        check_output_path(args.card, overwrite=args.overwrite)  # the card itself is written at the end
 
     result = run_suite(
         args.suite,
@@ -582,6 +587,7 @@ def _cmd_bench_suite(args: argparse.Namespace) -> int:
         out_dir=args.resume_dir,
         scaling=args.scaling,
         max_records=check_int("--max-records", args.max_records, low=10),
+        card=args.card,
     )
     print(markdown_summary(result))
     if args.out is not None:

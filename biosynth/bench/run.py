@@ -40,6 +40,7 @@ def run_suite(
     out_dir: str | Path | None = None,
     scaling: bool = False,
     max_records: int = 1000,
+    card: str | Path | None = None,
     progress: bool = True,
 ) -> dict[str, Any]:
     """Run suite ``name`` and return its results (see the module notes).
@@ -68,6 +69,8 @@ def run_suite(
         Also measure throughput and memory against record count and length.
     max_records : int
         Largest record count of the scaling figures.
+    card : str, Path or None
+        Also write the data card of the compared records here (replacing it).
     progress : bool
         Show progress bars.
 
@@ -104,7 +107,7 @@ def run_suite(
     result.update(_summarise(name, chunks, seed))
     start = time.perf_counter()
     result["reference"] = _reference(name, n_compare=min(n_compare, n_records), duration=duration, seed=seed,
-                                     device=device, chunks=chunks)  # fmt: skip
+                                     device=device, card=card, summary=result)  # fmt: skip
     result["seconds"]["reference"] = time.perf_counter() - start
     if scaling:
         start = time.perf_counter()
@@ -120,11 +123,13 @@ def _summarise(name: str, chunks: list[dict[str, Any]], seed: int) -> dict[str, 
     return epilepsy_summary(chunks) if name == "epilepsy" else parkinson_summary(chunks, seed=seed)
 
 
-def _reference(name: str, *, n_compare: int, duration: float, seed: int, device: str, chunks) -> dict[str, Any]:
-    from biosynth.bench.suites import epilepsy_reference
+def _reference(name: str, *, n_compare: int, duration: float, seed: int, device: str, card, summary) -> dict[str, Any]:
+    from biosynth.bench.suites import epilepsy_reference, parkinson_card
 
     if name == "epilepsy":
-        return epilepsy_reference(n_compare=n_compare, duration=duration, seed=seed, device=device)
+        return epilepsy_reference(n_compare=n_compare, duration=duration, seed=seed, device=device, card=card)
+    if card is not None:
+        parkinson_card(card, summary, n_compare=n_compare, duration=duration, seed=seed)
     return {"published": "time in bursts OFF/ON against Tinkhauser et al. 2017 (27.0 % / 16.1 %), see by_state"}
 
 
@@ -191,20 +196,30 @@ def measure_scaling(
     return out
 
 
+#: Records generated at once by the scaling measurement (as a chunk of a suite run is):
+#: memory stays bounded whatever the record count.
+SCALING_CHUNK = 100
+
+
 def _generate_only(name: str, n: int, duration: float, seed: int) -> tuple[float, int, float]:
-    """Seconds, samples made and peak memory of generating ``n`` records (no detection)."""
+    """Seconds, samples made and peak memory of generating ``n`` records (no detection),
+    :data:`SCALING_CHUNK` records at a time."""
     from biosynth.bench.runner import peak_memory_mb
     from biosynth.generators import simulate_ioecog, simulate_parkinson
 
-    start = time.perf_counter()
-    if name == "epilepsy":
-        from biosynth.bench.suites import BONN_MATCHED, BONN_SFREQ
+    start, samples = time.perf_counter(), 0
+    for first in range(0, n, SCALING_CHUNK):
+        count = min(SCALING_CHUNK, n - first)
+        if name == "epilepsy":
+            from biosynth.bench.suites import BONN_MATCHED, BONN_SFREQ
 
-        data = simulate_ioecog(duration, 6 * BONN_SFREQ, n_records=n, seed=seed, **BONN_MATCHED)
-        samples = data.size
-    else:
-        out = simulate_parkinson(duration, n_records=n, seed=seed)
-        samples = sum(v.size for v in out.values())
+            data = simulate_ioecog(
+                duration, 6 * BONN_SFREQ, n_records=count, first_record=first, seed=seed, **BONN_MATCHED
+            )
+            samples += data.size
+        else:
+            out = simulate_parkinson(duration, n_records=count, first_record=first, seed=seed)
+            samples += sum(v.size for v in out.values())
     return time.perf_counter() - start, int(samples), peak_memory_mb()
 
 

@@ -73,3 +73,28 @@ def test_bench_command_writes_json_markdown_and_html(tmp_path, capsys):
     assert out.exists() and out.with_suffix(".md").exists() and out.with_suffix(".html").exists()
     assert main(argv) == 2  # nothing replaced without --overwrite
     assert main([*argv[:2], "--n-records", "0"]) == 2
+
+
+def test_suites_write_data_cards_with_fidelity_utility_and_privacy(tmp_path, real_file):
+    real_file("eeg_bonn_setD_F.npz")  # skips cleanly without the Bonn data
+    card = tmp_path / "epi.md"
+    run_suite("epilepsy", chunk_size=4, card=card, **SMALL)
+    text = card.read_text()
+    for needed in ("| utility |", "| privacy |", "tstr_balanced_accuracy", "mia_auc", "Bonn EEG database"):
+        assert needed in text, needed
+    pd_card = tmp_path / "pd.md"
+    run_suite("parkinson", chunk_size=4, card=pd_card, **SMALL)
+    text = pd_card.read_text()
+    assert "time in beta bursts OFF" in text and "no privacy section" in text
+
+
+@pytest.mark.gpu
+def test_epilepsy_suite_on_a_gpu_matches_the_cpu():
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("CUDA not available")
+    cpu = run_suite("epilepsy", chunk_size=4, **SMALL)
+    gpu = run_suite("epilepsy", chunk_size=4, device="cuda", **SMALL)
+    assert _scores(gpu) == _scores(cpu)  # float32 filtering on both paths: same detections
+    for section, ratio in cpu["reference"]["sections"].items():
+        assert gpu["reference"]["sections"][section] == pytest.approx(ratio, rel=0.05, nan_ok=True)
