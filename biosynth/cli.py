@@ -291,6 +291,11 @@ def _add_bench(sub) -> None:
     bench.add_argument("--scaling", action="store_true", help="suites: also measure throughput and memory")
     bench.add_argument("--max-records", type=int, default=1000, help="suites: largest count of --scaling")
     bench.add_argument("--card", type=Path, default=None, help="suites: also write the data card of the dataset here")
+    bench.add_argument(
+        "--generators",
+        default="",
+        help="epilepsy: also fit these data-driven generators on Bonn and compare them (phase,iaaft,ar,var,vae_mmd)",
+    )
     _add_output(bench, required=False, help_text="JSON results path (default: print only)")
     bench.set_defaults(handler=_cmd_bench)
 
@@ -588,6 +593,7 @@ def _cmd_bench_suite(args: argparse.Namespace) -> int:
         scaling=args.scaling,
         max_records=check_int("--max-records", args.max_records, low=10),
         card=args.card,
+        generators=tuple(_name_list("--generators", args.generators)) if args.generators else (),
     )
     print(markdown_summary(result))
     if args.out is not None:

@@ -41,6 +41,7 @@ def run_suite(
     scaling: bool = False,
     max_records: int = 1000,
     card: str | Path | None = None,
+    generators: tuple[str, ...] = (),
     progress: bool = True,
 ) -> dict[str, Any]:
     """Run suite ``name`` and return its results (see the module notes).
@@ -71,6 +72,10 @@ def run_suite(
         Largest record count of the scaling figures.
     card : str, Path or None
         Also write the data card of the compared records here (replacing it).
+    generators : tuple of str
+        Epilepsy only: data-driven generators (:data:`biosynth.bench.suites.LEARNED`) to
+        fit on the Bonn training halves, generate ``n_records`` records with (chunked
+        like the main generator) and compare with Bonn D/E the same way.
     progress : bool
         Show progress bars.
 
@@ -109,12 +114,50 @@ def run_suite(
     result["reference"] = _reference(name, n_compare=min(n_compare, n_records), duration=duration, seed=seed,
                                      device=device, card=card, summary=result)  # fmt: skip
     result["seconds"]["reference"] = time.perf_counter() - start
+    if generators:
+        result["generators"] = _learned(name, generators, n_records=n_records, chunk_size=chunk_size,
+                                        n_compare=min(n_compare, n_records), seed=seed, device=device,
+                                        scheduler=scheduler, out_dir=out_dir, progress=progress)  # fmt: skip
     if scaling:
         start = time.perf_counter()
         result["scaling"] = measure_scaling(name, max_records=max_records, duration=duration, seed=seed)
         result["seconds"]["scaling"] = time.perf_counter() - start
     result["peak_memory_mb"] = peak_memory_mb()
     return result
+
+
+def _learned(name: str, generators, *, n_records, chunk_size, n_compare, seed, device, scheduler, out_dir, progress):
+    """Fit, generate (chunked, resumable) and compare each data-driven generator."""
+    from functools import partial
+
+    from biosynth.bench.runner import run_chunks
+    from biosynth.bench.suites import LEARNED, fit_learned, learned_chunk, learned_reference
+
+    if name != "epilepsy":
+        raise ValueError(f"generators applies to the epilepsy suite (fitted on Bonn), got suite {name!r}.")
+    unknown = sorted(set(generators) - set(LEARNED))
+    if unknown:
+        raise ValueError(f"generators {unknown} are unknown; expected some of {sorted(LEARNED)}.")
+    out = {}
+    for generator in generators:
+        fitted = fit_learned(generator, device=device)
+        task = partial(learned_chunk, models=fitted["models"], seed=seed)
+        key = {
+            "suite": name,
+            "generator": generator,
+            "settings": LEARNED[generator],
+            "seed": seed,
+            "version": __version__,
+        }
+        start = time.perf_counter()
+        chunks = run_chunks(task, n_records, chunk_size, out_dir=out_dir, key=key, scheduler=scheduler,
+                            progress=progress)  # fmt: skip
+        seconds = time.perf_counter() - start
+        reference = learned_reference(fitted["models"], n_compare=n_compare, seed=seed, device=device)
+        samples = sum(c["samples"] for c in chunks)
+        out[generator] = {"fit_s": fitted["fit_s"], "generate_s": seconds, "records_per_s": n_records / seconds,
+                          "samples_per_s": samples / seconds, "reference": reference}  # fmt: skip
+    return out
 
 
 def _summarise(name: str, chunks: list[dict[str, Any]], seed: int) -> dict[str, Any]:
@@ -253,6 +296,8 @@ def markdown_summary(result: dict[str, Any]) -> str:
                           f"{_f(metrics.get('memorised_copies_share', {}).get('value'))}.", ""]  # fmt: skip
         elif "skipped" in ref:
             lines += [f"Reference comparison skipped: {ref['skipped']}.", ""]
+    if "generators" in result:
+        lines += _generator_table(result)
     if "by_state" in result:
         lines += ["| state | records | time in bursts | published | matched duration ratio | recall |",
                   "| --- | --- | --- | --- | --- | --- |"]  # fmt: skip
@@ -267,6 +312,30 @@ def markdown_summary(result: dict[str, Any]) -> str:
             lines.append(f"| {row['n_records']} | {row['duration_s']:g} | {row['records_per_s']:.3g} | "
                          f"{row['samples_per_s']:.3g} | {row['peak_memory_mb']:.0f} |")  # fmt: skip
     return "\n".join(lines) + "\n"
+
+
+def _generator_table(result: dict[str, Any]) -> list[str]:
+    """Every generator against Bonn D/E: sections, TSTR, attack AUC, speed."""
+    sections = ("spectral", "statistical", "nonlinear", "multivariate")
+    head = ["generator", *sections, "TSTR", "MIA AUC", "fit s", "records/s"]
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    rows = {"ioecog (parametric)": {"reference": result.get("reference", {}), "fit_s": 0.0,
+                                    "records_per_s": result["parameters"]["n_records"]
+                                    / result["seconds"]["generate+detect"]}}  # fmt: skip
+    rows.update(result["generators"])
+    for generator, r in rows.items():
+        ref = r["reference"]
+        if "sections" not in ref:
+            continue
+        metrics = ref["metrics"]
+        cells = [generator, *(_f(ref["sections"].get(s)) for s in sections)]
+        cells += [
+            _f(metrics.get("tstr_balanced_accuracy", {}).get("value")),
+            _f(metrics.get("mia_auc", {}).get("value")),
+        ]
+        cells += [f"{r['fit_s']:.1f}", _f(r["records_per_s"])]
+        lines.append("| " + " | ".join(cells) + " |")
+    return ["Every generator on the same Bonn comparison (ioecog's rate includes detection):", "", *lines, ""]
 
 
 def html_summary(result: dict[str, Any]) -> str:

@@ -156,6 +156,84 @@ def epilepsy_reference(
     }
 
 
+#: Data-driven generators the epilepsy suite can fit on the Bonn training halves
+#: (:mod:`biosynth.generators.learned`), with the settings used.
+LEARNED = {
+    "phase": {},
+    "iaaft": {},
+    "ar": {"max_order": 30},
+    "var": {"max_order": 30},
+    "vae_mmd": {"window": int(EPOCH_S * BONN_SFREQ), "epochs": 150, "latent_dim": 16, "patience": 40,
+                "learning_rate": 3e-3, "batch_size": 32, "seed": 0},
+}  # fmt: skip
+
+
+def fit_learned(name: str, *, device: str = "cpu") -> dict[str, Any]:
+    """Generator ``name`` fitted on the Bonn training epochs: one model per class (label 0
+    interictal, 1 ictal), or one conditional model; with the fit seconds."""
+    import time
+
+    from biosynth.generators.learned import REGISTRY
+
+    real = _bonn_epochs()
+    if real is None:
+        raise FileNotFoundError(f"the Bonn sets D and E are needed to fit {name!r}; none under {real_data_dir()}.")
+    train, _, labels = real
+    options = dict(LEARNED[name]) | ({"device": device} if name == "vae_mmd" else {})
+    start = time.perf_counter()
+    if REGISTRY[name].conditional:
+        models = {"conditional": REGISTRY[name](**options).fit(train, labels=labels)}
+    else:
+        models = {label: REGISTRY[name](**options).fit(train.isel(record=labels == label)) for label in (0, 1)}
+    return {"models": models, "fit_s": time.perf_counter() - start}
+
+
+def learned_records(models: dict[str, Any], start: int, stop: int, *, seed: int) -> Any:
+    """Records ``[start, stop)`` of a fitted data-driven generator (even interictal, odd
+    ictal), each a function of the seed and its index only; and their labels."""
+    import xarray as xr
+
+    parts, labels = [], []
+    for record in range(start, stop):
+        label = record % 2
+        if "conditional" in models:
+            out = models["conditional"].sample(1, seed=seed, first_record=record, labels=label)
+        else:
+            out = models[label].sample(1, seed=seed, first_record=record)
+        parts.append(out)
+        labels.append(label)
+    return xr.concat(parts, dim="record", combine_attrs="override"), np.array(labels)
+
+
+def learned_chunk(start: int, stop: int, *, models: dict[str, Any], seed: int) -> dict[str, Any]:
+    """Generate records ``[start, stop)`` (timed; the data-driven generators have no
+    ground-truth events to score)."""
+    import time
+
+    t0 = time.perf_counter()
+    data, _ = learned_records(models, start, stop, seed=seed)
+    return {"records": stop - start, "seconds": time.perf_counter() - t0, "samples": int(data.size)}
+
+
+def learned_reference(models: dict[str, Any], *, n_compare: int, seed: int, device: str = "cpu") -> dict[str, Any]:
+    """compare() of ``n_compare`` records of a fitted generator with Bonn D/E."""
+    import warnings
+
+    from biosynth.fidelity import compare
+
+    train, holdout, train_labels = _bonn_epochs()
+    synthetic, labels = learned_records(models, 0, n_compare, seed=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = compare(train, synthetic.astype(float), holdout=holdout, labels=(train_labels, labels), seed=seed,
+                         device=device)  # fmt: skip
+    summary = report.summary()
+    return {
+        "sections": {s: float(summary.loc[s, "median_ratio"]) for s in summary.index},
+        "metrics": {m.name: {"value": m.value, "reference": m.reference, "better": m.better} for m in report.metrics},
+    }
+
+
 def _write_card(synthetic: Any, path: Any, fidelity: dict[str, Any], real_attrs: dict, labels: list[int]) -> None:
     from biosynth.card import write_card
 

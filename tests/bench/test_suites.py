@@ -98,3 +98,19 @@ def test_epilepsy_suite_on_a_gpu_matches_the_cpu():
     assert _scores(gpu) == _scores(cpu)  # float32 filtering on both paths: same detections
     for section, ratio in cpu["reference"]["sections"].items():
         assert gpu["reference"]["sections"][section] == pytest.approx(ratio, rel=0.05, nan_ok=True)
+
+
+def test_epilepsy_suite_compares_data_driven_generators_on_the_same_data(real_file):
+    real_file("eeg_bonn_setE_S.npz")  # skips cleanly without the Bonn data
+    # a learned record is one 4-s epoch: compare 10 of them (the multivariate section needs 6+)
+    result = run_suite(
+        "epilepsy", chunk_size=2, generators=("phase", "ar"), **{**SMALL, "n_records": 10, "n_compare": 10}
+    )
+    for name in ("phase", "ar"):
+        row = result["generators"][name]
+        assert row["records_per_s"] > 0 and set(row["reference"]["sections"]) >= {"spectral", "privacy", "utility"}
+    assert "| phase |" in markdown_summary(result)
+    with pytest.raises(ValueError, match="unknown"):
+        run_suite("epilepsy", generators=("gan",), **SMALL)
+    with pytest.raises(ValueError, match="applies to the epilepsy suite"):
+        run_suite("parkinson", generators=("ar",), **SMALL)
