@@ -91,6 +91,7 @@ def run_suite(
 
     if name not in SUITES:
         raise ValueError(f"suite must be one of {SUITES}, got {name!r}.")
+    _check_plan(name, generators, n_records=n_records, n_compare=n_compare, duration=duration)
     parameters = {"n_records": n_records, "duration": duration, "chunk_size": chunk_size, "n_compare": n_compare,
                   "seed": seed, "device": device}  # fmt: skip
     result: dict[str, Any] = {
@@ -126,6 +127,30 @@ def run_suite(
     return result
 
 
+#: Fewest synthetic epochs (records) the comparison accepts (its k = 5 neighbour measures).
+MIN_COMPARE_EPOCHS = 6
+
+
+def _check_plan(name: str, generators: tuple[str, ...], *, n_records: int, n_compare: int, duration: float) -> None:
+    """Reject, before any work, what would fail later: unknown generators, too few epochs."""
+    from biosynth.bench.suites import EPOCH_S, LEARNED
+
+    if generators and name != "epilepsy":
+        raise ValueError(f"generators applies to the epilepsy suite (fitted on Bonn), got suite {name!r}.")
+    unknown = sorted(set(generators) - set(LEARNED))
+    if unknown:
+        raise ValueError(f"generators {unknown} are unknown; expected some of {sorted(LEARNED)}.")
+    if name == "epilepsy":
+        compared = min(n_compare, n_records)
+        epochs = compared * int(duration // EPOCH_S)
+        if epochs < MIN_COMPARE_EPOCHS or (generators and compared < MIN_COMPARE_EPOCHS):
+            raise ValueError(
+                f"n_compare={n_compare} with n_records={n_records} and duration={duration:g} s gives {epochs} "
+                f"epochs of {EPOCH_S:g} s to compare; at least {MIN_COMPARE_EPOCHS} are needed "
+                "(raise --n-compare, --n-records or --duration)."
+            )
+
+
 def _learned(name: str, generators, *, n_records, chunk_size, n_compare, seed, device, scheduler, out_dir, progress):
     """Fit, generate (chunked, resumable) and compare each data-driven generator."""
     from functools import partial
@@ -133,11 +158,6 @@ def _learned(name: str, generators, *, n_records, chunk_size, n_compare, seed, d
     from biosynth.bench.runner import run_chunks
     from biosynth.bench.suites import LEARNED, fit_learned, learned_chunk, learned_reference
 
-    if name != "epilepsy":
-        raise ValueError(f"generators applies to the epilepsy suite (fitted on Bonn), got suite {name!r}.")
-    unknown = sorted(set(generators) - set(LEARNED))
-    if unknown:
-        raise ValueError(f"generators {unknown} are unknown; expected some of {sorted(LEARNED)}.")
     out = {}
     for generator in generators:
         fitted = fit_learned(generator, device=device)

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from biosynth.fidelity.detectors import _bandpass, _check_band, _runs, _segment_argmax, _volts, _where
+from biosynth.fidelity._segments import bandpass, check_band, runs, segment_argmax, volts, where
 from biosynth.signals._checks import check_number, check_type
 from biosynth.signals.events import ALL_CHANNELS, make_events, validate_events
 
@@ -63,7 +63,7 @@ def _envelope(data: np.ndarray, band: tuple[float, float], sfreq: float, n_smoot
     from scipy.ndimage import uniform_filter1d
     from scipy.signal import hilbert
 
-    envelope = np.abs(hilbert(_bandpass(data, band, sfreq, n_smooth), axis=-1))
+    envelope = np.abs(hilbert(bandpass(data, band, sfreq, n_smooth), axis=-1))
     if n_smooth > 1:
         envelope = uniform_filter1d(envelope, n_smooth, axis=-1, mode="reflect")
     return envelope
@@ -117,8 +117,8 @@ def burst_threshold(
     >>> burst_threshold(make_signals(x, 250.0, units="uV", modality="lfp")).shape
     (1, 2)
     """
-    data, sfreq, _ = _volts(signals)
-    band = _check_band(band, sfreq)
+    data, sfreq, _ = volts(signals)
+    band = check_band(band, sfreq)
     percentile = _check_percentile(percentile)
     envelope = _envelope(data, band, sfreq, _smooth_samples(smooth, sfreq))
     return np.percentile(envelope, percentile, axis=-1)
@@ -226,8 +226,8 @@ def detect_bursts(
     >>> found[["onset", "duration"]].round(1).values.tolist()
     [[8.0, 1.0]]
     """
-    data, sfreq, names = _volts(signals)
-    band = _check_band(band, sfreq)
+    data, sfreq, names = volts(signals)
+    band = check_band(band, sfreq)
     n_smooth = _smooth_samples(smooth, sfreq)
     n_min = round(check_number("min_duration", min_duration, low=0.0, unit="s") * sfreq)
     envelope = _envelope(data, band, sfreq, n_smooth)
@@ -236,12 +236,12 @@ def detect_bursts(
     else:
         level = _check_threshold(threshold, data.shape[:2])
     envelope = envelope.reshape(-1, data.shape[-1])
-    rows, starts, stops = _runs(envelope > level.reshape(-1, 1))
+    rows, starts, stops = runs(envelope > level.reshape(-1, 1))
     keep = stops - starts >= max(n_min, 1)
     rows, starts, stops = rows[keep], starts[keep], stops[keep]
-    peak = envelope[rows, _segment_argmax(envelope, rows, starts, stops)]
+    peak = envelope[rows, segment_argmax(envelope, rows, starts, stops)]
     return make_events(
-        starts / sfreq, (stops - starts) / sfreq, BURST_TYPE, **_where(rows, names), extra={"amplitude": peak}
+        starts / sfreq, (stops - starts) / sfreq, BURST_TYPE, **where(rows, names), extra={"amplitude": peak}
     )
 
 

@@ -13,15 +13,15 @@ zero-phase Butterworth filters of order 4 run forward and backward
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 import xarray as xr
 
 from biosynth.fidelity._rows import as_rows
+from biosynth.fidelity._segments import check_band
 from biosynth.signals import TIME
-from biosynth.signals._checks import check_int, check_number, check_positive, check_sfreq, check_type
+from biosynth.signals._checks import check_int, check_number, check_sfreq, check_type
 
 logger = logging.getLogger(__name__)
 
@@ -48,20 +48,6 @@ def _time_last(name: str, x: Any, sfreq: Any, axis: int) -> tuple[Any, float, in
     if sfreq is None:
         raise TypeError(f"sfreq is required (in Hz) when {name} is not a biosynth container.")
     return x, check_sfreq("sfreq", sfreq), axis
-
-
-def _check_band(name: str, band: Any, sfreq: float) -> tuple[float, float]:
-    """A pass band ``(low, high)`` in Hz with ``0 < low < high < sfreq / 2``."""
-    if isinstance(band, str) or not isinstance(band, Sequence) or len(band) != 2:
-        raise TypeError(f"{name} must be a pair (low, high) of frequencies in Hz, got {band!r}.")
-    low = check_positive(f"{name}[0]", band[0], unit="Hz")
-    high = check_number(f"{name}[1]", band[1], low=low, low_inclusive=False, unit="Hz", context=f"above {name}[0]")
-    if high >= sfreq / 2.0:
-        raise ValueError(
-            f"{name}=({low:g}, {high:g}) Hz reaches the Nyquist frequency ({sfreq / 2.0:g} Hz at sfreq={sfreq:g} Hz); "
-            f"its high edge must lie below it."
-        )
-    return low, high
 
 
 def _filter(rows: np.ndarray, sfreq: float, name: str, **design: Any) -> np.ndarray:
@@ -190,8 +176,8 @@ def modulation_index(
     (0.06, True)
     """
     x, sfreq, axis = _time_last("x", x, sfreq, axis)
-    phase_band = _check_band("phase_band", phase_band, sfreq)
-    amplitude_band = _check_band("amplitude_band", amplitude_band, sfreq)
+    phase_band = check_band(phase_band, sfreq, "phase_band", rate="sfreq")
+    amplitude_band = check_band(amplitude_band, sfreq, "amplitude_band", rate="sfreq")
     n_bins = check_int("n_bins", n_bins, low=2)
     check_type("return_distribution", return_distribution, (bool, np.bool_), "True or False")
     from scipy.signal import hilbert

@@ -30,21 +30,24 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
 import numpy as np
 import pandas as pd
 import xarray as xr
-from scipy import signal as sps
 
-from biosynth.signals import CHANNEL, RECORD, as_batch
+from biosynth.fidelity._segments import (
+    bandpass,
+    check_band,
+    merge,
+    moving_sum,
+    runs,
+    samples,
+    segment_argmax,
+    volts,
+    where,
+)
 from biosynth.signals._checks import check_int, check_number, check_positive
 from biosynth.signals.events import make_events
-from biosynth.signals.units import unit_factor
 
-#: Order of the Butterworth band-pass (doubled by the forward-backward pass).
-FILTER_ORDER = 4
 #: Scale from the median absolute deviation to the SD of a normal distribution.
 MAD_TO_SD = 1.482602218505602
 #: Event types of :func:`detect_hfos` by band (Hz): a band inside one of these ranges.
@@ -52,98 +55,6 @@ HFO_TYPES = {"ripple": (80.0, 250.0), "fast_ripple": (250.0, 500.0)}
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _volts(signals: Any) -> tuple[np.ndarray, float, list[str]]:
-    """Data as float64 ``(record, channel, time)`` in V (``a.u.`` kept as is), sfreq, names."""
-    batch = as_batch(signals)  # validates: dims, attrs, finite samples
-    factor = 1.0 if batch.attrs["units"] == "a.u." else unit_factor(batch.attrs["units"], "V")
-    data = np.asarray(batch.transpose(RECORD, CHANNEL, ...).values, dtype=np.float64) * factor
-    return data, float(batch.attrs["sfreq"]), [str(c) for c in batch[CHANNEL].values]
-
-
-def _check_band(band: Any, sfreq: float) -> tuple[float, float]:
-    """A pass band ``(low, high)`` in Hz with ``0 < low < high < sfreq / 2``."""
-    if isinstance(band, str) or not isinstance(band, Sequence) or len(band) != 2:
-        raise TypeError(f"band must be a pair (low, high) of frequencies in Hz, got {band!r}.")
-    low = check_positive("band[0]", band[0], unit="Hz")
-    high = check_number("band[1]", band[1], low=low, low_inclusive=False, unit="Hz", context="above band[0]")
-    if sfreq <= 2.0 * high:
-        raise ValueError(
-            f"band=({low:g}, {high:g}) Hz needs signals sampled above {2.0 * high:g} Hz (twice the high edge), "
-            f"got signals.attrs['sfreq']={sfreq:g} Hz."
-        )
-    return low, high
-
-
-def _samples(name: str, seconds: Any, sfreq: float, *, minimum: int) -> int:
-    """A duration in s as a whole number of samples, at least ``minimum``."""
-    n = round(check_number(name, seconds, low=0.0, unit="s") * sfreq)
-    if n < minimum:
-        raise ValueError(
-            f"{name}={float(seconds):g} s is {n} sample(s) at {sfreq:g} Hz; it must span at least {minimum}."
-        )
-    return n
-
-
-def _bandpass(data: np.ndarray, band: tuple[float, float], sfreq: float, window: int) -> np.ndarray:
-    """Zero-phase Butterworth band-pass along time; refuses records too short to filter."""
-    sos = sps.butter(FILTER_ORDER, band, btype="bandpass", fs=sfreq, output="sos")
-    padlen = 3 * (2 * len(sos) + 1)  # sosfiltfilt's default padding
-    need = max(padlen + 1, 2 * window)
-    if data.shape[-1] < need:
-        raise ValueError(
-            f"signals has {data.shape[-1]} samples per record; these detectors need at least {need} "
-            f"({need / sfreq:g} s at {sfreq:g} Hz) to filter and window them."
-        )
-    return sps.sosfiltfilt(sos, data, axis=-1)
-
-
-def _moving_sum(x: np.ndarray, n: int) -> np.ndarray:
-    """Sum of each run of ``n`` consecutive samples along the last axis (length ``T - n + 1``)."""
-    c = np.cumsum(x, axis=-1)
-    c = np.concatenate([np.zeros((*x.shape[:-1], 1)), c], axis=-1)
-    return c[..., n:] - c[..., :-n]
-
-
-def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Runs of True along time of a ``(rows, T)`` mask: row, start, stop (exclusive), by row then start."""
-    edges = np.diff(np.pad(mask, ((0, 0), (1, 1))).astype(np.int8), axis=-1)
-    rows, starts = np.nonzero(edges == 1)
-    _, stops = np.nonzero(edges == -1)
-    return rows, starts, stops
-
-
-def _merge(
-    rows: np.ndarray, starts: np.ndarray, stops: np.ndarray, gap: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Join consecutive runs of a row separated by fewer than ``gap`` samples."""
-    if rows.size == 0:
-        return rows, starts, stops
-    joined = (rows[1:] == rows[:-1]) & (starts[1:] - stops[:-1] < gap)
-    first = np.flatnonzero(np.concatenate([[True], ~joined]))
-    return rows[first], starts[first], np.maximum.reduceat(stops, first)
-
-
-def _segment_argmax(series: np.ndarray, rows: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
-    """Index (along time) of the first maximum of ``series[row, start:stop]`` for each run."""
-    if rows.size == 0:
-        return starts
-    lengths = stops - starts
-    first = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    position = np.arange(lengths.sum()) - np.repeat(first - starts, lengths)
-    values = series[np.repeat(rows, lengths), position]
-    is_max = values == np.repeat(np.maximum.reduceat(values, first), lengths)
-    hits = np.flatnonzero(is_max)
-    return position[hits[np.searchsorted(hits, first)]]
-
-
-def _where(rows: np.ndarray, names: list[str]) -> dict[str, list]:
-    """``record`` and ``channel`` columns of flattened ``record * n_channels + channel`` rows."""
-    return {"record": (rows // len(names)).tolist(), "channel": [names[c] for c in rows % len(names)]}
-
-
-# --------------------------------------------------------------------------- spikes
 
 
 def line_length_series(x: np.ndarray, n: int) -> np.ndarray:
@@ -167,7 +78,7 @@ def line_length_series(x: np.ndarray, n: int) -> np.ndarray:
     [3.0, 3.0]
     """
     n = check_int("n", n, low=2)
-    return _moving_sum(np.abs(np.diff(x, axis=-1)), n - 1)
+    return moving_sum(np.abs(np.diff(x, axis=-1)), n - 1)
 
 
 def detect_spikes(
@@ -244,19 +155,19 @@ def detect_spikes(
     >>> found[["channel", "type"]].values.tolist(), bool(abs(found["onset"].iloc[0] - 2.0) < 0.05)
     ([['ch000', 'spike']], True)
     """
-    data, sfreq, names = _volts(signals)
+    data, sfreq, names = volts(signals)
     threshold = check_positive("threshold", threshold)
-    band = _check_band(band, sfreq)
-    n_win = _samples("window", window, sfreq, minimum=2)
-    gap = _samples("min_interval", min_interval, sfreq, minimum=0)
-    filtered = _bandpass(data, band, sfreq, n_win)
+    band = check_band(band, sfreq)
+    n_win = samples("window", window, sfreq, minimum=2)
+    gap = samples("min_interval", min_interval, sfreq, minimum=0)
+    filtered = bandpass(data, band, sfreq, n_win)
     ll = line_length_series(filtered.reshape(-1, data.shape[-1]), n_win)
     median = np.median(ll, axis=-1, keepdims=True)
     sd = MAD_TO_SD * np.median(np.abs(ll - median), axis=-1, keepdims=True)
-    rows, starts, stops = _merge(*_runs(ll > median + threshold * sd), gap)
-    peak = _segment_argmax(ll, rows, starts, stops)
+    rows, starts, stops = merge(*runs(ll > median + threshold * sd), gap)
+    peak = segment_argmax(ll, rows, starts, stops)
     onset = peak / sfreq  # start of the window of largest line length
-    return make_events(onset, (stops - starts) / sfreq, "spike", **_where(rows, names))
+    return make_events(onset, (stops - starts) / sfreq, "spike", **where(rows, names))
 
 
 # --------------------------------------------------------------------------- HFOs
@@ -368,22 +279,22 @@ def detect_hfos(
     >>> found["type"].tolist(), bool(abs(found["onset"].iloc[0] - 0.985) < 0.02)
     (['ripple'], True)
     """
-    data, sfreq, names = _volts(signals)
-    band = _check_band(band, sfreq)
-    n_win = _samples("rms_window", rms_window, sfreq, minimum=1)
+    data, sfreq, names = volts(signals)
+    band = check_band(band, sfreq)
+    n_win = samples("rms_window", rms_window, sfreq, minimum=1)
     threshold_sd = check_positive("threshold_sd", threshold_sd)
-    n_min = _samples("min_duration", min_duration, sfreq, minimum=0)
+    n_min = samples("min_duration", min_duration, sfreq, minimum=0)
     min_peaks = check_int("min_peaks", min_peaks, low=0)
     peak_sd = check_number("peak_sd", peak_sd, unit="SD")
-    gap = _samples("merge_gap", merge_gap, sfreq, minimum=0)
-    filtered = _bandpass(data, band, sfreq, n_win).reshape(-1, data.shape[-1])
-    rms = np.sqrt(np.maximum(_moving_sum(filtered**2, n_win) / n_win, 0.0))
+    gap = samples("merge_gap", merge_gap, sfreq, minimum=0)
+    filtered = bandpass(data, band, sfreq, n_win).reshape(-1, data.shape[-1])
+    rms = np.sqrt(np.maximum(moving_sum(filtered**2, n_win) / n_win, 0.0))
     level = rms.mean(axis=-1, keepdims=True) + threshold_sd * rms.std(axis=-1, keepdims=True)
-    rows, starts, stops = _runs(rms > level)
+    rows, starts, stops = runs(rms > level)
     long = stops - starts >= n_min
-    rows, starts, stops = _merge(rows[long], starts[long], stops[long], gap)
+    rows, starts, stops = merge(rows[long], starts[long], stops[long], gap)
     offset = (n_win - 1) // 2
     peaks = _peak_counts(np.abs(filtered), peak_sd, rows, starts + offset, stops + offset)
     rows, starts, stops = rows[peaks >= min_peaks], starts[peaks >= min_peaks], stops[peaks >= min_peaks]
     onset = (starts + offset) / sfreq
-    return make_events(onset, (stops - starts) / sfreq, hfo_type(band), **_where(rows, names))
+    return make_events(onset, (stops - starts) / sfreq, hfo_type(band), **where(rows, names))

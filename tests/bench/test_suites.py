@@ -114,3 +114,8 @@ def test_epilepsy_suite_compares_data_driven_generators_on_the_same_data(real_fi
         run_suite("epilepsy", generators=("gan",), **SMALL)
     with pytest.raises(ValueError, match="applies to the epilepsy suite"):
         run_suite("parkinson", generators=("ar",), **SMALL)
+
+
+def test_a_plan_that_would_fail_late_is_rejected_before_any_work():
+    with pytest.raises(ValueError, match=r"gives 4 epochs of 4 s to compare; at least 6"):
+        run_suite("epilepsy", n_records=2, duration=10.0, progress=False)
