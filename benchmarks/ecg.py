@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 import warnings
 from pathlib import Path
@@ -25,9 +24,10 @@ import numpy as np
 
 from biosynth._bench import machine_info
 from biosynth._version import __version__
+from biosynth.bench.suites import real_data_dir
 
 RESULTS = Path(__file__).parent / "results"
-REAL = Path(os.environ.get("BIOSYNTH_REAL_DATA", Path(__file__).resolve().parents[2] / "shared" / "data" / "real"))
+REAL = real_data_dir()
 SECTIONS = ("spectral", "statistical", "nonlinear", "multivariate", "plausibility")
 
 

@@ -61,9 +61,10 @@ from benchmarks._results import clean as _clean
 from benchmarks._results import git_state as _git_state
 from biosynth._bench import machine_info
 from biosynth._version import __version__
+from biosynth.bench.suites import load_segments, real_data_dir
 
 RESULTS = Path(__file__).parent / "results"
-REAL = Path(os.environ.get("BIOSYNTH_REAL_DATA", Path(__file__).resolve().parents[2] / "shared" / "data" / "real"))
+REAL = real_data_dir()
 SECTIONS = ("spectral", "statistical", "nonlinear", "multivariate")
 GENERATORS = ("biosynth", "neurodsp", "neurokit2")
 #: Standard 10-20 / 10-10 channels in the order they are taken for n channels: the
@@ -107,25 +108,6 @@ def load_real(name: str, epoch_s: float) -> Any | None:
         real.attrs["modality"] = "eeg"
         return epochs(real, epoch_s)
     return load_segments(path)
-
-
-def load_segments(path: Path) -> Any:
-    """A file of single-channel segments (the Bonn sets) as a batch: one record per
-    segment, channel ``"EEG"``, in the file's units."""
-    from biosynth.signals import make_signals
-
-    with np.load(path) as f:
-        data, sfreq, units = f["data"].astype(np.float64), float(f["sfreq"]), str(f["units"])
-        segments = [str(s) for s in f["ch_names"]]
-    return make_signals(
-        data[:, None, :],
-        sfreq,
-        ch_names=["EEG"],
-        units=units,
-        modality="eeg",
-        provenance={"source": path.name},
-        record_names=segments,
-    )
 
 
 def spectral_targets(real: Any) -> dict[str, float]:

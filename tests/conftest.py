@@ -15,10 +15,11 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 import numpy as np
 import pytest
 
+from biosynth.bench.suites import real_data_dir
 from biosynth.signals import make_signals
 
 #: Real recordings: $BIOSYNTH_REAL_DATA, else shared/data/real beside the checkout.
-REAL_DIR = Path(os.environ.get("BIOSYNTH_REAL_DATA", Path(__file__).resolve().parents[2] / "shared" / "data" / "real"))
+REAL_DIR = real_data_dir()
 
 
 @pytest.fixture

@@ -71,6 +71,21 @@ def real_data_dir() -> Path:
     return Path(os.environ.get("BIOSYNTH_REAL_DATA", default))
 
 
+def load_segments(path: str | os.PathLike) -> Any:
+    """A file of single-channel segments (``data`` rows, ``sfreq``, ``units``,
+    ``ch_names``: the Bonn sets) as a batch, one record per segment, channel ``"EEG"``."""
+    from biosynth.signals import make_signals
+
+    path = Path(path)
+    with np.load(path) as f:
+        data, sfreq, units = f["data"].astype(np.float64), float(f["sfreq"]), str(f["units"])
+        segments = [str(s) for s in f["ch_names"]]
+    return make_signals(
+        data[:, None, :], sfreq, ch_names=["EEG"], units=units, modality="eeg",
+        provenance={"source": path.name}, record_names=segments,
+    )  # fmt: skip
+
+
 # --- epilepsy --------------------------------------------------------------------------
 
 
@@ -256,7 +271,7 @@ def _bonn_epochs():
     """Bonn D and E cut into 4-s epochs: (first halves, second halves, labels of the first)."""
     import xarray as xr
 
-    from biosynth.signals import epochs, make_signals
+    from biosynth.signals import epochs
 
     halves: dict[str, list[Any]] = {"train": [], "holdout": []}
     labels = []
@@ -264,12 +279,10 @@ def _bonn_epochs():
         path = real_data_dir() / name
         if not path.exists():
             return None
-        with np.load(path) as f:
-            data, sfreq, units = f["data"].astype(np.float64), float(f["sfreq"]), str(f["units"])
-        half = data.shape[0] // 2
-        for part, rows in (("train", data[:half]), ("holdout", data[half:])):
-            batch = make_signals(rows[:, None, :], sfreq, ch_names=["EEG"], units=units, modality="eeg")
-            cut = epochs(batch, EPOCH_S)
+        segments = load_segments(path)
+        half = segments.sizes["record"] // 2
+        for part, index in (("train", slice(None, half)), ("holdout", slice(half, None))):
+            cut = epochs(segments.isel(record=index), EPOCH_S)
             halves[part].append(cut)
             if part == "train":
                 labels += [label] * cut.sizes["record"]
