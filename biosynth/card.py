@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from biosynth._utils.files import atomic_output
 from biosynth._version import __version__
 from biosynth.signals import CHANNEL, RECORD, TIME, validate_signals
-from biosynth.signals._files import atomic_output
 
 #: What each generator cannot do, for the "limitations and biases" section.
 LIMITATIONS = {

@@ -520,10 +520,10 @@ def _check_cli_sections(text: str | None, holdout: str | None) -> list[str] | No
 
 
 def _cmd_fidelity(args: argparse.Namespace) -> int:
+    from biosynth._utils.check import check_positive
+    from biosynth._utils.files import check_output_path
     from biosynth.datasets import open_signals
     from biosynth.fidelity import compare, write_report
-    from biosynth.signals._checks import check_positive
-    from biosynth.signals._files import check_output_path
 
     check_positive("--epoch", args.epoch, unit="s")
     sections = _check_cli_sections(args.sections, args.holdout)
@@ -549,8 +549,8 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     import json
 
     from biosynth._bench import run_slice_benchmark
-    from biosynth.signals._checks import check_int
-    from biosynth.signals._files import atomic_output, check_output_path
+    from biosynth._utils.check import check_int
+    from biosynth._utils.files import atomic_output, check_output_path
 
     if args.out is not None:
         check_output_path(args.out, overwrite=args.overwrite)
@@ -573,9 +573,9 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 
 def _cmd_bench_suite(args: argparse.Namespace) -> int:
+    from biosynth._utils.check import check_int, check_positive
+    from biosynth._utils.files import check_output_path
     from biosynth.bench.run import markdown_summary, run_suite, write_outputs
-    from biosynth.signals._checks import check_int, check_positive
-    from biosynth.signals._files import check_output_path
 
     if args.card is not None:
         check_output_path(args.card, overwrite=args.overwrite)  # the card itself is written at the end

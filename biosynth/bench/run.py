@@ -400,7 +400,7 @@ def _f(value: Any) -> str:
 
 def write_outputs(result: dict[str, Any], out: str | Path, *, overwrite: bool = False) -> list[Path]:
     """Write ``out`` (JSON), and the Markdown and HTML summaries beside it."""
-    from biosynth.signals._files import atomic_output
+    from biosynth._utils.files import atomic_output
 
     out = Path(out)
     paths = [out, out.with_suffix(".md"), out.with_suffix(".html")]

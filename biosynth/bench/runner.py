@@ -34,8 +34,8 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from biosynth.signals._checks import _fmt, check_int
-from biosynth.signals._files import atomic_output
+from biosynth._utils.check import check_int, fmt_value
+from biosynth._utils.files import atomic_output
 
 logger = logging.getLogger(__name__)
 
@@ -276,7 +276,7 @@ def _parse_scheduler(scheduler: str | None) -> tuple[int | None, str | None]:
     if scheduler is None:
         return None, None
     if not isinstance(scheduler, str):
-        raise TypeError(f"scheduler must be {_SCHEDULER_FORMS}, got {type(scheduler).__name__} {_fmt(scheduler)}.")
+        raise TypeError(f"scheduler must be {_SCHEDULER_FORMS}, got {type(scheduler).__name__} {fmt_value(scheduler)}.")
     match = _PROCESSES.match(scheduler)
     if match:
         n_workers = int(match.group(1))
@@ -295,7 +295,7 @@ def _json_default(value: Any) -> Any:
 
         if isinstance(value, (np.generic, np.ndarray)):
             return value.tolist()
-    raise TypeError(f"{type(value).__name__} {_fmt(value)} is not JSON-able")
+    raise TypeError(f"{type(value).__name__} {fmt_value(value)} is not JSON-able")
 
 
 def _as_json_result(result: Any, k: int, start: int, stop: int) -> dict:

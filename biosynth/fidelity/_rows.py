@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from biosynth.signals._checks import check_finite_array, check_int
+from biosynth._utils.check import check_finite_array, check_int
 
 
 def as_rows(x: Any, *, axis: int = -1, min_samples: int = 1, name: str = "x") -> tuple[np.ndarray, Callable]:

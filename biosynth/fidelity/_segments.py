@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 from scipy import signal as sps
 
+from biosynth._utils.check import check_number, check_positive
 from biosynth.signals import CHANNEL, RECORD, as_batch
-from biosynth.signals._checks import check_number, check_positive
 from biosynth.signals.units import unit_factor
 
 #: Order of the Butterworth band-pass (doubled by the forward-backward pass).

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from biosynth.signals._backend import check_device, torch_device
+from biosynth._utils.backend import check_device, torch_device
 
 
 def to_torch(rows: np.ndarray, device: str) -> Any:

@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from biosynth._utils.check import check_number, check_type
 from biosynth.fidelity._segments import bandpass, check_band, runs, segment_argmax, volts, where
-from biosynth.signals._checks import check_number, check_type
 from biosynth.signals.events import ALL_CHANNELS, make_events, validate_events
 
 logger = logging.getLogger(__name__)

@@ -17,6 +17,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from biosynth._utils.backend import check_device
+from biosynth._utils.check import check_int, check_number, check_positive
+from biosynth._utils.files import atomic_output
 from biosynth._version import __version__
 from biosynth.fidelity._metrics import (
     Metric,
@@ -34,9 +37,6 @@ from biosynth.fidelity._metrics import (
 from biosynth.fidelity.features import BANDS_BY_MODALITY, DEFAULT_NONLINEAR, extract_features, feature_names
 from biosynth.fidelity.spectral import EEG_BANDS
 from biosynth.signals import CHANNEL, RECORD, as_batch, convert_units, epochs, validate_signals
-from biosynth.signals._backend import check_device
-from biosynth.signals._checks import check_int, check_number, check_positive
-from biosynth.signals._files import atomic_output
 
 logger = logging.getLogger(__name__)
 

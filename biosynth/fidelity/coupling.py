@@ -18,10 +18,10 @@ from typing import Any, NamedTuple
 import numpy as np
 import xarray as xr
 
+from biosynth._utils.check import check_int, check_number, check_sfreq, check_type
 from biosynth.fidelity._rows import as_rows
 from biosynth.fidelity._segments import check_band
 from biosynth.signals import TIME
-from biosynth.signals._checks import check_int, check_number, check_sfreq, check_type
 
 logger = logging.getLogger(__name__)
 

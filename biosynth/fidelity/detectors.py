@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from biosynth._utils.check import check_int, check_number, check_positive
 from biosynth.fidelity._segments import (
     bandpass,
     check_band,
@@ -45,7 +46,6 @@ from biosynth.fidelity._segments import (
     volts,
     where,
 )
-from biosynth.signals._checks import check_int, check_number, check_positive
 from biosynth.signals.events import make_events
 
 #: Scale from the median absolute deviation to the SD of a normal distribution.

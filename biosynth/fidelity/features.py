@@ -22,6 +22,7 @@ import numpy as np
 import xarray as xr
 from tqdm.auto import tqdm
 
+from biosynth._utils.check import check_int, check_type
 from biosynth.fidelity.nonlinear import MEASURES, nonlinear_features
 from biosynth.fidelity.spectral import (
     ECG_BANDS,
@@ -35,7 +36,6 @@ from biosynth.fidelity.spectral import (
 )
 from biosynth.fidelity.statistical import QUANTILE_LEVELS, amplitude_quantiles, autocorrelation, moments
 from biosynth.signals import CHANNEL, RECORD, TIME, as_batch, validate_signals
-from biosynth.signals._checks import check_int, check_type
 
 #: Feature sections, in report order: which features belong where.
 SECTIONS = ("spectral", "statistical", "nonlinear")

@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from biosynth._utils.check import check_finite_array, check_int, check_positive, check_type, fmt_value
+from biosynth._utils.seeds import Seed, make_seed_sequence
 from biosynth.fidelity._torch import to_numpy, to_torch, use_torch
-from biosynth.signals._checks import _fmt, check_finite_array, check_int, check_positive, check_type
-from biosynth.signals._random import Seed, make_seed_sequence
 
 logger = logging.getLogger(__name__)
 
@@ -409,7 +409,7 @@ def mmd(
     real, synthetic = _check_pair(real, synthetic, min_real=2, min_synthetic=2, why="for the unbiased MMD")
     if isinstance(bandwidth, str):
         if bandwidth != "median":
-            raise ValueError(f"bandwidth must be 'median' or a positive number, got {_fmt(bandwidth)}.")
+            raise ValueError(f"bandwidth must be 'median' or a positive number, got {fmt_value(bandwidth)}.")
         sigma_in = None
     else:
         sigma_in = check_positive("bandwidth", bandwidth)
@@ -488,7 +488,7 @@ def _check_classifier(classifier: Any) -> Any:
     if not (hasattr(classifier, "fit") and hasattr(classifier, "predict_proba") and hasattr(classifier, "get_params")):
         raise TypeError(
             "classifier must be a scikit-learn estimator with fit and predict_proba, "
-            f"got {type(classifier).__name__} {_fmt(classifier)}."
+            f"got {type(classifier).__name__} {fmt_value(classifier)}."
         )
     return classifier
 

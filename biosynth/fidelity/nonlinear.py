@@ -13,6 +13,8 @@ import numpy as np
 import xarray as xr
 from tqdm.auto import tqdm
 
+from biosynth._utils.backend import check_device
+from biosynth._utils.check import check_type
 from biosynth.fidelity.entropy import (
     approximate_entropy,
     lempel_ziv_complexity,
@@ -24,8 +26,6 @@ from biosynth.fidelity.entropy import (
 )
 from biosynth.fidelity.fractal import detrended_fluctuation, higuchi_fd, hurst_exponent, katz_fd, petrosian_fd
 from biosynth.fidelity.timedomain import hjorth_complexity, hjorth_mobility, line_length, zero_crossings
-from biosynth.signals._backend import check_device
-from biosynth.signals._checks import check_type
 
 
 @dataclass(frozen=True)

@@ -58,9 +58,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from biosynth._utils.check import check_number, check_option, check_positive
 from biosynth.fidelity.spectral import welch_psd
 from biosynth.signals import CHANNEL, RECORD, TIME, as_batch, unit_factor
-from biosynth.signals._checks import check_number, check_option, check_positive
 
 logger = logging.getLogger(__name__)
 

@@ -33,8 +33,8 @@ from typing import Any
 
 import numpy as np
 
+from biosynth._utils.check import check_finite_array, check_int, check_number
 from biosynth.signals import Seed, make_seed_sequence
-from biosynth.signals._checks import check_finite_array, check_int, check_number
 
 logger = logging.getLogger(__name__)
 

@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
+from biosynth._utils.files import atomic_output, check_output_path
 from biosynth._version import __version__
 from biosynth.fidelity.compare import SECTIONS, FidelityReport, Metric
 from biosynth.fidelity.features import feature_names
-from biosynth.signals._files import atomic_output, check_output_path
 
 _COLORS = {"real": "#1f77b4", "synthetic": "#d62728"}
 _CSS = """

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from biosynth.signals._checks import _fmt, check_positive, check_type
+from biosynth._utils.check import check_positive, check_type, fmt_value
 from biosynth.signals.events import ALL_CHANNELS, validate_events
 
 #: Slack added to the tolerance so that the boundary stays inclusive despite rounding, in s.
@@ -195,7 +195,9 @@ def channel_auc(
     channels = _names(channels, "channels")
     unscored = [c for c in channels if c not in series.index]
     if unscored:
-        raise ValueError(f"channels {_fmt(unscored)} have no entry in scores; scores has {_fmt(list(series.index))}.")
+        raise ValueError(
+            f"channels {fmt_value(unscored)} have no entry in scores; scores has {fmt_value(list(series.index))}."
+        )
     in_zone = _zone_mask(zone, channels)
     ranks = rankdata(series.loc[channels].to_numpy(dtype=float))
     n_in, n_out = int(in_zone.sum()), int((~in_zone).sum())
@@ -234,7 +236,7 @@ def event_rates(detected: pd.DataFrame, *, duration: float, channels: Sequence[s
     detected = _events(detected, "detected", need_type=False)
     unknown = sorted(set(detected["channel"]) - set(channels) - {ALL_CHANNELS})
     if unknown:
-        raise ValueError(f"detected has channels {_fmt(unknown)} not in channels {_fmt(channels)}.")
+        raise ValueError(f"detected has channels {fmt_value(unknown)} not in channels {fmt_value(channels)}.")
     counts = detected["channel"].value_counts()
     everywhere = int(counts.get(ALL_CHANNELS, 0))
     per_channel = counts.reindex(channels, fill_value=0).to_numpy(dtype=float) + everywhere
@@ -250,14 +252,18 @@ def _events(events: Any, name: str, *, need_type: bool = True, by: Sequence[str]
     check_type(name, events, pd.DataFrame, "a pandas DataFrame (an event table)")
     if not events.index.is_unique:
         duplicated = events.index[events.index.duplicated()].unique().tolist()
-        raise ValueError(f"{name} index must be unique (it labels the matches), got duplicated {_fmt(duplicated)}.")
+        raise ValueError(
+            f"{name} index must be unique (it labels the matches), got duplicated {fmt_value(duplicated)}."
+        )
     frame = events.assign(**{_ROW: events.index})
     if name == "detected":
         frame = _fill_detected(frame, need_type, by)
     out = validate_events(frame, name)
     bad = [c for c in out["channel"] if not isinstance(c, str)]
     if bad:
-        raise ValueError(f"{name} channel must hold channel names (str, '' for all channels), got {_fmt(bad[:3])}.")
+        raise ValueError(
+            f"{name} channel must hold channel names (str, '' for all channels), got {fmt_value(bad[:3])}."
+        )
     return out
 
 
@@ -277,7 +283,7 @@ def _by(by: Any) -> list[str]:
     by = list(check_type("by", by, (list, tuple), "a sequence of column names such as ('type',)"))
     bad = [b for b in by if not isinstance(b, str)]
     if bad or len(set(by)) != len(by):
-        raise ValueError(f"by must hold distinct column names, got {_fmt(by)}.")
+        raise ValueError(f"by must hold distinct column names, got {fmt_value(by)}.")
     return by
 
 
@@ -292,10 +298,10 @@ def _check_by(by: Sequence[str], truth: pd.DataFrame, detected: pd.DataFrame) ->
 def _names(names: Any, name: str) -> list[str]:
     """A list of distinct channel names."""
     if isinstance(names, str) or not isinstance(names, Sequence | np.ndarray | pd.Index):
-        raise TypeError(f"{name} must be a sequence of channel names, got {type(names).__name__} {_fmt(names)}.")
+        raise TypeError(f"{name} must be a sequence of channel names, got {type(names).__name__} {fmt_value(names)}.")
     names = list(names)
     if not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
-        raise ValueError(f"{name} must hold distinct channel names (str), got {_fmt(names)}.")
+        raise ValueError(f"{name} must hold distinct channel names (str), got {fmt_value(names)}.")
     return names
 
 
@@ -307,7 +313,7 @@ def _scores(scores: Any) -> pd.Series:
     numeric = pd.to_numeric(series, errors="coerce").astype(float)
     bad = series.index[~np.isfinite(numeric.to_numpy())].tolist()
     if bad:
-        raise ValueError(f"scores must be finite numbers, got {_fmt(series[bad].to_dict())}.")
+        raise ValueError(f"scores must be finite numbers, got {fmt_value(series[bad].to_dict())}.")
     return numeric
 
 
@@ -316,7 +322,7 @@ def _zone_mask(zone: Any, channels: list[str]) -> np.ndarray:
     zone = _names(zone, "zone")
     unknown = [z for z in zone if z not in channels]
     if unknown:
-        raise ValueError(f"zone has channels {_fmt(unknown)} not among the scored channels {_fmt(channels)}.")
+        raise ValueError(f"zone has channels {fmt_value(unknown)} not among the scored channels {fmt_value(channels)}.")
     in_zone = np.isin(np.asarray(channels, dtype=object), np.asarray(zone, dtype=object))
     if in_zone.all() or not in_zone.any():
         raise ValueError(

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from biosynth._utils.check import check_int
 from biosynth.fidelity._rows import as_rows
-from biosynth.signals._checks import check_int
 
 
 def moments(x: Any, *, axis: int = -1) -> dict[str, np.ndarray]:

@@ -8,10 +8,10 @@ from typing import Any, Literal
 
 import numpy as np
 
+from biosynth._utils.check import check_int, check_option, check_sfreq
 from biosynth.fidelity._rows import as_rows
 from biosynth.fidelity._torch import to_numpy, to_torch, use_torch
 from biosynth.fidelity._xarray import labelled
-from biosynth.signals._checks import check_int, check_option, check_sfreq
 
 logger = logging.getLogger(__name__)
 

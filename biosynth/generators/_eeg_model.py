@@ -385,7 +385,7 @@ class _TorchFFT:
     def __init__(self, device: str) -> None:
         import torch
 
-        from biosynth.signals._backend import torch_device
+        from biosynth._utils.backend import torch_device
 
         self.torch, self.device = torch, torch_device(device)
 

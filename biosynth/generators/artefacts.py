@@ -92,6 +92,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from biosynth._utils.check import check_int, check_number, check_option, check_sfreq, check_type
 from biosynth.generators._stream import (
     Events,
     Stream,
@@ -105,7 +106,6 @@ from biosynth.generators._stream import (
     white_noise,
 )
 from biosynth.generators.noise import _check_freq
-from biosynth.signals._checks import check_int, check_number, check_option, check_sfreq, check_type
 from biosynth.signals.events import make_events
 
 ARTEFACT_KINDS = ("blink", "saccade", "muscle", "line_noise", "pop", "drift")

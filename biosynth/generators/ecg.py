@@ -91,13 +91,13 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from biosynth._utils.backend import check_device, torch_device
+from biosynth._utils.check import check_int, check_number, check_option, check_positive, check_sfreq
+from biosynth._utils.seeds import Seed, record_seed_sequence, seed_to_json
 from biosynth._version import __version__
 from biosynth.generators.leads import _check_leads, dipole_to_leads
 from biosynth.generators.noise import NOISE_KINDS, _check_kinds, add_noise
 from biosynth.signals import make_events, make_seed_sequence, make_signals, record_rng
-from biosynth.signals._backend import check_device, torch_device
-from biosynth.signals._checks import check_int, check_number, check_option, check_positive, check_sfreq
-from biosynth.signals._random import Seed, record_seed_sequence, seed_to_json
 
 logger = logging.getLogger(__name__)
 

@@ -57,13 +57,13 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from biosynth._utils.backend import check_device
+from biosynth._utils.check import check_int, check_number, check_option, check_positive, check_sfreq
+from biosynth._utils.seeds import Seed, seed_to_json
 from biosynth._version import __version__
 from biosynth.generators import _eeg_model as em
 from biosynth.generators import _stream as st
 from biosynth.signals import CHANNEL, make_seed_sequence, make_signals, validate_signals
-from biosynth.signals._backend import check_device
-from biosynth.signals._checks import check_int, check_number, check_option, check_positive, check_sfreq
-from biosynth.signals._random import Seed, seed_to_json
 from biosynth.signals.events import empty_events
 from biosynth.signals.units import convert_units
 

@@ -68,8 +68,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from biosynth._utils.check import check_int, check_number, check_option, check_type
 from biosynth.generators._stream import Stream, as_dict, block_events, lognormal, place, raised_cosine
-from biosynth.signals._checks import check_int, check_number, check_option, check_type
 from biosynth.signals.events import ALL_CHANNELS, make_events
 
 EPILEPTIFORM_KINDS = ("spike", "sharp_wave", "spike_wave", "seizure", "ripple", "fast_ripple")

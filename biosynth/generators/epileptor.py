@@ -73,12 +73,12 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from biosynth._utils.check import check_int, check_number, check_positive, check_sfreq, check_type
+from biosynth._utils.seeds import Seed, seed_to_json
 from biosynth._version import __version__
 from biosynth.generators._stream import raised_cosine
 from biosynth.generators.neural_mass import _FILTER_HALF, _downsample
 from biosynth.signals import make_seed_sequence, make_signals, record_rng
-from biosynth.signals._checks import check_int, check_number, check_positive, check_sfreq, check_type
-from biosynth.signals._random import Seed, seed_to_json
 
 #: Fixed parameters of Jirsa et al. (2014): y0, tau2 (time units), Irest1, Irest2, gamma (1/unit).
 EPILEPTOR_PARAMS: dict[str, float] = {"y0": 1.0, "tau2": 10.0, "Irest1": 3.1, "Irest2": 0.45, "gamma": 0.01}

@@ -47,8 +47,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from biosynth.signals._checks import check_finite_array, check_int, check_option, check_positive, check_type
-from biosynth.signals._random import Seed, make_seed_sequence
+from biosynth._utils.check import check_finite_array, check_int, check_option, check_positive, check_type
+from biosynth._utils.seeds import Seed, make_seed_sequence
 
 logger = logging.getLogger(__name__)
 

@@ -63,14 +63,14 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from biosynth._utils.backend import check_device
+from biosynth._utils.check import check_int, check_number, check_option, check_positive, check_sfreq
+from biosynth._utils.seeds import Seed, seed_to_json
 from biosynth._version import __version__
 from biosynth.generators import _eeg_model as em
 from biosynth.generators import _stream as st
 from biosynth.generators.eeg import Rhythm, _as_rhythm, _check_rhythm
 from biosynth.signals import make_seed_sequence, make_signals
-from biosynth.signals._backend import check_device
-from biosynth.signals._checks import check_int, check_number, check_option, check_positive, check_sfreq
-from biosynth.signals._random import Seed, seed_to_json
 from biosynth.signals.events import empty_events, validate_events
 from biosynth.signals.layouts import Layout, bipolar, bipolar_pairs, common_average, distances, parse_layout
 

@@ -39,7 +39,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from biosynth.signals._checks import check_finite_array, check_int, check_option
+from biosynth._utils.check import check_finite_array, check_int, check_option
 
 logger = logging.getLogger(__name__)
 

@@ -51,10 +51,10 @@ from typing import Any
 
 import numpy as np
 
+from biosynth._utils.backend import check_device, torch_device
+from biosynth._utils.check import check_int, check_number, check_positive, check_sfreq
+from biosynth._utils.seeds import Seed
 from biosynth.signals import make_seed_sequence, record_rng
-from biosynth.signals._backend import check_device, torch_device
-from biosynth.signals._checks import check_int, check_number, check_positive, check_sfreq
-from biosynth.signals._random import Seed
 
 #: Standard parameters of Jansen & Rit (1995): A, B in mV; a, b, e0 in 1/s; C
 #: dimensionless (C1..C4 default to C, 0.8 C, 0.25 C, 0.25 C); v0 in mV; r in 1/mV.

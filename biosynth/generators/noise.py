@@ -33,7 +33,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from biosynth.signals._checks import (
+from biosynth._utils.check import (
     check_finite_array,
     check_int,
     check_number,
@@ -41,7 +41,7 @@ from biosynth.signals._checks import (
     check_positive,
     check_sfreq,
 )
-from biosynth.signals._random import Seed, make_seed_sequence
+from biosynth._utils.seeds import Seed, make_seed_sequence
 
 logger = logging.getLogger(__name__)
 

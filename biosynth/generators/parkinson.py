@@ -72,11 +72,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from biosynth._utils.check import check_int, check_number, check_option, check_sfreq
+from biosynth._utils.seeds import Seed, seed_to_json
 from biosynth._version import __version__
 from biosynth.generators import _stream as st
 from biosynth.signals import make_events, make_seed_sequence, make_signals
-from biosynth.signals._checks import check_int, check_number, check_option, check_sfreq
-from biosynth.signals._random import Seed, seed_to_json
 from biosynth.signals.events import empty_events, validate_events
 
 SIGNALS = ("lfp", "eeg", "acc", "emg")

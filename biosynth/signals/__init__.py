@@ -2,7 +2,7 @@
 """The shared vocabulary of biosynth: the signal container, events, units, seeds,
 resampling and file I/O. Imports nothing else of biosynth."""
 
-from biosynth.signals._random import Seed, make_seed_sequence, record_rng, record_seed_sequence
+from biosynth._utils.seeds import Seed, make_seed_sequence, record_rng, record_seed_sequence
 from biosynth.signals.bids import read_bids_ieeg, write_bids_ieeg
 from biosynth.signals.container import (
     CHANNEL,

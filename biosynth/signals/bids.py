@@ -45,8 +45,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from biosynth.signals._checks import _fmt, check_option, check_type
-from biosynth.signals._files import atomic_output
+from biosynth._utils.check import check_option, check_type, fmt_value
+from biosynth._utils.files import atomic_output
 from biosynth.signals.container import CHANNEL, RECORD, get_record, jsonable, validate_signals
 from biosynth.signals.events import ALL_CHANNELS, EVENT_COLUMNS, empty_events, make_events, validate_events
 from biosynth.signals.io import read
@@ -212,7 +212,7 @@ def write_bids_ieeg(
     channel_type = check_option("channel_type", channel_type, tuple(CHANNEL_TYPES))
     check_type("reference", reference, str, "iEEGReference text such as 'common average' or 'n/a'")
     if isinstance(line_freq, bool) or line_freq not in _LINE_FREQS:
-        raise ValueError(f"line_freq must be 'n/a', 50 or 60 (Hz), got {_fmt(line_freq)}.")
+        raise ValueError(f"line_freq must be 'n/a', 50 or 60 (Hz), got {fmt_value(line_freq)}.")
     units_of = _check_event_units(event_units)
     batch = RECORD in signals.dims
     n_records = signals.sizes[RECORD] if batch else 1
@@ -352,7 +352,7 @@ def read_bids_ieeg(path: str | os.PathLike, *, units: str | None = None) -> tupl
 
 def _check_label(name: str, value: Any) -> str:
     if not isinstance(value, str) or not _LABEL.fullmatch(value):
-        raise ValueError(f"{name} must be a BIDS label (letters and digits only, e.g. '01'), got {_fmt(value)}.")
+        raise ValueError(f"{name} must be a BIDS label (letters and digits only, e.g. '01'), got {fmt_value(value)}.")
     return value
 
 
@@ -371,7 +371,8 @@ def _check_event_units(event_units: Any) -> dict[str, str]:
         isinstance(k, str) and isinstance(v, str) for k, v in event_units.items()
     ):
         raise TypeError(
-            f"event_units must map column names to unit strings, e.g. {{'amplitude': 'V'}}; got {_fmt(event_units)}."
+            "event_units must map column names to unit strings, e.g. {'amplitude': 'V'}; "
+            f"got {fmt_value(event_units)}."
         )
     return dict(event_units)
 

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from biosynth.signals._checks import (
+from biosynth._utils.check import (
     check_finite_array,
     check_int,
     check_number,
@@ -19,6 +19,7 @@ from biosynth.signals._checks import (
     check_positive,
     check_sfreq,
 )
+from biosynth.signals._shared import channel_names
 from biosynth.signals.units import UNITS, normalize_units
 
 RECORD = "record"
@@ -95,7 +96,7 @@ def make_signals(
     if n_times < 1 or n_channels < 1 or array.shape[0] < 1:
         raise ValueError(f"data must hold at least one record, channel and sample; got shape {array.shape}.")
     t0 = check_number("t0", t0, unit="s")
-    ch_names = _channel_names(ch_names, n_channels)
+    ch_names = channel_names(ch_names, n_channels)
     coords: dict[str, Any] = {CHANNEL: ch_names, TIME: t0 + np.arange(n_times) / sfreq}
     dims = DIMS[-array.ndim :]
     if array.ndim == 3:
@@ -122,20 +123,6 @@ def jsonable(value: Any) -> Any:
         raise TypeError(f"provenance values must be JSON-serialisable, got {type(obj).__name__} {obj!r}.")
 
     return json.loads(json.dumps(value, default=default))
-
-
-def _channel_names(ch_names: Sequence[str] | None, n_channels: int) -> list[str]:
-    if ch_names is None:
-        return [f"ch{i:03d}" for i in range(n_channels)]
-    if isinstance(ch_names, str):
-        raise TypeError(f"ch_names must be a sequence of str, got the single str {ch_names!r}.")
-    names = [str(n) for n in ch_names]
-    if len(names) != n_channels:
-        raise ValueError(f"ch_names has {len(names)} names but data has {n_channels} channels.")
-    if len(set(names)) != len(names):
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        raise ValueError(f"ch_names must be unique, got duplicates {dupes}.")
-    return names
 
 
 def _record_names(record_names: Sequence[Any] | None, n_records: int) -> np.ndarray:

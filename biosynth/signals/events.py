@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from biosynth.signals._files import atomic_output
+from biosynth._utils.files import atomic_output
 
 EVENT_COLUMNS = ("record", "channel", "onset", "duration", "type")
 #: Channel value for events that concern the whole recording (all channels).

@@ -31,8 +31,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from biosynth.signals._checks import check_option
-from biosynth.signals._files import atomic_output, check_output_path
+from biosynth._utils.check import check_option
+from biosynth._utils.files import atomic_output, check_output_path
+from biosynth.signals._shared import MNE_TYPES, require_zarr
 from biosynth.signals.container import (
     CHANNEL,
     RECORD,
@@ -52,7 +53,6 @@ from biosynth.signals.units import UNIT_SCALE, convert_units, normalize_units
 
 logger = logging.getLogger(__name__)
 
-_MNE_TYPES = {"eeg": "eeg", "ecg": "ecg", "ecog": "ecog", "seeg": "seeg", "lfp": "dbs", "emg": "emg", "misc": "misc"}
 _FROM_MNE = {"eeg": "eeg", "ecg": "ecg", "ecog": "ecog", "seeg": "seeg", "dbs": "lfp", "emg": "emg"}
 _WRITE_SUFFIXES = (".nc", ".zarr", ".npz", ".edf", ".bdf")
 _EVENT_PREFIX = "event_"
@@ -259,21 +259,14 @@ def _write_netcdf(tmp: Path, signals: xr.DataArray, events: pd.DataFrame) -> Non
     to_dataset(signals, events).to_netcdf(tmp, engine="h5netcdf")
 
 
-def _require_zarr() -> None:
-    try:
-        import zarr  # noqa: F401
-    except ImportError as err:
-        raise ImportError("Zarr output needs the zarr package: pip install 'biosynth[dask]'.") from err
-
-
 def _read_zarr(path: Path) -> tuple[xr.DataArray, pd.DataFrame]:
-    _require_zarr()
+    require_zarr()
     with xr.open_zarr(path) as ds:
         return from_dataset(ds.load())
 
 
 def _write_zarr(tmp: Path, signals: xr.DataArray, events: pd.DataFrame) -> None:
-    _require_zarr()
+    require_zarr()
     to_dataset(signals, events).to_zarr(tmp, mode="w", zarr_format=2, consolidated=True)
 
 
@@ -415,7 +408,7 @@ def to_mne_raw(signals: xr.DataArray, *, events: pd.DataFrame | None = None, rec
     if signals.attrs["units"] not in UNIT_SCALE:
         raise ValueError(f"signals units {signals.attrs['units']!r} have no volt scale; MNE needs volts.")
     volts = convert_units(signals, "V")
-    ch_type = _MNE_TYPES.get(signals.attrs["modality"], "misc")
+    ch_type = MNE_TYPES.get(signals.attrs["modality"], "misc")
     info = mne.create_info(list(map(str, volts[CHANNEL].values)), volts.attrs["sfreq"], ch_types=ch_type)
     raw = mne.io.RawArray(volts.values, info, verbose="error")
     if events is not None and len(events):

@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from biosynth.signals._checks import _fmt, check_int, check_number, check_option, check_sfreq
-from biosynth.signals._files import atomic_output
+from biosynth._utils.check import check_int, check_number, check_option, check_sfreq, fmt_value
+from biosynth._utils.files import atomic_output
 
 #: Largest accepted contact spacing in m (5 cm); larger values are usually mm given as m.
 MAX_SPACING = 0.05
@@ -159,7 +159,7 @@ def _check_spacing(spacing: Any) -> float:
 
 def _check_prefix(prefix: Any) -> str:
     if not isinstance(prefix, str) or not _PREFIX.fullmatch(prefix):
-        raise ValueError(f"prefix must be letters (and '_') only, e.g. 'G' or 'LTS'; got {_fmt(prefix)}.")
+        raise ValueError(f"prefix must be letters (and '_') only, e.g. 'G' or 'LTS'; got {fmt_value(prefix)}.")
     return prefix
 
 
@@ -167,7 +167,7 @@ def _check_vector(name: str, value: Any, *, nonzero: bool = False) -> np.ndarray
     vector = np.asarray(value, dtype=float)
     if vector.shape != (3,) or not np.isfinite(vector).all() or (nonzero and not np.any(vector)):
         kind = "a non-zero" if nonzero else "a finite"
-        raise ValueError(f"{name} must be {kind} (x, y, z) vector, got {_fmt(value)}.")
+        raise ValueError(f"{name} must be {kind} (x, y, z) vector, got {fmt_value(value)}.")
     return vector
 
 
@@ -273,7 +273,7 @@ def combine(*layouts: Layout) -> Layout:
         raise ValueError("combine needs at least one layout, got none.")
     for k, layout in enumerate(layouts):
         if not isinstance(layout, Layout):
-            raise TypeError(f"layouts[{k}] must be a Layout, got {type(layout).__name__} {_fmt(layout)}.")
+            raise TypeError(f"layouts[{k}] must be a Layout, got {type(layout).__name__} {fmt_value(layout)}.")
     device_names = [d for layout in layouts for d in layout.device_names]
     repeated = sorted({d for d in device_names if device_names.count(d) > 1})
     if repeated:
@@ -324,7 +324,7 @@ def parse_layout(text: str) -> Layout:
     ((4, 5), (1, 8))
     """
     if not isinstance(text, str) or not text.strip():
-        raise ValueError(f"layout text must be {_LAYOUT_GRAMMAR}; got {_fmt(text)}.")
+        raise ValueError(f"layout text must be {_LAYOUT_GRAMMAR}; got {fmt_value(text)}.")
     devices, x = [], 0.0
     for item in text.replace(" ", "").split(","):
         device = _parse_item(item, text, origin=(x, 0.0, 0.0))
@@ -372,7 +372,7 @@ def distances(layout: Layout) -> np.ndarray:
 
 def _check_layout(layout: Any) -> Layout:
     if not isinstance(layout, Layout):
-        raise TypeError(f"layout must be a Layout, got {type(layout).__name__} {_fmt(layout)}.")
+        raise TypeError(f"layout must be a Layout, got {type(layout).__name__} {fmt_value(layout)}.")
     return layout
 
 

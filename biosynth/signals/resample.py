@@ -8,7 +8,7 @@ from fractions import Fraction
 import numpy as np
 import xarray as xr
 
-from biosynth.signals._checks import check_sfreq
+from biosynth._utils.check import check_sfreq
 from biosynth.signals.container import TIME, validate_signals
 
 

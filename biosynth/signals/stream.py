@@ -50,11 +50,12 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from biosynth.signals._checks import check_finite_array, check_int, check_option, check_sfreq
-from biosynth.signals._files import atomic_output, check_output_path
-from biosynth.signals.container import MODALITIES, _channel_names, make_signals
+from biosynth._utils.check import check_finite_array, check_int, check_option, check_sfreq
+from biosynth._utils.files import atomic_output, check_output_path
+from biosynth.signals._shared import MNE_TYPES, channel_names, require_zarr
+from biosynth.signals.container import MODALITIES, make_signals
 from biosynth.signals.events import ALL_CHANNELS, empty_events, validate_events
-from biosynth.signals.io import _MNE_TYPES, _require_zarr, to_dataset
+from biosynth.signals.io import to_dataset
 from biosynth.signals.units import UNIT_SCALE, normalize_units
 
 __all__ = ["ClippingWarning", "SignalWriter", "open_writer"]
@@ -67,7 +68,7 @@ _CHUNK_BYTES = 1 << 20
 _EVENT_BYTES_PER_RECORD = 20 * 64
 _RESERVED_BYTES_PER_RECORD = 96
 #: MNE's EDF exporter writes voltage channels in µV (these MNE channel types).
-_VOLT_MNE_TYPES = ("eeg", "ecg", "ecog", "seeg", "dbs", "emg")
+_VOLTMNE_TYPES = ("eeg", "ecg", "ecog", "seeg", "dbs", "emg")
 
 
 class ClippingWarning(UserWarning):
@@ -370,7 +371,7 @@ def _stub_signals(
     """One-sample container carrying the validated names and attrs of the stream."""
     if ch_names is None or isinstance(ch_names, str) or not isinstance(ch_names, Sequence | np.ndarray):
         raise TypeError(f"ch_names must be a sequence of str, got {type(ch_names).__name__} {ch_names!r}.")
-    names = _channel_names(ch_names, len(ch_names))
+    names = channel_names(ch_names, len(ch_names))
     return make_signals(
         np.zeros((len(names), 1)),
         check_sfreq("sfreq", sfreq),
@@ -479,7 +480,7 @@ class _ZarrBackend(_DatasetBackend):
     """xarray lays the store out (header, first chunk, events); zarr fills the chunks."""
 
     def open(self, tmp: Path) -> None:
-        _require_zarr()
+        require_zarr()
         self.tmp = tmp
         header = self.header()
         self.attrs = header.attrs  # xarray replaces the store's attrs on every write
@@ -678,7 +679,7 @@ def _edf_scale(units: str, modality: str) -> tuple[float, str]:
     if units not in UNIT_SCALE:
         raise ValueError(f"units {units!r} have no volt scale; EDF/BDF (through MNE) need volts.")
     volts = UNIT_SCALE[units]
-    if _MNE_TYPES.get(modality, "misc") in _VOLT_MNE_TYPES:
+    if MNE_TYPES.get(modality, "misc") in _VOLTMNE_TYPES:
         return volts * 1e6, "uV"
     return volts, ""
 

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from biosynth.signals._checks import (
+from biosynth._utils.check import (
     check_finite_array,
     check_int,
     check_number,

@@ -3,7 +3,7 @@
 
 import pytest
 
-from biosynth.signals._files import atomic_output
+from biosynth._utils.files import atomic_output
 
 
 def _leftovers(folder):

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
+from biosynth._utils.seeds import seed_from_json, seed_to_json
 from biosynth.signals import make_seed_sequence, record_rng, record_seed_sequence
-from biosynth.signals._random import seed_from_json, seed_to_json
 
 
 @pytest.mark.parametrize("index", [0, 3, 9])

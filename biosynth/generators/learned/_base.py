@@ -21,11 +21,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from biosynth._utils.check import check_int
+from biosynth._utils.files import atomic_output
+from biosynth._utils.seeds import Seed, record_seed_sequence, seed_to_json
 from biosynth._version import __version__
 from biosynth.signals import as_batch, make_seed_sequence, make_signals, validate_signals
-from biosynth.signals._checks import check_int
-from biosynth.signals._files import atomic_output
-from biosynth.signals._random import Seed, record_seed_sequence, seed_to_json
 
 #: Generators by name, for :func:`load_generator` (filled by subclasses).
 REGISTRY: dict[str, type[LearnedGenerator]] = {}

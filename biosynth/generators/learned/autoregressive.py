@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from biosynth._utils.check import check_int, check_option
 from biosynth.generators.learned._base import LearnedGenerator
-from biosynth.signals._checks import check_int, check_option
 
 logger = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from biosynth._utils.check import check_int, check_type
 from biosynth.generators.learned._base import LearnedGenerator
-from biosynth.signals._checks import check_int, check_type
 
 logger = logging.getLogger(__name__)
 

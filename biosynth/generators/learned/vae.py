@@ -24,10 +24,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from biosynth._utils.backend import check_device, require_torch, torch_device
+from biosynth._utils.check import check_int, check_number, check_option, check_positive, check_type
+from biosynth._utils.files import atomic_output
 from biosynth.generators.learned._base import LearnedGenerator
-from biosynth.signals._backend import check_device, require_torch, torch_device
-from biosynth.signals._checks import check_int, check_number, check_option, check_positive, check_type
-from biosynth.signals._files import atomic_output
 
 logger = logging.getLogger(__name__)
 

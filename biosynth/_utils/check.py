@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 
-def _fmt(value: Any) -> str:
+def fmt_value(value: Any) -> str:
     """Short representation of a received value for an error message."""
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -21,7 +21,7 @@ def _fmt(value: Any) -> str:
 def check_type(name: str, value: Any, types: type | tuple[type, ...], expected: str) -> Any:
     """Raise TypeError unless ``value`` is an instance of ``types``."""
     if not isinstance(value, types):
-        raise TypeError(f"{name} must be {expected}, got {type(value).__name__} {_fmt(value)}.")
+        raise TypeError(f"{name} must be {expected}, got {type(value).__name__} {fmt_value(value)}.")
     return value
 
 
@@ -60,7 +60,7 @@ def check_number(
     """
     unit_txt = f" in {unit}" if unit else ""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number{unit_txt}, got {type(value).__name__} {_fmt(value)}.")
+        raise TypeError(f"{name} must be a real number{unit_txt}, got {type(value).__name__} {fmt_value(value)}.")
     value = float(value)
     if not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number{unit_txt}, got {value}.")
@@ -87,7 +87,7 @@ def check_positive(name: str, value: Any, *, unit: str = "") -> float:
 def check_int(name: str, value: Any, *, low: int | None = None, high: int | None = None) -> int:
     """Check an integer (not a bool) within ``[low, high]``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {_fmt(value)}.")
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {fmt_value(value)}.")
     value = int(value)
     if (low is not None and value < low) or (high is not None and value > high):
         bounds = f">= {low}" if high is None else f"between {low} and {high}"
@@ -100,7 +100,7 @@ def check_option(name: str, value: Any, allowed: Iterable[Any]) -> Any:
     allowed = tuple(allowed)
     if value not in allowed:
         options = ", ".join(repr(a) for a in allowed)
-        raise ValueError(f"{name} must be one of {options}; got {_fmt(value)}.")
+        raise ValueError(f"{name} must be one of {options}; got {fmt_value(value)}.")
     return value
 
 
