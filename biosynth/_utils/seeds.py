@@ -41,8 +41,11 @@ def make_seed_sequence(seed: Seed) -> np.random.SeedSequence:
     return np.random.SeedSequence(int(seed))
 
 
-def record_seed_sequence(root: np.random.SeedSequence, index: int) -> np.random.SeedSequence:
+def record_seed_sequence(root: np.random.SeedSequence, index: int, *streams: int) -> np.random.SeedSequence:
     """Seed sequence of record ``index`` under ``root`` (random access to ``spawn``).
+
+    The one per-record stream helper of biosynth: every generator derives the random
+    streams of a record from here, so a record depends only on ``(root, index)``.
 
     Parameters
     ----------
@@ -50,13 +53,19 @@ def record_seed_sequence(root: np.random.SeedSequence, index: int) -> np.random.
         Root of the batch (from :func:`make_seed_sequence`).
     index : int
         Record index.
+    *streams : int
+        Optional ids of independent sub-streams of the record (one per random
+        quantity); ``record_seed_sequence(root, i, s)`` is the child ``s`` of
+        ``record_seed_sequence(root, i)``.
 
     Returns
     -------
     seed_seq : SeedSequence
-        Equal to ``root.spawn(index + 1)[index]`` on a fresh ``root``.
+        Equal to ``root.spawn(index + 1)[index]`` on a fresh ``root`` (and its
+        ``.spawn(s + 1)[s]`` with one stream id).
     """
-    return np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, int(index)))
+    key = (*root.spawn_key, int(index), *(int(s) for s in streams))
+    return np.random.SeedSequence(root.entropy, spawn_key=key)
 
 
 def record_rng(root: np.random.SeedSequence, index: int) -> np.random.Generator:

@@ -36,3 +36,15 @@ def test_none_seed_draws_entropy_and_json_round_trip():
 def test_bad_seed(seed, err, match):
     with pytest.raises(err, match=match):
         make_seed_sequence(seed)
+
+
+def test_record_sub_streams_are_spawned_children():
+    import numpy as np
+
+    from biosynth._utils import record_seed_sequence
+
+    root = np.random.SeedSequence(7)
+    child = np.random.SeedSequence(7).spawn(3)[2].spawn(5)[4]
+    assert record_seed_sequence(root, 2, 4).generate_state(4).tolist() == child.generate_state(4).tolist()
+    nested = record_seed_sequence(record_seed_sequence(root, 2), 4)
+    assert nested.spawn_key == record_seed_sequence(root, 2, 4).spawn_key
