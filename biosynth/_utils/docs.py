@@ -42,6 +42,12 @@ seed : int, SeedSequence or None, default=None
     Root of the random streams. None draws fresh entropy, kept in
     ``attrs["provenance"]["seed"]`` so the data can be made again."""
 
+docdict["seed_generator"] = """\
+seed : Generator, int, SeedSequence or None, default=None
+    Source of randomness: a :class:`numpy.random.Generator` (used and advanced, so
+    successive calls continue its stream), or a seed for a new one (None: fresh
+    entropy)."""
+
 docdict["device"] = """\
 device : str, default="cpu"
     ``"cpu"`` runs NumPy/Numba; a torch device such as ``"cuda"`` runs the torch
@@ -77,6 +83,25 @@ real : array_like or DataArray
     Real recordings (the reference).
 synthetic : array_like or DataArray
     Synthetic recordings, judged against ``real``."""
+
+
+docdict["sample_duration"] = """\
+duration : float or None, default=None
+    Length of each record, in seconds; None is the length of the fitted records
+    (the shortest one when they differ)."""
+
+docdict["sample_device"] = """\
+device : str or None, default=None
+    Where the samples are computed: ``"cpu"``, ``"torch:cpu"`` (the torch path on the
+    CPU) or a torch device such as ``"cuda"``; None is the generator's own device
+    (``"cpu"``, except for a learned generator made or moved elsewhere). A generator
+    without a torch path checks the value and computes on the CPU. Every device gives
+    the same samples within float tolerance."""
+
+docdict["real_recordings"] = """\
+real : DataArray or list of DataArray
+    Real recordings: biosynth containers with dims ``(record, channel, time)`` or
+    ``(channel, time)``, or a list of them with the same rate, channels and unit."""
 
 
 def fill_doc(func: F) -> F:

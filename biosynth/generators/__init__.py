@@ -4,7 +4,9 @@ a ``seed`` and returns the biosynth container. ``leads`` projects a cardiac dipo
 the 12 standard ECG leads; ``noise`` makes seeded artefacts at a set SNR; ``artefacts``
 and ``epileptiform`` add labelled EEG artefacts and epileptiform events chunk by chunk."""
 
+from biosynth.generators import learned  # registers the data-driven generators
 from biosynth.generators.artefacts import ARTEFACT_KINDS
+from biosynth.generators.base import GENERATORS, Generator, NotFittedError, load_generator
 from biosynth.generators.ecg import MORPHOLOGIES, simulate_ecg
 from biosynth.generators.eeg import (
     DEFAULT_RHYTHMS,
@@ -17,6 +19,14 @@ from biosynth.generators.eeg import (
 )
 from biosynth.generators.epileptiform import EPILEPTIFORM_KINDS
 from biosynth.generators.epileptor import simulate_epileptor
+from biosynth.generators.estimators import (
+    SIMULATORS,
+    ECGGenerator,
+    EEGGenerator,
+    IoECoGGenerator,
+    ParametricGenerator,
+    ParkinsonGenerator,
+)
 from biosynth.generators.forward import leadfield, montage_positions, project_sources
 from biosynth.generators.ioecog import IOECOG_EVENTS, default_zone, layout_from_provenance, simulate_ioecog
 from biosynth.generators.leads import STANDARD_LEADS, dipole_to_leads
@@ -35,13 +45,22 @@ __all__ = [
     "ARTEFACT_KINDS",
     "DEFAULT_RHYTHMS",
     "EPILEPTIFORM_KINDS",
+    "GENERATORS",
     "IOECOG_EVENTS",
     "JANSEN_RIT_PARAMS",
     "MEDICATION",
     "MORPHOLOGIES",
     "NOISE_KINDS",
+    "SIMULATORS",
     "SLEEP_SPINDLES",
     "STANDARD_LEADS",
+    "ECGGenerator",
+    "EEGGenerator",
+    "Generator",
+    "IoECoGGenerator",
+    "NotFittedError",
+    "ParametricGenerator",
+    "ParkinsonGenerator",
     "Rhythm",
     "add_noise",
     "baseline_wander",
@@ -50,6 +69,8 @@ __all__ = [
     "electrode_motion",
     "layout_from_provenance",
     "leadfield",
+    "learned",
+    "load_generator",
     "match_recording",
     "montage_positions",
     "muscle_noise",

@@ -16,7 +16,7 @@ covariance (from the lead field of the cortical generators that carry it, or a u
 correlation), :math:`e_r` a shot-noise envelope of raised-cosine bursts (1 for a
 sustained rhythm) and :math:`g_r` the gain of the current state (eyes open / closed).
 Because every factor is linear or a deterministic function of absolute time, and the
-noise is drawn per fixed block (:mod:`biosynth.generators._stream`), any chunk of a
+noise is drawn per fixed block (:mod:`biosynth.generators._random_blocks`), any chunk of a
 record can be rendered alone and chunks join without a seam (equal to float32
 rounding of the filtering).
 """
@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 from scipy import signal
 
-from biosynth.generators import _stream as st
+from biosynth._utils.backend import torch_device
+from biosynth.generators import _random_blocks as rb
 from biosynth.signals.events import empty_events, validate_events
 
 #: Seconds of aperiodic kernel: frequency resolution 1/8 Hz, so the 1/f shape holds
@@ -133,7 +134,7 @@ def rhythm_component(
     strongest; ``cov`` is its channel covariance in the background's units."""
     band = gaussian_band(rhythm["freq"], rhythm["bandwidth"])
     n_taps = int(max(RHYTHM_KERNEL_S, 10.0 / rhythm["bandwidth"]) * sfreq)
-    kernel = st.fir_from_psd(band, sfreq, n_taps)
+    kernel = rb.fir_from_psd(band, sfreq, n_taps)
     diag = np.diag(cov)
     best = int(np.argmax(diag / ap_power))
     if diag[best] <= 0:
@@ -147,7 +148,7 @@ def rhythm_component(
         covariance_factor(cov) * np.sqrt(power),
         burst_rate=rhythm["burst_rate"] / 60.0 if bursty else 0.0,
         burst_duration=rhythm["burst_duration"] or 0.0,
-        decimation=st.passband_decimation(kernel),
+        decimation=rb.passband_decimation(kernel),
     )
 
 
@@ -283,7 +284,7 @@ class EEGModel:
             rows = self._buffer("rows", (self.mixing.shape[1], stop - start))
             common = None if self.modulator is None else self.modulator.gain(root, record, start, stop, events)
             for comp, sl in zip(self.components, self.rows, strict=True):
-                stream = st.Stream(root, record, comp.stream)
+                stream = rb.Stream(root, record, comp.stream)
                 rows[sl] = _filtered(stream, comp, sl.stop - sl.start, start, stop, self.device)
                 modulation = self._modulation(root, record, comp, start, stop, events)
                 if modulation is not None:
@@ -343,13 +344,13 @@ class EEGModel:
         return out
 
     def _envelope(self, root, record, comp: Component, start: int, stop: int, events: EventBuffer) -> np.ndarray:
-        stream = st.Stream(root, record, _ENVELOPE_STREAM + comp.stream)
+        stream = rb.Stream(root, record, _ENVELOPE_STREAM + comp.stream)
         look_back = int(np.ceil(4 * comp.burst_duration * self.sfreq))
 
         def draw(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-            return st.as_dict(duration=st.lognormal(rng, comp.burst_duration, BURST_CV, n))
+            return rb.as_dict(duration=rb.lognormal(rng, comp.burst_duration, BURST_CV, n))
 
-        ev = st.block_events(stream, comp.burst_rate, self.sfreq, start - look_back, stop, draw)
+        ev = rb.block_events(stream, comp.burst_rate, self.sfreq, start - look_back, stop, draw)
         env = _hann_sum(ev.onset, ev.draws.get("duration", np.zeros(0)), self.sfreq, start, stop)
         own = (ev.onset >= start) & (ev.onset < self.n_times)
         if own.any():
@@ -357,6 +358,41 @@ class EEGModel:
             dur = np.minimum(ev.draws["duration"][own], self.n_times / self.sfreq - onset_s)
             events.add(record, onset_s, dur, "spindle" if comp.name == "spindle" else f"{comp.name}_burst")
         return env
+
+
+def render_records(
+    model: EEGModel, root: np.random.SeedSequence, indices: np.ndarray, *, desc: str, progress: bool
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Records ``indices`` of ``model`` (float64, shape ``(n, n_channels, n_times)``) and
+    their events: the one render loop of the EEG-family generators.
+
+    Each record is rendered alone, in chunks of :data:`RENDER_CHUNK` samples, so the
+    temporary memory is bounded and a record does not depend on the batch it is in.
+    ``desc`` labels the progress bar (tqdm, shown with ``progress=True``).
+    """
+    from tqdm.auto import tqdm
+
+    out = np.empty((indices.size, len(model.ch_names), model.n_times))
+    events = EventBuffer()
+    for k, record in enumerate(tqdm(indices, desc=desc, unit="record", disable=not progress)):
+        model.render_record(root, int(record), events, out=out[k])
+    return out, events.to_frame()
+
+
+class Addition:
+    """An artefact or epileptiform model with its extra render keywords bound; its
+    events are cut at the end of the record (and dropped if they start after it, as a
+    delayed copy of an event on another channel can)."""
+
+    def __init__(self, model: Any, end: float, **kwargs: Any) -> None:
+        self.model, self.end, self.kwargs = model, end, kwargs
+
+    def render(self, root, record: int, start: int, stop: int) -> tuple[np.ndarray, pd.DataFrame]:
+        data, events = self.model.render(root, record, start, stop, **self.kwargs)
+        if len(events):
+            events = events[events["onset"] < self.end]
+            events = events.assign(record=record, duration=np.minimum(events["duration"], self.end - events["onset"]))
+        return data, events
 
 
 def _hann_sum(onsets: np.ndarray, durations: np.ndarray, sfreq: float, start: int, stop: int) -> np.ndarray:
@@ -374,9 +410,9 @@ def _hann_sum(onsets: np.ndarray, durations: np.ndarray, sfreq: float, start: in
     return np.bincount(position[inside], weights=values, minlength=stop - start)
 
 
-def _filtered(stream: st.Stream, comp: Component, n_rows: int, start: int, stop: int, device: str) -> np.ndarray:
+def _filtered(stream: rb.Stream, comp: Component, n_rows: int, start: int, stop: int, device: str) -> np.ndarray:
     fft = None if device == "cpu" else _TorchFFT(device)
-    return st.filtered_noise(stream, comp.kernel, n_rows, start, stop, decimation=comp.decimation, fft=fft)
+    return rb.filtered_noise(stream, comp.kernel, n_rows, start, stop, decimation=comp.decimation, fft=fft)
 
 
 class _TorchFFT:
@@ -384,8 +420,6 @@ class _TorchFFT:
 
     def __init__(self, device: str) -> None:
         import torch
-
-        from biosynth._utils.backend import torch_device
 
         self.torch, self.device = torch, torch_device(device)
 

@@ -3,7 +3,7 @@
 
 :class:`ArtefactModel` adds six kinds of artefact (:data:`ARTEFACT_KINDS`) to scalp
 EEG, in volts, and returns the events it placed. Every random quantity is a function of
-the absolute sample index (through :mod:`biosynth.generators._stream`): events are
+the absolute sample index (through :mod:`biosynth.generators._random_blocks`): events are
 drawn per noise block, and each chunk looks back by the longest event of a kind, so a
 record rendered in one piece equals the same record rendered in any chunks, events
 included. No event starts before the first sample of a record.
@@ -87,13 +87,15 @@ References
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from biosynth._utils.check import check_int, check_number, check_option, check_sfreq, check_type
-from biosynth.generators._stream import (
+from biosynth.generators._checks import check_freq
+from biosynth.generators._random_blocks import (
     Events,
     Stream,
     as_dict,
@@ -105,7 +107,6 @@ from biosynth.generators._stream import (
     raised_cosine,
     white_noise,
 )
-from biosynth.generators.noise import _check_freq
 from biosynth.signals.events import make_events
 
 ARTEFACT_KINDS = ("blink", "saccade", "muscle", "line_noise", "pop", "drift")
@@ -116,21 +117,21 @@ _PARAMS: dict[str, dict[str, tuple[float, float, float, str]]] = {
     "blink": {
         "rate": (15.0, 0.0, 120.0, "1/min"),
         "amplitude": (100e-6, 0.0, 1e-2, "V"),
-        "cv": (0.3, 0.0, 2.0, ""),
+        "amplitude_cv": (0.3, 0.0, 2.0, ""),
         "min_duration": (0.2, 0.02, 2.0, "s"),
         "max_duration": (0.4, 0.02, 2.0, "s"),
     },
     "saccade": {
         "rate": (10.0, 0.0, 240.0, "1/min"),
         "amplitude": (30e-6, 0.0, 1e-2, "V"),
-        "cv": (0.5, 0.0, 2.0, ""),
+        "amplitude_cv": (0.5, 0.0, 2.0, ""),
         "min_fixation": (0.3, 0.0, 30.0, "s"),
         "max_fixation": (2.0, 0.0, 30.0, "s"),
     },
     "muscle": {
         "rate": (2.0, 0.0, 120.0, "1/min"),
         "amplitude": (20e-6, 0.0, 1e-2, "V"),
-        "cv": (0.5, 0.0, 2.0, ""),
+        "amplitude_cv": (0.5, 0.0, 2.0, ""),
         "min_duration": (0.2, 0.02, 60.0, "s"),
         "max_duration": (2.0, 0.02, 60.0, "s"),
         "low_freq": (20.0, 1.0, 1000.0, "Hz"),
@@ -146,14 +147,14 @@ _PARAMS: dict[str, dict[str, tuple[float, float, float, str]]] = {
     "pop": {
         "rate": (0.5, 0.0, 60.0, "1/min"),
         "amplitude": (100e-6, 0.0, 1e-2, "V"),
-        "cv": (0.5, 0.0, 2.0, ""),
+        "amplitude_cv": (0.5, 0.0, 2.0, ""),
         "min_tau": (0.2, 0.005, 10.0, "s"),
         "max_tau": (1.0, 0.005, 10.0, "s"),
     },
     "drift": {
         "rate": (1.0, 0.0, 60.0, "1/min"),
         "amplitude": (30e-6, 0.0, 1e-2, "V"),
-        "cv": (0.5, 0.0, 2.0, ""),
+        "amplitude_cv": (0.5, 0.0, 2.0, ""),
         "min_duration": (5.0, 2.0, 300.0, "s"),
         "max_duration": (30.0, 2.0, 300.0, "s"),
         "max_freq": (0.1, 0.0, 0.25, "Hz"),
@@ -163,7 +164,8 @@ _PARAMS: dict[str, dict[str, tuple[float, float, float, str]]] = {
 #: Default parameters of each kind (resting state, eyes open). Units: ``rate`` in events
 #: per minute, ``amplitude`` in V (blink: peak at Fp1; saccade: step at F8; muscle: RMS
 #: over the temporalis; line_noise: peak of the fundamental; pop: jump; drift: peak),
-#: ``cv`` the coefficient of variation of the amplitude (lognormal), times in s,
+#: ``amplitude_cv`` the coefficient of variation of the amplitude (lognormal; the name
+#: ``cv`` of biosynth 0.1 is accepted with a FutureWarning until 0.3), times in s,
 #: frequencies in Hz, ``harmonic3``/``harmonic5`` relative to the fundamental,
 #: ``spread`` the coefficient of variation of the line-noise amplitude over channels.
 DEFAULT_ARTEFACTS: dict[str, dict[str, float]] = {
@@ -244,6 +246,7 @@ def _check_kind(kind: str, params: Mapping[str, float] | None, sfreq: float | No
     params = {} if params is None else check_type(f"spec[{kind!r}]", params, Mapping, "a mapping or None")
     table = _PARAMS[kind]
     out = dict(DEFAULT_ARTEFACTS[kind])
+    params = _renamed_parameters(kind, params)
     for name, value in params.items():
         check_option(f"spec[{kind!r}] parameter", name, table)
         _default, low, high, unit = table[name]
@@ -259,7 +262,7 @@ def _check_kind(kind: str, params: Mapping[str, float] | None, sfreq: float | No
     if kind == "line_noise":
         check_option(f"spec[{kind!r}]['freq']", out["freq"], (50.0, 60.0))
         if sfreq is not None:
-            _check_freq(f"spec[{kind!r}]['freq']", out["freq"], sfreq)
+            check_freq(f"spec[{kind!r}]['freq']", out["freq"], sfreq)
     if kind == "muscle" and sfreq is not None:
         cap = _NYQUIST_SHARE * sfreq / 2.0
         check_number(
@@ -271,6 +274,27 @@ def _check_kind(kind: str, params: Mapping[str, float] | None, sfreq: float | No
             unit="Hz",
             context=f"the band is capped at 90 % of Nyquist, {cap:g} Hz for sfreq={sfreq:g}",
         )
+    return out
+
+
+#: Parameter names of biosynth 0.1 -> their names now (accepted with a FutureWarning until 0.3).
+RENAMED_PARAMETERS = {"cv": "amplitude_cv"}  # one spelling with the epileptiform kinds
+
+
+def _renamed_parameters(kind: str, params: Mapping[str, float]) -> dict[str, float]:
+    """``params`` with old parameter names (:data:`RENAMED_PARAMETERS`) spelled anew, each with a FutureWarning."""
+    out = dict(params)
+    for old, new in RENAMED_PARAMETERS.items():
+        if old in out:
+            if new in out:
+                raise ValueError(f"spec[{kind!r}] has both {old!r} (old name) and {new!r}; pass only {new!r}.")
+            warnings.warn(
+                f"artefact parameter {old!r} (spec[{kind!r}]) was renamed to {new!r} in biosynth 0.2; "
+                "the old name stops working in 0.3.",
+                FutureWarning,
+                stacklevel=5,
+            )
+            out[new] = out.pop(old)
     return out
 
 
@@ -353,7 +377,7 @@ class ArtefactModel:
     def _muscle_noise(self, stream: Stream, n_rows: int, start: int, stop: int) -> np.ndarray:
         """Unit-variance band-limited noise of samples ``[start, stop)``, filtered in float64.
 
-        Like :func:`~biosynth.generators._stream.filtered_noise`, but the float32 white
+        Like :func:`~biosynth.generators._random_blocks.filtered_noise`, but the float32 white
         noise is filtered in float64, so chunks agree to float64 round-off.
         """
         half = self._muscle_kernel.size // 2
@@ -441,7 +465,7 @@ class ArtefactModel:
         def draw(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
             return as_dict(
                 duration=rng.uniform(p["min_duration"], p["max_duration"], n),
-                amplitude=lognormal(rng, p["amplitude"], p["cv"], n, clip=_AMPLITUDE_CLIP),
+                amplitude=lognormal(rng, p["amplitude"], p["amplitude_cv"], n, clip=_AMPLITUDE_CLIP),
                 keep=rng.random(n),
             )
 
@@ -458,7 +482,7 @@ class ArtefactModel:
         def draw(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
             return as_dict(
                 fixation=rng.uniform(p["min_fixation"], p["max_fixation"], n),
-                amplitude=lognormal(rng, p["amplitude"], p["cv"], n, clip=_AMPLITUDE_CLIP),
+                amplitude=lognormal(rng, p["amplitude"], p["amplitude_cv"], n, clip=_AMPLITUDE_CLIP),
                 sign=np.where(rng.random(n) < 0.5, -1.0, 1.0),
                 keep=rng.random(n),
             )
@@ -478,7 +502,7 @@ class ArtefactModel:
         def draw(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
             return as_dict(
                 duration=rng.uniform(p["min_duration"], p["max_duration"], n),
-                amplitude=lognormal(rng, p["amplitude"], p["cv"], n, clip=_AMPLITUDE_CLIP),
+                amplitude=lognormal(rng, p["amplitude"], p["amplitude_cv"], n, clip=_AMPLITUDE_CLIP),
                 side=rng.integers(0, 3, n),  # 0 left, 1 right, 2 both
             )
 
@@ -517,7 +541,7 @@ class ArtefactModel:
         def draw(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
             return as_dict(
                 tau=rng.uniform(p["min_tau"], p["max_tau"], n),
-                amplitude=lognormal(rng, p["amplitude"], p["cv"], n, clip=_AMPLITUDE_CLIP),
+                amplitude=lognormal(rng, p["amplitude"], p["amplitude_cv"], n, clip=_AMPLITUDE_CLIP),
                 sign=np.where(rng.random(n) < 0.5, -1.0, 1.0),
                 channel=rng.random(n),
             )
@@ -538,7 +562,7 @@ class ArtefactModel:
         def draw(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
             return as_dict(
                 duration=rng.uniform(p["min_duration"], p["max_duration"], n),
-                amplitude=lognormal(rng, p["amplitude"], p["cv"], n, clip=_AMPLITUDE_CLIP),
+                amplitude=lognormal(rng, p["amplitude"], p["amplitude_cv"], n, clip=_AMPLITUDE_CLIP),
                 sign=np.where(rng.random(n) < 0.5, -1.0, 1.0),
                 channel=rng.random(n),
                 freq=rng.uniform(0.0, p["max_freq"], n),

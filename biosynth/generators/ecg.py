@@ -93,11 +93,14 @@ import xarray as xr
 
 from biosynth._utils.backend import check_device, torch_device
 from biosynth._utils.check import check_int, check_number, check_option, check_positive, check_sfreq
-from biosynth._utils.seeds import Seed, record_seed_sequence, seed_to_json
-from biosynth._version import __version__
-from biosynth.generators.leads import _check_leads, dipole_to_leads
-from biosynth.generators.noise import NOISE_KINDS, _check_kinds, add_noise
-from biosynth.signals import make_events, make_seed_sequence, make_signals, record_rng
+from biosynth._utils.deprecation import renamed_arguments
+from biosynth._utils.docs import fill_doc
+from biosynth._utils.seeds import Seed, make_seed_sequence, record_rng, record_seed_sequence
+from biosynth.generators._checks import NOISE_KINDS, check_leads, check_noise_kinds
+from biosynth.generators._provenance import build_provenance
+from biosynth.generators.leads import dipole_to_leads
+from biosynth.generators.noise import add_noise
+from biosynth.signals import make_events, make_signals
 
 logger = logging.getLogger(__name__)
 
@@ -215,6 +218,8 @@ PVC_DIPOLE_DIRECTIONS: dict[str, tuple[float, float, float]] = {
 _F_WAVE_DIRECTION = (0.2, 0.6, -0.6)  # atrial (f-wave) dipole: anterior, so f waves show in V1 as in II
 
 
+@fill_doc
+@renamed_arguments({"noise_snr_db": "snr_db"}, since="0.2", until="0.3")
 def simulate_ecg(
     duration: float,
     sfreq: float,
@@ -233,7 +238,7 @@ def simulate_ecg(
     leads: Sequence[str] = ("II",),
     rhythm: str = "sinus",
     pvc_rate: float = 0.0,
-    noise_snr_db: float | None = None,
+    snr_db: float | None = None,
     noise_kinds: Sequence[str] = NOISE_KINDS,
     line_freq: float = 50.0,
     first_record: int = 0,
@@ -251,8 +256,7 @@ def simulate_ecg(
         Length of each record, in seconds; at least two beats at ``heart_rate``.
     sfreq : float
         Sampling rate, in Hz; at least 100 Hz.
-    n_records : int | None
-        Number of records. None returns one recording without a ``record`` dim.
+    %(n_records)s
     heart_rate : float
         Mean heart rate, in beats per minute, in [30, 200].
     heart_rate_std : float
@@ -307,28 +311,22 @@ def simulate_ecg(
         no P wave, a QRS of about 160 ms and a T wave of the opposite polarity; in 12
         leads its dipole follows :data:`PVC_DIPOLE_DIRECTIONS` (a right-ventricular
         focus). Its events have ``beat_type`` ``"V"``.
-    noise_snr_db : float | None
+    snr_db : float | None
         If given, add noise with :func:`~biosynth.generators.noise.add_noise` so that
         every lead of every record has this signal-to-noise ratio, in dB, against the
         clean ECG (mean squares over the record). The noise of record ``i`` is drawn
         from its own stream, so it does not depend on the batch or chunking. None adds
-        none.
+        none. Called ``noise_snr_db`` before 0.2 (still accepted, with a
+        FutureWarning).
     noise_kinds : sequence of str
-        Noise kinds mixed at equal power when ``noise_snr_db`` is given; any of
+        Noise kinds mixed at equal power when ``snr_db`` is given; any of
         :data:`~biosynth.generators.noise.NOISE_KINDS`.
     line_freq : float
         Mains frequency for the ``"powerline"`` noise kind, in Hz; below Nyquist when
         that kind is used.
-    first_record : int
-        Index of the first record; record ``i`` draws from
-        ``SeedSequence(seed, spawn_key=(i,))``, so records ``[k, k + n)`` can be made
-        alone and equal those of a larger batch.
-    chunk_size : int | None
-        Records integrated at once (bounds memory); None makes all at once. The output
-        does not depend on it.
-    seed : int, SeedSequence or None
-        Root of the random stream. None draws fresh entropy, kept in
-        ``attrs["provenance"]["seed"]`` so the data can be regenerated.
+    %(first_record)s
+    %(chunk_size)s
+    %(seed)s
     device : str
         ``"cpu"`` (Numba, parallel over records), a torch device such as ``"cuda"``,
         or ``"torch:cpu"`` for the torch path on the CPU (torch paths need the
@@ -390,7 +388,7 @@ def simulate_ecg(
     device = check_device(device)
     if not isinstance(return_events, bool):
         raise TypeError(f"return_events must be a bool, got {type(return_events).__name__} {return_events!r}.")
-    lead_names = _check_leads(leads)
+    lead_names = check_leads(leads)
     params["leads"] = lead_names
     params["rhythm"] = check_option("rhythm", rhythm, RHYTHMS)
     params["pvc_rate"] = check_number("pvc_rate", pvc_rate, low=0.0, high=0.5, context="a PVC never follows a PVC")
@@ -401,9 +399,9 @@ def simulate_ecg(
         )
     if params["pvc_rate"] > 0 and device != "cpu":
         raise ValueError(f"pvc_rate > 0 is implemented on device='cpu' only (Numba), got device={device!r}.")
-    params["noise_snr_db"] = None if noise_snr_db is None else check_number("noise_snr_db", noise_snr_db, unit="dB")
-    params["noise_kinds"] = _check_kinds(noise_kinds)
-    if params["noise_snr_db"] is not None and "powerline" in params["noise_kinds"]:
+    params["snr_db"] = None if snr_db is None else check_number("snr_db", snr_db, unit="dB")
+    params["noise_kinds"] = check_noise_kinds(noise_kinds)
+    if params["snr_db"] is not None and "powerline" in params["noise_kinds"]:
         freq = check_positive("line_freq", line_freq, unit="Hz")
         if freq >= params["sfreq"] / 2:
             raise ValueError(
@@ -444,26 +442,21 @@ def simulate_ecg(
         gains = np.ones(1) if single else dipole_to_leads(np.array(_F_WAVE_DIRECTION)[:, None], lead_names)[:, 0]
         gains /= 1.0 if single else float(_LEAD_II @ np.array(_F_WAVE_DIRECTION))
         for row, index in enumerate(indices):
-            rng = np.random.default_rng(_stream(root, index, _F_WAVE_STREAM))
+            rng = np.random.default_rng(record_seed_sequence(root, index, _F_WAVE_STREAM))
             data[row] += gains[:, None] * _f_waves(rng, grid)
-    if params["noise_snr_db"] is not None:
+    if params["snr_db"] is not None:
         for row, index in enumerate(indices):
-            rng = np.random.default_rng(_stream(root, index, _NOISE_STREAM))
+            rng = np.random.default_rng(record_seed_sequence(root, index, _NOISE_STREAM))
             data[row], _ = add_noise(
                 data[row],
                 params["sfreq"],
-                snr_db=params["noise_snr_db"],
+                snr_db=params["snr_db"],
                 kinds=params["noise_kinds"],
                 line_freq=params["line_freq"],
-                rng=rng,
+                seed=rng,
             )
-    provenance = {
-        "generator": "biosynth.generators.simulate_ecg",
-        "version": __version__,
-        # chunk_size changes memory use, not the data: it is not a generation parameter
-        "parameters": {k: v for k, v in params.items() if k != "chunk_size"},
-        "seed": seed_to_json(root),
-    }
+    # chunk_size changes memory use, not the data: it is not a generation parameter
+    provenance = build_provenance("biosynth.generators.simulate_ecg", params, root)
     ecg = make_signals(
         data if n_records is not None else data[0],
         params["sfreq"],
@@ -479,12 +472,6 @@ def simulate_ecg(
     if pvc is None:
         return ecg, _events(states[:, 0], params["sfreq"], gaussians[0], labels)
     return ecg, _events(states[:, 0], params["sfreq"], gaussians[0], labels, pvc_set, pvc["beats"])
-
-
-def _stream(root: np.random.SeedSequence, index: int, stream: int) -> np.random.SeedSequence:
-    """SeedSequence of one extra random stream of record ``index``: a child of the record's own,
-    distinct from it (spawn key ``(index, stream)`` against ``(index,)``)."""
-    return record_seed_sequence(record_seed_sequence(root, index), stream)
 
 
 def _dipole_gaussians(gaussians: np.ndarray, directions: Mapping[str, Sequence[float]]) -> np.ndarray:
@@ -643,7 +630,7 @@ def _integrate(indices, root, params, gaussians, wander, grid, device, chunk_siz
     index of each record's PVC beats is appended to ``pvc["beats"]`` (one array per record)."""
     from tqdm.auto import tqdm
 
-    from biosynth.generators._kernels_ecg import integrate_ecgsyn, integrate_ecgsyn_sets
+    from biosynth.generators._kernels.ecg import integrate_ecgsyn, integrate_ecgsyn_sets
 
     step = chunk_size or indices.size
     rr_amplitudes = _rr_amplitudes(params, grid)
@@ -664,7 +651,9 @@ def _integrate(indices, root, params, gaussians, wander, grid, device, chunk_siz
         state0 = _initial_state(phase0, 2.0 * math.pi / beat_omega[:, 0], gaussians, grid.h)
         state0[:, 2:] += _wander_steady_state(wander, params["hf_freq"], wander_phase)
         if pvc is not None:
-            rngs = [np.random.default_rng(_stream(root, i, _PVC_STREAM)) for i in indices[start : start + step]]
+            rngs = [
+                np.random.default_rng(record_seed_sequence(root, i, _PVC_STREAM)) for i in indices[start : start + step]
+            ]
             beat_time, beat_omega, seg_time, beats = _pvc_schedule(
                 beat_time,
                 beat_omega,
@@ -798,7 +787,7 @@ def _af_rr(index: int, root: np.random.SeedSequence, params: Mapping[str, Any], 
     mean = 60.0 / params["heart_rate"]
     span = grid.n_steps * grid.h + 2.0 * mean
     shape = 1.0 / _AF_RR_CV**2
-    rng = np.random.default_rng(_stream(root, index, _AF_RR_STREAM))
+    rng = np.random.default_rng(record_seed_sequence(root, index, _AF_RR_STREAM))
     # twice the beats needed on average: the sum falls short with a probability far below 1e-100
     rr = rng.gamma(shape, mean / shape, size=2 * math.ceil(span / mean) + 8)
     return np.maximum(rr, _MIN_RR)
@@ -929,7 +918,7 @@ def _initial_state(phase0: np.ndarray, rr: np.ndarray, gaussians: np.ndarray, h:
     independent of z), so a beat of n steps from z = 0 ends at Z and the periodic start
     is Z / (1 - rho^n). The rounding leaves a transient below 1e-4 of the R peak.
     """
-    from biosynth.generators._kernels_ecg import integrate_ecgsyn
+    from biosynth.generators._kernels.ecg import integrate_ecgsyn
 
     n_rec, m = phase0.size, gaussians.shape[0]
     n_beat = np.maximum(np.rint(rr / h).astype(np.int64), 1)
@@ -1038,7 +1027,7 @@ def _integrate_torch(
 def _template_levels(gaussians: np.ndarray, heart_rate: float, h: float) -> tuple[np.ndarray, np.ndarray]:
     """(m,) isoelectric level (z at the QRS onset) and (m,) R-peak height above it (the maximum over
     the beat) of each z, on the periodic orbit of a constant ``heart_rate`` without baseline wander."""
-    from biosynth.generators._kernels_ecg import integrate_ecgsyn
+    from biosynth.generators._kernels.ecg import integrate_ecgsyn
 
     n_beat = max(round(60.0 / heart_rate / h), 1)
     omega = 2.0 * math.pi / (n_beat * h)

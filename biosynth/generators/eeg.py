@@ -34,7 +34,7 @@ every rhythm is on every channel.
 
 **Streaming.** Noise comes in fixed seeded blocks of absolute samples and every other
 random quantity (bursts, artefacts, epileptiform events) is drawn per block too
-(:mod:`biosynth.generators._stream`), so a record can be generated in chunks of any
+(:mod:`biosynth.generators._random_blocks`), so a record can be generated in chunks of any
 length that join without a seam (equal to float32 rounding; events exactly);
 :func:`write_eeg` streams one record to NetCDF, Zarr or EDF/BDF with bounded memory.
 
@@ -46,12 +46,15 @@ the CPU, torch on a GPU) instead of the spectral model; those records are made w
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+import warnings
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -59,12 +62,22 @@ import xarray as xr
 
 from biosynth._utils.backend import check_device
 from biosynth._utils.check import check_int, check_number, check_option, check_positive, check_sfreq
-from biosynth._utils.seeds import Seed, seed_to_json
-from biosynth._version import __version__
+from biosynth._utils.docs import fill_doc
+from biosynth._utils.seeds import Seed, make_seed_sequence
 from biosynth.generators import _eeg_model as em
-from biosynth.generators import _stream as st
-from biosynth.signals import CHANNEL, make_seed_sequence, make_signals, validate_signals
+from biosynth.generators import _random_blocks as rb
+from biosynth.generators._provenance import build_provenance
+
+# Rhythm, REGIONS and MIN_BANDWIDTH are public names of this module, kept in the private
+# module that ioecog shares
+from biosynth.generators._rhythms import MIN_BANDWIDTH, REGIONS, Rhythm, as_rhythm, check_rhythm  # noqa: F401
+from biosynth.generators.artefacts import ArtefactModel, check_artefacts
+from biosynth.generators.epileptiform import EpileptiformModel, check_epileptiform
+from biosynth.generators.forward import REFERENCES, leadfield, mastoid_rows, montage_positions, project_sources
+from biosynth.generators.neural_mass import simulate_jansen_rit
+from biosynth.signals import CHANNEL, make_signals, validate_signals
 from biosynth.signals.events import empty_events
+from biosynth.signals.stream import open_writer
 from biosynth.signals.units import convert_units
 
 logger = logging.getLogger(__name__)
@@ -83,13 +96,6 @@ SOURCE_SMOOTHING = 0.03
 #: coronal plane through the centre, i.e. parietal and occipital cortex (Pz, P3/P4,
 #: O1/O2 lie at -0.56 to -0.94; Cz at +0.13).
 ALPHA_POSTERIOR_Y = -0.3
-#: Cortical regions a rhythm can live on, as conditions on the generators' unit outward
-#: direction (x right, y anterior, z up): "posterior" y < -0.3; "central" |y| < 0.3
-#: and z > 0.4 (sensorimotor strip, C3/Cz/C4); "frontal_midline" y > 0.3 and
-#: |x| < 0.35 (Fz, FCz); "all".
-REGIONS = ("all", "posterior", "central", "frontal_midline")
-#: Narrowest rhythm band (FWHM, Hz): its kernel lasts 10 / bandwidth = 40 s.
-MIN_BANDWIDTH = 0.25
 #: Highest sampling rate (Hz): scalp and intracranial recorders stay below it, and the
 #: 8-s background kernel stays under 200,000 taps.
 MAX_SFREQ = 25_000.0
@@ -98,45 +104,6 @@ MAX_SFREQ = 25_000.0
 MAX_AMPLITUDE = 1e-2
 #: Recording states; rhythms carry a gain per state (see :class:`Rhythm`).
 STATES = ("eyes_closed", "eyes_open")
-
-
-@dataclass(frozen=True)
-class Rhythm:
-    """An oscillation of the EEG: spectral band, place and time course.
-
-    Parameters
-    ----------
-    name : str
-        Label; bursts appear in the events as ``"<name>_burst"`` (``"spindle"`` for
-        a rhythm named ``"spindle"``).
-    freq : float
-        Centre frequency, in Hz.
-    bandwidth : float
-        Full width at half maximum of the spectral peak, in Hz.
-    height : float
-        Peak height above the aperiodic line while the rhythm is on, in log10 power
-        (specparam's PW), at the channel where the rhythm is strongest; in [0, 4].
-    region : str
-        Cortical region (:data:`REGIONS`); only used with ``spatial="sphere"``.
-    burst_duration : float | None
-        Mean burst length, in s; None makes the rhythm sustained.
-    burst_rate : float
-        Bursts per minute (bursty rhythms only). The mean power is that of the
-        rhythm while on times the mean squared envelope (Campbell's theorem:
-        ``rate * 3d/8 + (rate * d/2)**2`` with the rate per s and d the mean
-        duration).
-    reactivity : float
-        Eyes-closed over eyes-open power ratio (>= 1 dampens it with eyes open).
-    """
-
-    name: str
-    freq: float
-    bandwidth: float
-    height: float
-    region: str = "all"
-    burst_duration: float | None = None
-    burst_rate: float = 0.0
-    reactivity: float = 1.0
 
 
 #: Resting-state rhythms added to the alpha rhythm by default: sensorimotor beta bursts
@@ -150,7 +117,30 @@ DEFAULT_RHYTHMS = (
 #: (AASM manual; De Gennaro & Ferrara 2003). Pass ``rhythms=(SLEEP_SPINDLES,)``.
 SLEEP_SPINDLES = Rhythm("spindle", 13.0, 2.0, 1.0, "central", burst_duration=1.0, burst_rate=5.0)
 
+_F = TypeVar("_F", bound=Callable[..., Any])
 
+
+def _chunk_size_removed(func: _F) -> _F:
+    """Accept (and ignore) simulate_eeg's old ``chunk_size`` keyword with a FutureWarning."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if "chunk_size" in kwargs:
+            kwargs.pop("chunk_size")
+            warnings.warn(
+                f"{func.__name__}(chunk_size=...) has no effect and was removed in biosynth 0.2 (records are "
+                "rendered one at a time, in chunks of samples, so memory is bounded anyway); drop it: it stops "
+                "being accepted in 0.3.",
+                FutureWarning,
+                stacklevel=2,
+            )
+        return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@_chunk_size_removed
+@fill_doc
 def simulate_eeg(
     duration: float,
     sfreq: float,
@@ -175,7 +165,6 @@ def simulate_eeg(
     artefacts: Mapping[str, Any] | None = None,
     epileptiform: Mapping[str, Any] | None = None,
     first_record: int = 0,
-    chunk_size: int | None = None,
     seed: Seed = None,
     device: str = "cpu",
     progress: bool = False,
@@ -185,12 +174,9 @@ def simulate_eeg(
 
     Parameters
     ----------
-    duration : float
-        Length of each record, in seconds.
-    sfreq : float
-        Sampling rate, in Hz.
-    n_records : int | None
-        Number of records. None returns one recording without a ``record`` dim.
+    %(duration)s
+    %(sfreq)s
+    %(n_records)s
     ch_names : sequence of str
         Channel names; with ``spatial="sphere"`` (or artefacts, or epileptiform
         events) names of the standard 10-20/10-10 montage, matched ignoring case (the
@@ -199,7 +185,10 @@ def simulate_eeg(
         Exponent :math:`\\chi` of the background :math:`1/(k + f^{\\chi})`, in [0, 4].
     aperiodic_knee : float
         Knee :math:`k` of the background, in Hz**chi (>= 0; 0 is a straight line in
-        log-log axes). The knee frequency is :math:`k^{1/\\chi}`.
+        log-log axes): specparam's knee parameter, not a frequency. The knee
+        frequency is :math:`k^{1/\\chi}` Hz, which
+        :func:`biosynth.generators.simulate_ioecog` takes instead, as
+        ``aperiodic_knee_freq``.
     aperiodic_offset : float | None
         Offset :math:`b`: the median channel's background PSD is
         :math:`10^b / (k + f^{\\chi})` in V**2/Hz (e.g. -11 is 10 uV**2/Hz at 1 Hz).
@@ -248,24 +237,13 @@ def simulate_eeg(
         :func:`biosynth.generators.epileptiform.check_epileptiform`): spikes, sharp
         waves, spike-and-wave discharges and focal seizures on named channels, spread
         to neighbouring electrodes by distance (Gaussian, SD 3 cm).
-    first_record : int
-        Index of the first record; records ``[k, k + n)`` made alone equal those of a
-        larger batch.
-    chunk_size : int | None
-        Accepted for compatibility: records are generated one at a time, each in
-        chunks of :data:`biosynth.generators._eeg_model.RENDER_CHUNK` samples, so
-        memory is bounded anyway; the output does not depend on it.
-    seed : int, SeedSequence or None
-        Root of the random stream. None draws fresh entropy, kept in
-        ``attrs["provenance"]["seed"]``.
-    device : str
-        ``"cpu"``, a torch device such as ``"cuda"`` for the filtering (and the
-        Jansen-Rit integration), or ``"torch:cpu"``. Random draws are made on the
-        CPU, so every path gives the same data within float tolerance.
-    progress : bool
-        Show a progress bar over records.
-    return_events : bool
-        Also return the ground-truth events: state blocks, rhythm bursts, artefacts
+    %(first_record)s
+    %(seed)s
+    %(device)s
+    %(progress)s
+    return_events : bool, default=False
+        Also return the ground-truth events table (``record, channel, onset,
+        duration, type``, onsets in seconds): state blocks, rhythm bursts, artefacts
         and epileptiform events.
 
     Returns
@@ -275,6 +253,13 @@ def simulate_eeg(
     events : DataFrame
         Only with ``return_events=True``: columns ``record, channel, onset,
         duration, type`` (s; channel "" for events of all channels).
+
+    Notes
+    -----
+    Each record is rendered alone, in chunks of
+    :data:`biosynth.generators._eeg_model.RENDER_CHUNK` samples, so the working memory
+    beyond the output is bounded. The former ``chunk_size`` keyword had no effect; it
+    is accepted with a FutureWarning until 0.3.
 
     Examples
     --------
@@ -289,42 +274,26 @@ def simulate_eeg(
     device = check_device(device)
     root = make_seed_sequence(seed)
     model = build_model(params, device)
-    indices = np.arange(first_record, first_record + (n_records or 1))
-    data, events = _render_records(model, root, indices, params["chunk_size"], progress)
+    indices = np.arange(params["first_record"], params["first_record"] + (n_records or 1))
+    data, events = em.render_records(model, root, indices, desc="simulate_eeg", progress=progress)
     eeg = make_signals(
         data if n_records is not None else data[0],
         params["sfreq"],
         ch_names=model.ch_names,
         units="V",
         modality="eeg",
-        provenance=_provenance(params, root),
+        provenance=build_provenance(GENERATOR, params, root),
         record_names=indices if n_records is not None else None,
         check_finite=False,  # finite by construction: bounded parameters, float32 sums of finite draws
     )
     return (eeg, events) if return_events else eeg
 
 
-def _provenance(params: dict[str, Any], root: np.random.SeedSequence) -> dict[str, Any]:
-    # chunk sizes change memory use, not the data: they are not generation parameters
-    skip = ("chunk_size", "chunk_duration")
-    return {
-        "generator": "biosynth.generators.simulate_eeg",
-        "version": __version__,
-        "parameters": {k: v for k, v in params.items() if k not in skip},
-        "seed": seed_to_json(root),
-    }
+#: The generator name stored in the provenance (also of :func:`write_eeg`'s files).
+GENERATOR = "biosynth.generators.simulate_eeg"
 
 
-def _render_records(model: em.EEGModel, root, indices, chunk_size, progress) -> tuple[np.ndarray, pd.DataFrame]:
-    from tqdm.auto import tqdm
-
-    out = np.empty((indices.size, len(model.ch_names), model.n_times))
-    events = em.EventBuffer()
-    for k, record in enumerate(tqdm(indices, desc="simulate_eeg", unit="record", disable=not progress)):
-        model.render_record(root, int(record), events, out=out[k])
-    return out, events.to_frame()
-
-
+@fill_doc
 def write_eeg(
     path: Any,
     duration: float,
@@ -343,22 +312,21 @@ def write_eeg(
     ----------
     path : str or Path
         Output file: ``.nc`` (NetCDF), ``.zarr`` or ``.edf``/``.bdf``.
-    duration, sfreq : float
-        Record length (s) and sampling rate (Hz).
-    record : int
+    %(duration)s
+    %(sfreq)s
+    record : int, default=0
         Record index (the data equal record ``record`` of :func:`simulate_eeg` with
         the same settings and seed).
-    chunk_duration : float
+    chunk_duration : float, default=60.0
         Seconds generated and written at once; memory is about
         ``n_channels * chunk_duration * sfreq`` samples per component. The data do not
         depend on it.
-    physical_range : (float, float) | None
+    physical_range : (float, float) or None, default=None
         EDF/BDF only: the fixed physical range in V (samples beyond are clipped and
         counted); None takes +-(20 x the expected channel SD + 1 mV).
-    overwrite : bool
-        Replace an existing ``path``.
-    progress : bool
-        Show a progress bar over chunks.
+    %(overwrite)s
+    progress : bool, default=True
+        Show a progress bar (tqdm) over chunks.
     **kwargs
         Any keyword of :func:`simulate_eeg` but ``n_records``, ``first_record``,
         ``chunk_size`` and ``return_events`` (``source_model="jansen_rit"`` is not
@@ -370,8 +338,6 @@ def write_eeg(
         The record's ground-truth events (also written to the file).
     """
     from tqdm.auto import tqdm
-
-    from biosynth.signals.stream import open_writer
 
     for name in ("n_records", "first_record", "chunk_size", "return_events"):
         if name in kwargs:
@@ -385,14 +351,12 @@ def write_eeg(
     step = max(round(check_positive("chunk_duration", chunk_duration, unit="s") * params["sfreq"]), 1)
     root = make_seed_sequence(kwargs.get("seed"))
     model = build_model(params, check_device(kwargs.get("device", "cpu")))
-    from pathlib import Path
-
     if Path(path).suffix.lower() in (".edf", ".bdf") and physical_range is None:
         bound = 20.0 * model.expected_sd + 1e-3
         physical_range = (-bound, bound)
     tables = em.EventBuffer()
     options = {"ch_names": model.ch_names, "sfreq": params["sfreq"], "n_times": model.n_times}
-    options |= {"units": "V", "modality": "eeg", "provenance": _provenance(params, root) | {"record": record}}
+    options |= {"units": "V", "modality": "eeg", "provenance": build_provenance(GENERATOR, params, root, record=record)}
     if physical_range is not None:
         options["physical_range"] = physical_range
     with open_writer(path, overwrite=overwrite, **options) as writer:
@@ -408,8 +372,6 @@ def write_eeg(
 
 def _defaults() -> dict[str, Any]:
     """simulate_eeg's keyword defaults (for write_eeg)."""
-    import inspect
-
     sig = inspect.signature(simulate_eeg)
     return {k: p.default for k, p in sig.parameters.items() if p.default is not inspect.Parameter.empty}
 
@@ -428,14 +390,13 @@ def check_eeg_params(values: Mapping[str, Any]) -> dict[str, Any]:
     ch_names = values["ch_names"]
     if isinstance(ch_names, str) or len(ch_names) < 1:
         raise ValueError(f"ch_names must be a non-empty sequence of channel names, got {ch_names!r}.")
-    n_records, chunk = values.get("n_records"), values.get("chunk_size")
+    n_records = values.get("n_records")
     params = {
         "duration": duration,
         "sfreq": sfreq,
         "n_records": None if n_records is None else check_int("n_records", n_records, low=1),
         "ch_names": [str(c) for c in ch_names],
         "first_record": check_int("first_record", values.get("first_record", 0), low=0),
-        "chunk_size": None if chunk is None else check_int("chunk_size", chunk, low=1),
     }
     params |= _check_spectrum(values, sfreq)
     params |= _check_spatial(values, params["ch_names"])
@@ -474,8 +435,8 @@ def _check_spectrum(values: Mapping[str, Any], sfreq: float) -> dict[str, Any]:
             )
     if isinstance(rhythms, (str, Mapping, Rhythm)):
         raise TypeError(f"rhythms must be a sequence of Rhythm or mappings, got {type(rhythms).__name__}.")
-    checked = [_check_rhythm(alpha, nyquist, "alpha_")] + [
-        _check_rhythm(_as_rhythm(r, i), nyquist, f"rhythms[{i}].") for i, r in enumerate(rhythms)
+    checked = [check_rhythm(alpha, nyquist, "alpha_")] + [
+        check_rhythm(as_rhythm(r, i), nyquist, f"rhythms[{i}].") for i, r in enumerate(rhythms)
     ]
     names = [r["name"] for r in checked]
     if len(set(names)) != len(names):
@@ -491,54 +452,8 @@ def _check_spectrum(values: Mapping[str, Any], sfreq: float) -> dict[str, Any]:
     }
 
 
-def _as_rhythm(value: Any, index: int) -> Rhythm:
-    if isinstance(value, Rhythm):
-        return value
-    if not isinstance(value, Mapping):
-        raise TypeError(f"rhythms[{index}] must be a Rhythm or a mapping of its fields, got {type(value).__name__}.")
-    try:
-        return Rhythm(**value)
-    except TypeError as err:
-        raise TypeError(f"rhythms[{index}]: {err} (fields: {list(Rhythm.__dataclass_fields__)}).") from None
-
-
-def _check_rhythm(rhythm: Rhythm, nyquist: float, prefix: str) -> dict[str, Any]:
-    def name(field: str) -> str:
-        return f"{prefix}{field}" if prefix != "alpha_" or field in ("freq", "bandwidth", "height") else field
-
-    freq = check_number(
-        name("freq"),
-        rhythm.freq,
-        low=0.0,
-        high=nyquist,
-        low_inclusive=False,
-        high_inclusive=False,
-        unit="Hz",
-        context=f"Nyquist is {nyquist:g} Hz",
-    )
-    out = asdict(rhythm) | {
-        "freq": freq,
-        "bandwidth": check_number(name("bandwidth"), rhythm.bandwidth, low=MIN_BANDWIDTH, high=nyquist, unit="Hz"),
-        "height": check_number(name("height"), rhythm.height, low=0.0, high=4.0),
-        "region": check_option(f"{prefix}region", rhythm.region, REGIONS),
-        "reactivity": check_number(
-            "alpha_reactivity" if prefix == "alpha_" else f"{prefix}reactivity", rhythm.reactivity, low=1.0
-        ),
-        "burst_rate": check_number(f"{prefix}burst_rate", rhythm.burst_rate, low=0.0),
-    }
-    if rhythm.burst_duration is not None:
-        out["burst_duration"] = check_positive(f"{prefix}burst_duration", rhythm.burst_duration, unit="s")
-        if out["burst_rate"] == 0:
-            raise ValueError(f"{prefix}burst_rate must be > 0 per minute for a bursty rhythm, got 0.")
-    elif out["burst_rate"] > 0:
-        raise ValueError(f"{prefix}burst_duration must be set (s) when burst_rate > 0.")
-    return out
-
-
 def _check_spatial(values: Mapping[str, Any], ch_names: list[str]) -> dict[str, Any]:
     """Validate the spatial-model keywords; "sphere" maps ch_names to montage names."""
-    from biosynth.generators.forward import REFERENCES, montage_positions
-
     spatial, n_sources, reference = values["spatial"], values.get("n_sources"), values["reference"]
     model = check_option("source_model", values.get("source_model", "spectral"), SOURCE_MODELS)
     spatial = check_option("spatial", spatial, SPATIAL_MODES)
@@ -579,17 +494,11 @@ def _check_states(states: Any) -> list[list[Any]]:
 def _check_additions(values: Mapping[str, Any], params: dict[str, Any]) -> tuple[Any, Any]:
     artefacts, epileptiform = values.get("artefacts"), values.get("epileptiform")
     if artefacts:
-        from biosynth.generators.artefacts import check_artefacts
-
         artefacts = check_artefacts(artefacts, sfreq=params["sfreq"])
         _check_eyes_open(artefacts, params["states"])
     if (artefacts or epileptiform) and params["spatial"] == "uniform":
-        from biosynth.generators.forward import montage_positions
-
         params["ch_names"], _ = montage_positions(params["ch_names"])  # positions needed: montage names
     if epileptiform:
-        from biosynth.generators.epileptiform import check_epileptiform
-
         spelled = _montage_spelling(epileptiform, params["ch_names"])
         epileptiform = check_epileptiform(spelled, params["ch_names"])
     return artefacts or None, epileptiform or None
@@ -636,7 +545,7 @@ def build_model(params: dict[str, Any], device: str = "cpu") -> em.EEGModel:
         extras.append(_JansenRitSource(params, device))
         components, expected_sd = [], params["amplitude"] or 20e-6
     else:
-        batch_only = ("n_records", "first_record", "chunk_size", "artefacts", "epileptiform")
+        batch_only = ("n_records", "first_record", "artefacts", "epileptiform")
         key = json.dumps({k: v for k, v in params.items() if k not in batch_only}, sort_keys=True)
         components, expected_sd = _cached_components(key)
     extras.extend(_additions(params, states))
@@ -651,9 +560,7 @@ def _reference_rows(params: dict[str, Any]) -> Any:
         return None
     if params["reference"] == "average":
         return "average"
-    from biosynth.generators.forward import _mastoid_rows
-
-    return _mastoid_rows(params["ch_names"])
+    return mastoid_rows(params["ch_names"])
 
 
 @lru_cache(maxsize=16)
@@ -682,7 +589,7 @@ def _components(params: dict[str, Any], states: em.StateCycle) -> tuple[list[em.
     covs = _covariances(params)
     cov_ap = covs["aperiodic"]
     shape = em.aperiodic_shape(params["aperiodic_exponent"], params["aperiodic_knee"])
-    kernel = st.fir_from_psd(shape, sfreq, int(em.APERIODIC_KERNEL_S * sfreq))
+    kernel = rb.fir_from_psd(shape, sfreq, int(em.APERIODIC_KERNEL_S * sfreq))
     norm = float(np.median(np.diag(cov_ap)))
     comps = [em.Component("aperiodic", 0, kernel, em.covariance_factor(cov_ap / norm))]
     for i, rhythm in enumerate(params["rhythms"]):
@@ -733,8 +640,6 @@ def _region_masks(nn: np.ndarray) -> dict[str, np.ndarray]:
 def _sphere_mixing(params: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """Referenced generator-to-channel mixing (n_channels, n_generators) and the
     generators' unit outward directions."""
-    from biosynth.generators.forward import leadfield, project_sources
-
     gain, rr, nn = leadfield(params["ch_names"], n_sources=params["n_sources"], seed=None)
     dist2 = np.sum((rr[:, None, :] - rr[None, :, :]) ** 2, axis=-1)
     kernel = np.exp(-dist2 / (2.0 * SOURCE_SMOOTHING**2))
@@ -752,15 +657,14 @@ class _JansenRitSource:
         self.n_times = round(params["duration"] * params["sfreq"])
 
     def render(self, root, record: int, start: int, stop: int) -> tuple[np.ndarray, pd.DataFrame]:
-        from biosynth.generators.neural_mass import simulate_jansen_rit
-
         if (start, stop) != (0, self.n_times):
             raise ValueError("source_model='jansen_rit' renders whole records only (it is not streamable).")
         p = self.params
         columns = simulate_jansen_rit(
             p["duration"], p["sfreq"], n_records=1, n_sources=p["n_sources"], coupling=0.1,
             first_record=record, seed=root, device=self.device,
-        )[0]  # fmt: skip
+        )  # fmt: skip
+        columns = np.asarray(columns)[0]  # the values, whether a container or a bare array
         columns = columns - columns.mean(axis=-1, keepdims=True)
         scalp = self.mixing @ columns
         median_sd = float(np.median(scalp.std(axis=-1)))
@@ -771,24 +675,18 @@ class _JansenRitSource:
 
 def _additions(params: dict[str, Any], states: em.StateCycle) -> list[Any]:
     """Artefact and epileptiform models (each renders chunks and their events)."""
-    from biosynth.generators.forward import montage_positions
-
     if not (params["artefacts"] or params["epileptiform"]):
         return []
     _, positions = montage_positions(params["ch_names"])
     out: list[Any] = []
     if params["artefacts"]:
-        from biosynth.generators.artefacts import ArtefactModel
-
         gate = _eyes_open_gate(states, params["sfreq"])
         artefacts = ArtefactModel(params["ch_names"], positions, params["sfreq"], params["artefacts"])
-        out.append(_Addition(artefacts, params["duration"], gate=gate))
+        out.append(em.Addition(artefacts, params["duration"], gate=gate))
     if params["epileptiform"]:
-        from biosynth.generators.epileptiform import EpileptiformModel
-
         weights = _focal_weights(params["epileptiform"], params["ch_names"], positions)
         model = EpileptiformModel(params["ch_names"], params["sfreq"], params["epileptiform"], weights=weights)
-        out.append(_Addition(model, params["duration"], n_times=round(params["duration"] * params["sfreq"])))
+        out.append(em.Addition(model, params["duration"], n_times=round(params["duration"] * params["sfreq"])))
     return out
 
 
@@ -824,22 +722,6 @@ def _eyes_open_gate(states: em.StateCycle, sfreq: float):
         return np.isin(idx, open_index).astype(float)
 
     return gate
-
-
-class _Addition:
-    """An artefact or epileptiform model with its extra render keywords bound; its
-    events are cut at the end of the record (and dropped if they start after it, as a
-    delayed copy of an event on another channel can)."""
-
-    def __init__(self, model: Any, end: float, **kwargs: Any) -> None:
-        self.model, self.end, self.kwargs = model, end, kwargs
-
-    def render(self, root, record: int, start: int, stop: int) -> tuple[np.ndarray, pd.DataFrame]:
-        data, events = self.model.render(root, record, start, stop, **self.kwargs)
-        if len(events):
-            events = events[events["onset"] < self.end]
-            events = events.assign(record=record, duration=np.minimum(events["duration"], self.end - events["onset"]))
-        return data, events
 
 
 def rhythm_topography(

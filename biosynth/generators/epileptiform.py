@@ -12,7 +12,7 @@ across the dipole.
 :class:`EpileptiformModel` places the events in a record of ``n_channels`` channels and
 returns their ground truth as an event table (:func:`biosynth.signals.events.make_events`
 columns plus ``amplitude``). Everything random is a function of the absolute sample
-index through :mod:`biosynth.generators._stream`: spikes, sharp waves and spike-and-wave
+index through :mod:`biosynth.generators._random_blocks`: spikes, sharp waves and spike-and-wave
 discharges are Poisson events drawn per noise block (a chunk looks back by the longest
 event so events begun in an earlier chunk still add their tail), and seizure ``i`` of
 a record draws its whole waveform from its own generator before being cropped to the
@@ -69,7 +69,8 @@ import numpy as np
 import pandas as pd
 
 from biosynth._utils.check import check_int, check_number, check_option, check_type
-from biosynth.generators._stream import Stream, as_dict, block_events, lognormal, place, raised_cosine
+from biosynth.generators._random_blocks import Stream, as_dict, block_events, lognormal, place, raised_cosine
+from biosynth.generators.epileptor import epileptor_seizure
 from biosynth.signals.events import ALL_CHANNELS, make_events
 
 EPILEPTIFORM_KINDS = ("spike", "sharp_wave", "spike_wave", "seizure", "ripple", "fast_ripple")
@@ -467,8 +468,6 @@ def seizure_waveform(
     duration = check_number("duration", duration, low=2.0, high=600.0, unit="s")
     check_option("onset_pattern", onset_pattern, SEIZURE_ONSET_PATTERNS)
     if onset_pattern == "epileptor":
-        from biosynth.generators.epileptor import epileptor_seizure
-
         return epileptor_seizure(sfreq, duration, rng=rng)
     gen = np.random.default_rng(rng)
     n = round(duration * sfreq)

@@ -71,14 +71,18 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import xarray as xr
+from scipy.signal import butter, find_peaks, lfilter, lfilter_zi
 
+from biosynth._utils.backend import check_device
 from biosynth._utils.check import check_int, check_number, check_positive, check_sfreq, check_type
-from biosynth._utils.seeds import Seed, seed_to_json
-from biosynth._version import __version__
-from biosynth.generators._stream import raised_cosine
-from biosynth.generators.neural_mass import _FILTER_HALF, _downsample
-from biosynth.signals import make_seed_sequence, make_signals, record_rng
+from biosynth._utils.docs import fill_doc
+from biosynth._utils.seeds import Seed, make_seed_sequence, record_rng
+from biosynth.generators._neural_mass_core import FILTER_HALF, downsample
+from biosynth.generators._provenance import build_provenance
+from biosynth.generators._random_blocks import raised_cosine
+from biosynth.signals import make_events, make_signals
 
 #: Fixed parameters of Jirsa et al. (2014): y0, tau2 (time units), Irest1, Irest2, gamma (1/unit).
 EPILEPTOR_PARAMS: dict[str, float] = {"y0": 1.0, "tau2": 10.0, "Irest1": 3.1, "Irest2": 0.45, "gamma": 0.01}
@@ -112,29 +116,33 @@ _LENGTH_TOLERANCE = 0.02  # relative; r is refined until the seizure length is t
 _MAX_TRIES = 8
 
 
+@fill_doc
 def simulate_epileptor(
     duration: float,
     sfreq: float,
     *,
+    n_records: int | None = None,
     x0: float = -1.6,
     r: float = 0.00035,
     noise: float | Sequence[float] = _NOISE,
-    n_records: int | None = None,
-    first_record: int = 0,
-    seed: Seed = None,
     time_scale: float = _TIME_SCALE,
     return_states: bool = False,
-) -> xr.DataArray:
+    first_record: int = 0,
+    seed: Seed = None,
+    device: str = "cpu",
+    progress: bool = False,
+    return_events: bool = False,
+) -> xr.DataArray | tuple[xr.DataArray, pd.DataFrame]:
     """Simulate the field potential of an Epileptor (Jirsa et al. 2014): recurring seizures.
 
     Parameters
     ----------
-    duration : float
-        Length of each record, in seconds.
+    %(duration)s
     sfreq : float
         Output sampling rate, in Hz; at least 50 Hz (the fast discharges, up to about
         20 Hz with the default ``time_scale``, must lie below the anti-alias cut-off, 0.4
         ``sfreq``).
+    %(n_records)s
     x0 : float
         Epileptogenicity (dimensionless). Seizures recur above about -2.062
         (:data:`X0_CRITICAL`); the paper uses -1.6. Must lie in [-5, 0].
@@ -146,19 +154,33 @@ def simulate_epileptor(
         Standard deviation of the additive white noise on :math:`x_2` and :math:`y_2`,
         per square root of a time unit, or the pair (on :math:`x_2, y_2`, on :math:`x_1,
         y_1`); >= 0. Default 0.025, as The Virtual Brain's ``nsig = 3e-4``.
-    n_records : int | None
-        Number of records; None gives one record without the ``record`` dim.
-    first_record : int
-        Index of the first record; record ``i`` draws from
-        ``SeedSequence(seed, spawn_key=(i,))``, so it is the same in any batch.
-    seed : int, SeedSequence or None
-        Root of the random stream; None draws fresh entropy.
     time_scale : float
         Duration of one model time unit, in seconds (default 0.015; see the module
         docstring). All model time constants scale with it.
     return_states : bool
         Also return the six state variables as channels ``x1``, ``y1``, ``z``, ``x2``,
         ``y2``, ``g`` after the field potential.
+    %(first_record)s
+    %(seed)s
+    device : str, default="cpu"
+        Where the anti-alias decimation runs: ``"cpu"`` (SciPy) or a torch device
+        (``"cuda"``, or ``"torch:cpu"`` for the torch path on the CPU; a strided
+        convolution there). The stochastic integration always runs on the CPU (Numba,
+        one record after the other: each record is a single sequential path, which a
+        GPU would not speed up), with its noise drawn by NumPy, so every device gives
+        the same data within float tolerance. Torch devices need the ``torch`` extra.
+    %(progress)s
+    return_events : bool, default=False
+        Also return the seizures as an events table (``record, channel, onset,
+        duration, type``; type ``"seizure"``, channel ``""``, onsets and durations in
+        s). A seizure starts when :math:`x_1` leaves its resting branch (rises above
+        -1) and ends at its last fast discharge (the last peak of :math:`x_1` with a
+        prominence above 0.2 before :math:`x_1` stays below 0 for 100 time units), the
+        definition of :func:`epileptor_seizure`; found on the internal-rate
+        :math:`x_1`. A seizure whose end the record does not show (:math:`x_1` has not
+        yet stayed below 0 for 100 time units) ends with the record; the initial
+        transient (the model starts off its attractor) is not an event. Records
+        without seizures give an empty table of the same columns.
 
     Returns
     -------
@@ -214,39 +236,46 @@ def simulate_epileptor(
     first_record = check_int("first_record", first_record, low=0)
     time_scale = check_number("time_scale", time_scale, low=1e-4, high=1.0, unit="s")
     check_type("return_states", return_states, (bool, np.bool_), "a bool")
+    check_type("return_events", return_events, (bool, np.bool_), "a bool")
+    device = check_device(device)
+    from tqdm.auto import tqdm  # slow to import: only when simulating
 
     q = math.ceil(1.0 / (_MAX_STEP * sfreq * time_scale) - 1e-9)
     h = 1.0 / (q * sfreq * time_scale)  # time units
-    margin = _FILTER_HALF if q > 1 else 0
+    margin = FILTER_HALF if q > 1 else 0
     n_cols = len(EPILEPTOR_CHANNELS) if return_states else 1
+    n_run = max(n_cols, 2) if return_events else n_cols  # the events need x1 (column 1)
     params = _param_vector(x0, r)
     root = make_seed_sequence(seed)
     data = np.empty((n_rec, n_cols, n_times))
-    for row, index in enumerate(range(first_record, first_record + n_rec)):
-        rng = record_rng(root, index)
+    indices = np.arange(first_record, first_record + n_rec)
+    tables = []
+    for row, index in enumerate(tqdm(indices, desc="simulate_epileptor", unit="record", disable=not progress)):
+        rng = record_rng(root, int(index))
         state = np.array(_INITIAL_STATE)
-        fine = _integrate(state, (n_times - 1 + margin) * q, h, params, sigmas, rng, n_cols)
+        fine = _integrate(state, (n_times - 1 + margin) * q, h, params, sigmas, rng, n_run)
+        if return_events:
+            onsets, ends = _seizures(fine[: (n_times - 1) * q + 1, 1], h)  # the record's samples only
+            seconds = h * time_scale
+            onsets, ends = onsets * seconds, np.minimum(ends * seconds, n_times / sfreq)
+            label = int(index) if n_records is not None else 0
+            tables.append(make_events(onsets, ends - onsets, "seizure", record=label, channel=""))
         if margin:
             fine = np.concatenate([np.repeat(fine[:1], margin * q, axis=0), fine])
-        data[row] = _downsample(fine.T, q, margin, n_times)
-    provenance = {
-        "generator": "biosynth.generators.simulate_epileptor",
-        "version": __version__,
-        "parameters": {
-            "duration": duration,
-            "sfreq": sfreq,
-            "x0": x0,
-            "r": r,
-            "noise": list(sigmas),
-            "n_records": n_records,
-            "first_record": first_record,
-            "time_scale": time_scale,
-            "return_states": bool(return_states),
-        },
-        "seed": seed_to_json(root),
+        data[row] = downsample(fine[:, :n_cols].T, q, margin, n_times, device=device)
+    checked = {
+        "duration": duration,
+        "sfreq": sfreq,
+        "x0": x0,
+        "r": r,
+        "noise": list(sigmas),
+        "n_records": n_records,
+        "first_record": first_record,
+        "time_scale": time_scale,
+        "return_states": bool(return_states),
     }
-    indices = np.arange(first_record, first_record + n_rec)
-    return make_signals(
+    provenance = build_provenance("biosynth.generators.simulate_epileptor", checked, root)
+    signals = make_signals(
         data if n_records is not None else data[0],
         sfreq,
         ch_names=list(EPILEPTOR_CHANNELS[:n_cols]),
@@ -255,6 +284,49 @@ def simulate_epileptor(
         provenance=provenance,
         record_names=[str(i) for i in indices] if n_records is not None else None,
     )
+    if not return_events:
+        return signals
+    return signals, pd.concat(tables, ignore_index=True)
+
+
+def _seizures(x1: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarray]:
+    """Seizures in ``x1`` sampled every ``h`` time units: (onsets, ends) as sample indices.
+
+    A seizure starts where x1 rises above _X1_ONSET (it has left the resting branch) and
+    ends at the last peak of x1 with prominence > 0.2 before x1 stays at or below 0 for
+    _END_GAP time units (as in _seizure_run); one still going at the end of the record
+    ends there. The record counts as resting only from its first sample below
+    _X1_ONSET, so the initial transient is not a seizure.
+    """
+    n = x1.size
+    gap = math.ceil(_END_GAP / h)
+    below = x1 <= _X1_ONSET
+    onsets, ends = [], []
+    start = int(np.argmax(below)) if below.any() else n  # first resting sample
+    while start < n:
+        rise = np.flatnonzero(~below[start:])
+        if not rise.size:
+            break
+        onset = start + int(rise[0])
+        above = onset + np.flatnonzero(x1[onset:] > 0.0)  # discharges
+        last = onset
+        if above.size:
+            pauses = np.flatnonzero(np.diff(above) > gap)
+            last = int(above[pauses[0]] if pauses.size else above[-1])
+        finished = last + gap < n  # x1 then stays <= 0 for more than _END_GAP inside the record
+        if finished:
+            peaks, _ = find_peaks(x1[onset : last + 1], prominence=0.2)
+            end = onset + int(peaks[-1]) if peaks.size else last
+        else:
+            end = n
+        if end > onset:  # an excursion above _X1_ONSET without a discharge is no seizure
+            onsets.append(onset)
+            ends.append(end)
+        resting = np.flatnonzero(below[last + 1 :]) if finished else np.zeros(0, dtype=int)
+        if not resting.size:
+            break
+        start = last + 1 + int(resting[0])
+    return np.array(onsets, dtype=float), np.array(ends, dtype=float)
 
 
 def epileptor_seizure(sfreq: float, duration: float, *, rng: np.random.Generator | int | None) -> np.ndarray:
@@ -299,15 +371,13 @@ def epileptor_seizure(sfreq: float, duration: float, *, rng: np.random.Generator
     >>> w.shape, float(np.abs(w).max())
     ((1280,), 1.0)
     """
-    from scipy.signal import butter, lfilter, lfilter_zi
-
     sfreq = check_number("sfreq", sfreq, low=_SFREQ_RANGE[0], high=_SFREQ_RANGE[1], unit="Hz")
     duration = check_number("duration", duration, low=2.0, high=600.0, unit="s")
     gen = np.random.default_rng(rng)
     n = round(duration * sfreq)
     q = math.ceil(1.0 / (_MAX_STEP * sfreq * _TIME_SCALE) - 1e-9)
     h = 1.0 / (q * sfreq * _TIME_SCALE)
-    margin = _FILTER_HALF if q > 1 else 0
+    margin = FILTER_HALF if q > 1 else 0
     target = (duration - _SEIZURE_LEAD - _SEIZURE_FADE) / _TIME_SCALE  # time units, onset to offset
     r = _r_for_length(target)
     start_state = gen.bit_generator.state
@@ -328,7 +398,7 @@ def epileptor_seizure(sfreq: float, duration: float, *, rng: np.random.Generator
     segment = fine[max(first, 0) : first + (n - 1 + 2 * margin) * q + 1]
     if first < 0:
         segment = np.concatenate([np.full(-first, segment[0]), segment])
-    out = _downsample(segment, q, margin, n)
+    out = downsample(segment, q, margin, n)
     b, a = butter(1, _HIGHPASS, btype="highpass", fs=sfreq)
     out, _ = lfilter(b, a, out, zi=lfilter_zi(b, a) * out[0])
     ramp = round(_SEIZURE_FADE * sfreq)
@@ -384,7 +454,7 @@ def _step(
     out: np.ndarray,
 ) -> None:
     """m Heun steps; out (m, k) gets the states before each step (m = 0: out (1, k) gets the state)."""
-    from biosynth.generators._kernels_epileptor import integrate_epileptor
+    from biosynth.generators._kernels.epileptor import integrate_epileptor  # Numba: loaded on first use
 
     if m == 0:
         x1, y1, z, x2, y2, g = state
@@ -418,8 +488,6 @@ def _seizure_run(
     (peak of x1 with prominence > 0.2) before x1 returns to its resting branch. Near the end the
     discharges can die out into a quiet, depolarised stretch (x1 > 0, no discharges) before that
     return: it is not counted."""
-    from scipy.signal import find_peaks
-
     state = _interictal_state(r, lead=10.0)
     params = _param_vector(-1.6, r)
     sigmas = (_NOISE, 0.0)

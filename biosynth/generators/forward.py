@@ -233,7 +233,7 @@ def project_sources(
     if reference == "average":
         g = g - g.mean(axis=0, keepdims=True)
     elif reference == "linked_mastoids":
-        i, j = _mastoid_rows(ch_names)
+        i, j = mastoid_rows(ch_names)
         g = g - 0.5 * (g[i] + g[j])
     scalp = np.matmul(g, q)
     if reference == "average":
@@ -408,8 +408,20 @@ def _leadfield_cached(
     return gain, rr, nn
 
 
-def _mastoid_rows(ch_names: Sequence[str] | None) -> tuple[int, int]:
-    """Row indices of the linked-mastoid pair (M1/M2, else TP9/TP10)."""
+def mastoid_rows(ch_names: Sequence[str] | None) -> tuple[int, int]:
+    """Row indices of the linked-mastoid pair among ``ch_names``.
+
+    Parameters
+    ----------
+    ch_names : sequence of str or None
+        Channel names (matched ignoring case).
+
+    Returns
+    -------
+    rows : (int, int)
+        Indices of the first pair of :data:`MASTOID_PAIRS` present (M1/M2, else
+        TP9/TP10).
+    """
     pairs = " or ".join(f"{a}/{b}" for a, b in MASTOID_PAIRS)
     if ch_names is None:
         raise ValueError(f"reference='linked_mastoids' needs ch_names (to find {pairs}), got ch_names=None.")

@@ -65,12 +65,14 @@ import xarray as xr
 
 from biosynth._utils.backend import check_device
 from biosynth._utils.check import check_int, check_number, check_option, check_positive, check_sfreq
-from biosynth._utils.seeds import Seed, seed_to_json
-from biosynth._version import __version__
+from biosynth._utils.docs import fill_doc
+from biosynth._utils.seeds import Seed, make_seed_sequence
 from biosynth.generators import _eeg_model as em
-from biosynth.generators import _stream as st
-from biosynth.generators.eeg import Rhythm, _as_rhythm, _check_rhythm
-from biosynth.signals import make_seed_sequence, make_signals
+from biosynth.generators import _random_blocks as rb
+from biosynth.generators._provenance import build_provenance
+from biosynth.generators._rhythms import Rhythm, as_rhythm, check_rhythm
+from biosynth.generators.epileptiform import EpileptiformModel, check_epileptiform
+from biosynth.signals import make_signals
 from biosynth.signals.events import empty_events, validate_events
 from biosynth.signals.layouts import Layout, bipolar, bipolar_pairs, common_average, distances, parse_layout
 
@@ -105,9 +107,10 @@ _STREAM_LOW, _STREAM_HIGH, _STREAM_FLOOR, _STREAM_BS, _STREAM_LINE, _STREAM_GAIN
 _LINE_HARMONICS = (1.0, 0.3, 0.15)
 
 
+@fill_doc
 def simulate_ioecog(
     duration: float,
-    sfreq: float = 2000.0,
+    sfreq: float,
     *,
     n_records: int | None = None,
     layout: Layout | str = DEFAULT_LAYOUT,
@@ -139,12 +142,11 @@ def simulate_ioecog(
 
     Parameters
     ----------
-    duration : float
-        Length of each record, in s.
+    %(duration)s
     sfreq : float
-        Sampling rate, in Hz (250 Hz to 25 kHz; HFOs need at least 1 kHz).
-    n_records : int | None
-        Number of records; None returns one record without a ``record`` dim.
+        Sampling rate, in Hz (250 Hz to 25 kHz; HFOs need at least 1 kHz; 2000 Hz is
+        typical).
+    %(n_records)s
     layout : Layout or str
         Electrode layout, or its text for :func:`biosynth.signals.layouts.parse_layout`
         (default ``"8x8@10mm"``: an 8x8 grid of 1-cm spacing, contacts G1-G64).
@@ -164,7 +166,9 @@ def simulate_ioecog(
     aperiodic_exponent : float
         Background exponent :math:`\\chi`, in [0, 6].
     aperiodic_knee_freq : float
-        Knee frequency :math:`f_k` of the background, in Hz (0: no knee).
+        Knee frequency :math:`f_k` of the background, in Hz (0: no knee); the knee
+        parameter of the PSD is :math:`k = f_k^{\\chi}`, which
+        :func:`biosynth.generators.simulate_eeg` takes instead, as ``aperiodic_knee``.
     amplitude : float
         Expected SD of the brain background (without events, noise floor or mains) of
         the median contact, in V, outside suppressions; at most 10 mV.
@@ -199,16 +203,13 @@ def simulate_ioecog(
         Speed at which spikes and sharp waves reach contacts outside the zone, in m/s.
     montage : {"referential", "average", "bipolar"}
         Montage of the returned channels.
-    first_record : int
-        Index of the first record; records made alone equal those of a larger batch.
-    seed : int, SeedSequence or None
-        Root of the random streams (None: fresh entropy, kept in the provenance).
-    device : str
-        ``"cpu"`` or a torch device for the filtering (same data within float tolerance).
-    progress : bool
-        Show a progress bar over records.
-    return_events : bool
-        Also return the ground truth.
+    %(first_record)s
+    %(seed)s
+    %(device)s
+    %(progress)s
+    return_events : bool, default=False
+        Also return the ground-truth events table (``record, channel, onset,
+        duration, type, amplitude``; onsets in seconds).
 
     Returns
     -------
@@ -232,7 +233,7 @@ def simulate_ioecog(
     root = make_seed_sequence(seed)
     model = build_ioecog_model(params, lay, check_device(device))
     indices = np.arange(params["first_record"], params["first_record"] + (n_records or 1))
-    data, events = _render(model, root, indices, progress)
+    data, events = em.render_records(model, root, indices, desc="simulate_ioecog", progress=progress)
     data, ch_names, events = _apply_montage(data, events, lay, params["montage"])
     ecog = make_signals(
         data if n_records is not None else data[0],
@@ -240,26 +241,11 @@ def simulate_ioecog(
         ch_names=ch_names,
         units="V",
         modality="ecog",
-        provenance={
-            "generator": "biosynth.generators.simulate_ioecog",
-            "version": __version__,
-            "parameters": params,
-            "seed": seed_to_json(root),
-        },
+        provenance=build_provenance("biosynth.generators.simulate_ioecog", params, root),
         record_names=indices if n_records is not None else None,
         check_finite=False,
     )
     return (ecog, events) if return_events else ecog
-
-
-def _render(model: em.EEGModel, root, indices: np.ndarray, progress: bool) -> tuple[np.ndarray, pd.DataFrame]:
-    from tqdm.auto import tqdm
-
-    out = np.empty((indices.size, len(model.ch_names), model.n_times))
-    events = em.EventBuffer()
-    for k, record in enumerate(tqdm(indices, desc="simulate_ioecog", unit="record", disable=not progress)):
-        model.render_record(root, int(record), events, out=out[k])
-    return out, events.to_frame()
 
 
 def default_zone(layout: Layout) -> list[str]:
@@ -439,7 +425,7 @@ def _check_anaesthesia(values: Mapping[str, Any], sfreq: float) -> dict[str, Any
         rhythms = PROPOFOL_RHYTHMS if anaesthesia else ()
     if isinstance(rhythms, (str, Mapping, Rhythm)):
         raise TypeError(f"rhythms must be a sequence of Rhythm or mappings, got {type(rhythms).__name__}.")
-    checked = [_check_rhythm(_as_rhythm(r, i), sfreq / 2, f"rhythms[{i}].") for i, r in enumerate(rhythms)]
+    checked = [check_rhythm(as_rhythm(r, i), sfreq / 2, f"rhythms[{i}].") for i, r in enumerate(rhythms)]
     for i, rhythm in enumerate(checked):
         if rhythm["region"] != "all" or rhythm["reactivity"] != 1:
             raise ValueError(f"rhythms[{i}] of ioECoG covers the whole layout: region must be 'all' and reactivity 1.")
@@ -447,8 +433,6 @@ def _check_anaesthesia(values: Mapping[str, Any], sfreq: float) -> dict[str, Any
 
 
 def _check_events(spec: Any, seizures: Any, lay: Layout, zone: list[str], params: dict[str, Any]) -> dict[str, Any]:
-    from biosynth.generators.epileptiform import check_epileptiform
-
     if spec is None:
         spec = {k: v for k, v in IOECOG_EVENTS.items() if k != "fast_ripple" or params["sfreq"] > 900.0}
     if not isinstance(spec, Mapping):
@@ -543,7 +527,7 @@ def _components(params: dict[str, Any], lay: Layout, n_times: int) -> list[em.Co
     )
     comps = []
     for name, stream, psd, length in parts:
-        kernel = st.fir_from_psd(psd, sfreq, n_taps)
+        kernel = rb.fir_from_psd(psd, sfreq, n_taps)
         comps.append(em.Component(name, stream, kernel, em.covariance_factor(_covariance(dist, length, rho))))
     cov_low = _covariance(dist, params["spatial_length"][0], rho)
     ones = np.ones(len(lay))
@@ -565,9 +549,6 @@ def _components(params: dict[str, Any], lay: Layout, n_times: int) -> list[em.Co
 
 
 def _events_model(params: dict[str, Any], lay: Layout, n_times: int) -> Any:
-    from biosynth.generators.eeg import _Addition
-    from biosynth.generators.epileptiform import EpileptiformModel
-
     spec, sigma = params["epileptiform"], params["event_spread"]
     weights, delays = {}, {}
     for kind, opts in spec.items():
@@ -580,7 +561,7 @@ def _events_model(params: dict[str, Any], lay: Layout, n_times: int) -> Any:
         if kind in ("spike", "sharp_wave"):
             delays[kind] = np.minimum(dist / params["propagation_speed"], 1.0)
     model = EpileptiformModel(lay.names, params["sfreq"], spec, weights=weights, delays=delays, label_spread=True)
-    return _Addition(model, params["duration"], n_times=n_times)
+    return em.Addition(model, params["duration"], n_times=n_times)
 
 
 class _NoStates(em.StateCycle):
@@ -602,8 +583,8 @@ class _Modulator:
     def gain(self, root, record: int, start: int, stop: int, events: em.EventBuffer) -> np.ndarray | np.float32:
         scale = np.float32(1.0)
         if self.cv > 0:
-            rng = st.Stream(root, record, _STREAM_GAIN).block_rng(0)
-            scale = np.float32(st.lognormal(rng, 1.0, self.cv, 1, clip=10.0)[0])
+            rng = rb.Stream(root, record, _STREAM_GAIN).block_rng(0)
+            scale = np.float32(rb.lognormal(rng, 1.0, self.cv, 1, clip=10.0)[0])
         if self.gate is None:
             return scale
         return self.gate.gain(root, record, start, stop, events) * scale
@@ -622,13 +603,13 @@ class _BurstSuppression:
         """Burst onsets and lengths, in samples."""
         key = (repr(root.entropy), tuple(root.spawn_key), record)
         if key not in self._cache:
-            rng = st.Stream(root, record, _STREAM_BS).block_rng(0)
+            rng = rb.Stream(root, record, _STREAM_BS).block_rng(0)
             mean_s = self.burst * self.ratio / (1.0 - self.ratio)
             end, t = self.n_times / self.sfreq, -rng.uniform(0.0, self.burst + mean_s)
             onsets, lengths = [], []
             while t < end:
-                t += float(st.lognormal(rng, mean_s, 0.6, 1)[0])
-                length = float(st.lognormal(rng, self.burst, 0.4, 1)[0])
+                t += float(rb.lognormal(rng, mean_s, 0.6, 1)[0])
+                length = float(rb.lognormal(rng, self.burst, 0.4, 1)[0])
                 onsets.append(t)
                 lengths.append(length)
                 t += length
@@ -640,7 +621,7 @@ class _BurstSuppression:
         ramp = max(round(0.1 * self.sfreq), 1)
         on = np.zeros(stop - start)
         for onset, length in zip(onsets.astype(np.int64), lengths.astype(np.int64), strict=True):
-            st.place(on, start, int(onset), st.raised_cosine(int(length), ramp))
+            rb.place(on, start, int(onset), rb.raised_cosine(int(length), ramp))
         mine = (onsets >= start) & (onsets < stop)
         ends = onsets + lengths
         if mine.any():
@@ -665,8 +646,8 @@ class _LineNoise:
         self.n_channels = n_channels
 
     def render(self, root, record: int, start: int, stop: int) -> tuple[np.ndarray, pd.DataFrame]:
-        rng = st.Stream(root, record, _STREAM_LINE).block_rng(0)
-        gains = st.lognormal(rng, 1.0, 0.3, self.n_channels)
+        rng = rb.Stream(root, record, _STREAM_LINE).block_rng(0)
+        gains = rb.lognormal(rng, 1.0, 0.3, self.n_channels)
         phases = rng.uniform(0.0, 2.0 * np.pi, len(_LINE_HARMONICS)) + rng.normal(0.0, 0.1, (self.n_channels, 1))
         t = np.arange(start, stop) / self.sfreq
         out = np.zeros((self.n_channels, stop - start))

@@ -39,11 +39,10 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from biosynth._utils.check import check_finite_array, check_int, check_option
+from biosynth._utils.check import check_finite_array, check_int
+from biosynth.generators._checks import STANDARD_LEADS, check_leads  # STANDARD_LEADS: re-exported
 
 logger = logging.getLogger(__name__)
-
-STANDARD_LEADS = ("I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6")
 
 _INDEPENDENT = ("I", "II", "V1", "V2", "V3", "V4", "V5", "V6")
 
@@ -116,7 +115,7 @@ def dipole_to_leads(dipole: ArrayLike, leads: Sequence[str] = STANDARD_LEADS, *,
     [[0.632], [-0.4335]]
     """
     data = _check_dipole(dipole, axis)
-    names = _check_leads(leads)
+    names = check_leads(leads)
     components = np.moveaxis(data, axis, 0)  # (3, ...)
     basic = dict(zip(_INDEPENDENT, np.tensordot(_DOWER, components, axes=(1, 0)), strict=True))
     lead_i, lead_ii = basic["I"], basic["II"]
@@ -144,13 +143,3 @@ def _check_dipole(dipole: ArrayLike, axis: int) -> np.ndarray:
             f"({data.shape[axis]} along that axis)."
         )
     return check_finite_array("dipole", data)
-
-
-def _check_leads(leads: Sequence[str]) -> list[str]:
-    if isinstance(leads, str) or not isinstance(leads, Sequence) or len(leads) == 0:
-        raise ValueError(f"leads must be a non-empty sequence of lead names such as ('I', 'II'), got {leads!r}.")
-    names = [check_option(f"leads[{i}]", name, STANDARD_LEADS) for i, name in enumerate(leads)]
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
-        raise ValueError(f"leads must name each lead once, got {repeated} more than once.")
-    return names

@@ -3,8 +3,9 @@
 
 Each generator returns float64 noise of shape ``(*batch_shape, n_times)`` in arbitrary
 units, scaled so that every row has unit power (mean square over the row, exactly),
-and draws only from the ``rng`` it is given. :func:`add_noise` mixes some of them and
-scales the mix to a requested signal-to-noise ratio.
+and draws only from the ``seed`` it is given (a seed or a NumPy Generator).
+:func:`add_noise` mixes some of them and scales the mix to a requested
+signal-to-noise ratio.
 
 The four kinds follow the noise sources of the ECG literature: baseline wander,
 electrode motion and muscle artefact are the three records of the MIT-BIH Noise Stress
@@ -32,31 +33,28 @@ from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
+from scipy.signal import lfilter
 
-from biosynth._utils.check import (
-    check_finite_array,
-    check_int,
-    check_number,
-    check_option,
-    check_positive,
-    check_sfreq,
-)
+from biosynth._utils.check import check_finite_array, check_int, check_number, check_positive, check_sfreq
+from biosynth._utils.deprecation import renamed_arguments
+from biosynth._utils.docs import fill_doc
 from biosynth._utils.seeds import Seed, make_seed_sequence
+from biosynth.generators._checks import NOISE_KINDS, check_freq, check_noise_kinds  # NOISE_KINDS: re-exported
 
 logger = logging.getLogger(__name__)
-
-NOISE_KINDS = ("baseline", "powerline", "muscle", "motion")
 
 RngLike = np.random.Generator | Seed
 
 _N_WANDER_COMPONENTS = 12
 
 
+@fill_doc
+@renamed_arguments({"rng": "seed"}, since="0.2", until="0.3")
 def baseline_wander(
     n_times: int,
     sfreq: float,
     *,
-    rng: RngLike,
+    seed: RngLike = None,
     batch_shape: int | tuple[int, ...] = (),
     min_freq: float = 0.05,
     max_freq: float = 0.5,
@@ -75,9 +73,7 @@ def baseline_wander(
         Samples per row (at least 2).
     sfreq : float
         Sampling rate, in Hz.
-    rng : Generator, int, SeedSequence or None
-        Source of randomness: a :class:`numpy.random.Generator` (used and advanced), or
-        a seed for a new one (None: fresh entropy).
+    %(seed_generator)s
     batch_shape : int or tuple of int
         Leading shape of the output (e.g. ``(n_records, n_channels)``); each row is
         drawn independently.
@@ -94,12 +90,12 @@ def baseline_wander(
     Examples
     --------
     >>> import numpy as np
-    >>> x = baseline_wander(500, 250.0, rng=0, batch_shape=3)
+    >>> x = baseline_wander(500, 250.0, seed=0, batch_shape=3)
     >>> x.shape, np.allclose(np.mean(x**2, axis=-1), 1.0)
     ((3, 500), True)
     """
-    n_times, sfreq, batch, gen = _check_common(n_times, sfreq, batch_shape, rng)
-    max_freq = _check_freq("max_freq", max_freq, sfreq)
+    n_times, sfreq, batch, gen = _check_common(n_times, sfreq, batch_shape, seed)
+    max_freq = check_freq("max_freq", max_freq, sfreq)
     min_freq = check_number(
         "min_freq", min_freq, low=0.0, high=max_freq, low_inclusive=False, high_inclusive=False, unit="Hz"
     )
@@ -114,13 +110,15 @@ def baseline_wander(
     return _unit_power(wander)
 
 
+@fill_doc
+@renamed_arguments({"rng": "seed"}, since="0.2", until="0.3")
 def powerline(
     n_times: int,
     sfreq: float,
     *,
     freq: float = 50.0,
     harmonics: Sequence[float] = (0.0, 0.3, 0.0, 0.1),
-    rng: RngLike,
+    seed: RngLike = None,
     batch_shape: int | tuple[int, ...] = (),
 ) -> np.ndarray:
     """Powerline interference: the mains frequency and its harmonics.
@@ -143,9 +141,7 @@ def powerline(
     harmonics : sequence of float
         Amplitudes of the 2nd, 3rd, ... harmonics relative to the fundamental (>= 0);
         empty for a pure sinusoid.
-    rng : Generator, int, SeedSequence or None
-        Source of randomness: a :class:`numpy.random.Generator` (used and advanced), or
-        a seed for a new one (None: fresh entropy).
+    %(seed_generator)s
     batch_shape : int or tuple of int
         Leading shape of the output; each row has its own phases.
 
@@ -157,12 +153,12 @@ def powerline(
     Examples
     --------
     >>> import numpy as np
-    >>> x = powerline(1000, 1000.0, freq=60.0, harmonics=(), rng=0)
+    >>> x = powerline(1000, 1000.0, freq=60.0, harmonics=(), seed=0)
     >>> int(np.argmax(np.abs(np.fft.rfft(x))))  # 1 Hz bins
     60
     """
-    n_times, sfreq, batch, gen = _check_common(n_times, sfreq, batch_shape, rng)
-    freq = _check_freq("freq", freq, sfreq)
+    n_times, sfreq, batch, gen = _check_common(n_times, sfreq, batch_shape, seed)
+    freq = check_freq("freq", freq, sfreq)
     weights = np.array([1.0, *_check_weights("harmonics", harmonics, allow_empty=True)])
     orders = np.arange(1, weights.size + 1)
     keep = orders * freq < sfreq / 2.0
@@ -176,11 +172,13 @@ def powerline(
     return _unit_power(line)
 
 
+@fill_doc
+@renamed_arguments({"rng": "seed"}, since="0.2", until="0.3")
 def muscle_noise(
     n_times: int,
     sfreq: float,
     *,
-    rng: RngLike,
+    seed: RngLike = None,
     batch_shape: int | tuple[int, ...] = (),
     band: tuple[float, float] = (20.0, 150.0),
 ) -> np.ndarray:
@@ -199,9 +197,7 @@ def muscle_noise(
         Samples per row (at least 2).
     sfreq : float
         Sampling rate, in Hz.
-    rng : Generator, int, SeedSequence or None
-        Source of randomness: a :class:`numpy.random.Generator` (used and advanced), or
-        a seed for a new one (None: fresh entropy).
+    %(seed_generator)s
     batch_shape : int or tuple of int
         Leading shape of the output; each row is drawn independently.
     band : tuple of float
@@ -215,12 +211,12 @@ def muscle_noise(
     Examples
     --------
     >>> import numpy as np
-    >>> x = muscle_noise(1000, 500.0, rng=0)
+    >>> x = muscle_noise(1000, 500.0, seed=0)
     >>> spectrum = np.abs(np.fft.rfft(x)) ** 2  # 0.5 Hz bins
     >>> round(float(spectrum[40:301].sum() / spectrum.sum()), 12)  # share in 20-150 Hz
     1.0
     """
-    n_times, sfreq, batch, gen = _check_common(n_times, sfreq, batch_shape, rng)
+    n_times, sfreq, batch, gen = _check_common(n_times, sfreq, batch_shape, seed)
     low, high = _check_band(band, sfreq)
     freqs = np.fft.rfftfreq(n_times, 1.0 / sfreq)
     inside = (freqs >= low) & (freqs <= high)
@@ -233,11 +229,13 @@ def muscle_noise(
     return _unit_power(np.fft.irfft(spectrum, n=n_times, axis=-1))
 
 
+@fill_doc
+@renamed_arguments({"rng": "seed"}, since="0.2", until="0.3")
 def electrode_motion(
     n_times: int,
     sfreq: float,
     *,
-    rng: RngLike,
+    seed: RngLike = None,
     batch_shape: int | tuple[int, ...] = (),
     rate: float = 0.3,
     recovery: float = 0.5,
@@ -258,9 +256,7 @@ def electrode_motion(
         Samples per row (at least 2).
     sfreq : float
         Sampling rate, in Hz.
-    rng : Generator, int, SeedSequence or None
-        Source of randomness: a :class:`numpy.random.Generator` (used and advanced), or
-        a seed for a new one (None: fresh entropy).
+    %(seed_generator)s
     batch_shape : int or tuple of int
         Leading shape of the output; each row is drawn independently.
     rate : float
@@ -276,14 +272,12 @@ def electrode_motion(
     Examples
     --------
     >>> import numpy as np
-    >>> x = electrode_motion(2500, 250.0, rng=0, rate=0.5)
+    >>> x = electrode_motion(2500, 250.0, seed=0, rate=0.5)
     >>> decay = np.exp(-1.0 / (0.5 * 250.0))  # between events x[n + 1] = decay * x[n]
     >>> bool(np.sum(~np.isclose(x[1:], decay * x[:-1], rtol=0, atol=1e-12)) <= 12)
     True
     """
-    from scipy.signal import lfilter
-
-    n_times, sfreq, batch, gen = _check_common(n_times, sfreq, batch_shape, rng)
+    n_times, sfreq, batch, gen = _check_common(n_times, sfreq, batch_shape, seed)
     rate = check_positive("rate", rate, unit="events/s")
     recovery = check_positive("recovery", recovery, unit="s")
     n_rows = int(np.prod(batch, dtype=np.int64))
@@ -297,6 +291,8 @@ def electrode_motion(
     return _unit_power(motion.reshape(*batch, n_times))
 
 
+@fill_doc
+@renamed_arguments({"rng": "seed"}, since="0.2", until="0.3")
 def add_noise(
     signal: ArrayLike,
     sfreq: float,
@@ -305,7 +301,7 @@ def add_noise(
     kinds: Sequence[str] = NOISE_KINDS,
     weights: Sequence[float] | None = None,
     line_freq: float = 50.0,
-    rng: RngLike,
+    seed: RngLike = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Add a mix of noise kinds to a signal at an exact signal-to-noise ratio.
 
@@ -340,9 +336,7 @@ def add_noise(
         vary by the chance correlation between kinds.
     line_freq : float
         Mains frequency for ``"powerline"``, in Hz; below Nyquist.
-    rng : Generator, int, SeedSequence or None
-        Source of randomness: a :class:`numpy.random.Generator` (used and advanced), or
-        a seed for a new one (None: fresh entropy).
+    %(seed_generator)s
 
     Returns
     -------
@@ -362,16 +356,16 @@ def add_noise(
     >>> import numpy as np
     >>> t = np.arange(1000) / 250.0
     >>> clean = np.sin(2 * np.pi * 1.2 * t)
-    >>> noisy, noise = add_noise(clean, 250.0, snr_db=6.0, rng=0)
+    >>> noisy, noise = add_noise(clean, 250.0, snr_db=6.0, seed=0)
     >>> round(float(10 * np.log10(np.mean(clean**2) / np.mean(noise**2))), 9)
     6.0
     """
     data, sfreq = _check_signal(signal, sfreq)
     snr_db = check_number("snr_db", snr_db, unit="dB")
-    names = _check_kinds(kinds)
+    names = check_noise_kinds(kinds)
     shares = _check_mix_weights(weights, len(names))
-    line_freq = _check_freq("line_freq", line_freq, sfreq)
-    gen = _as_generator(rng)
+    line_freq = check_freq("line_freq", line_freq, sfreq)
+    gen = _as_generator(seed)
     batch, n_times = data.shape[:-1], data.shape[-1]
     mix = np.zeros(data.shape)
     for name, share in zip(names, shares, strict=True):
@@ -385,7 +379,7 @@ def _draw(
     name: str, n_times: int, sfreq: float, batch: tuple[int, ...], line_freq: float, gen: np.random.Generator
 ) -> np.ndarray:
     extra = {"freq": line_freq} if name == "powerline" else {}
-    return _GENERATORS[name](n_times, sfreq, rng=gen, batch_shape=batch, **extra)
+    return _GENERATORS[name](n_times, sfreq, seed=gen, batch_shape=batch, **extra)
 
 
 def _power(x: np.ndarray) -> np.ndarray:
@@ -398,19 +392,19 @@ def _unit_power(x: np.ndarray) -> np.ndarray:
     return x / np.sqrt(np.where(power > 0, power, 1.0))
 
 
-def _as_generator(rng: RngLike) -> np.random.Generator:
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, numbers.Integral):
-        check_int("rng", rng, low=0)
-    elif not (rng is None or isinstance(rng, np.random.SeedSequence)):
+def _as_generator(seed: RngLike) -> np.random.Generator:
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, numbers.Integral):
+        check_int("seed", seed, low=0)
+    elif not (seed is None or isinstance(seed, np.random.SeedSequence)):
         raise TypeError(
-            f"rng must be a numpy Generator, a non-negative int, a SeedSequence or None, got {type(rng).__name__}."
+            f"seed must be a numpy Generator, a non-negative int, a SeedSequence or None, got {type(seed).__name__}."
         )
-    return np.random.default_rng(make_seed_sequence(rng))
+    return np.random.default_rng(make_seed_sequence(seed))
 
 
-def _check_common(n_times, sfreq, batch_shape, rng) -> tuple[int, float, tuple[int, ...], np.random.Generator]:
+def _check_common(n_times, sfreq, batch_shape, seed) -> tuple[int, float, tuple[int, ...], np.random.Generator]:
     n_times = check_int("n_times", n_times, low=2)
     sfreq = check_sfreq("sfreq", sfreq)
     if isinstance(batch_shape, numbers.Integral):
@@ -418,21 +412,7 @@ def _check_common(n_times, sfreq, batch_shape, rng) -> tuple[int, float, tuple[i
     if not isinstance(batch_shape, tuple):
         raise TypeError(f"batch_shape must be an int or a tuple of ints, got {type(batch_shape).__name__}.")
     batch = tuple(check_int(f"batch_shape[{i}]", n, low=1) for i, n in enumerate(batch_shape))
-    return n_times, sfreq, batch, _as_generator(rng)
-
-
-def _check_freq(name: str, freq: float, sfreq: float) -> float:
-    nyquist = sfreq / 2.0
-    return check_number(
-        name,
-        freq,
-        low=0.0,
-        high=nyquist,
-        low_inclusive=False,
-        high_inclusive=False,
-        unit="Hz",
-        context=f"Nyquist is {nyquist:g} Hz for sfreq={sfreq:g}",
-    )
+    return n_times, sfreq, batch, _as_generator(seed)
 
 
 def _check_band(band: tuple[float, float], sfreq: float) -> tuple[float, float]:
@@ -467,15 +447,6 @@ def _check_mix_weights(weights: Sequence[float] | None, n_kinds: int) -> np.ndar
     if values.sum() == 0:
         raise ValueError(f"weights must not all be 0, got {list(weights)!r}.")
     return values / values.sum()
-
-
-def _check_kinds(kinds: Sequence[str]) -> list[str]:
-    if isinstance(kinds, str) or not isinstance(kinds, Sequence) or len(kinds) == 0:
-        raise ValueError(f"kinds must be a non-empty sequence of noise kinds such as ('muscle',), got {kinds!r}.")
-    names = [check_option(f"kinds[{i}]", kind, NOISE_KINDS) for i, kind in enumerate(kinds)]
-    if len(set(names)) != len(names):
-        raise ValueError(f"kinds must name each kind once, got {list(kinds)!r}.")
-    return names
 
 
 def _check_signal(signal: ArrayLike, sfreq: float) -> tuple[np.ndarray, float]:

@@ -72,11 +72,13 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from biosynth._utils.backend import check_device, torch_device
 from biosynth._utils.check import check_int, check_number, check_option, check_sfreq
-from biosynth._utils.seeds import Seed, seed_to_json
-from biosynth._version import __version__
-from biosynth.generators import _stream as st
-from biosynth.signals import make_events, make_seed_sequence, make_signals
+from biosynth._utils.docs import fill_doc
+from biosynth._utils.seeds import Seed, make_seed_sequence
+from biosynth.generators import _random_blocks as rb
+from biosynth.generators._provenance import build_provenance
+from biosynth.signals import make_events, make_signals
 from biosynth.signals.events import empty_events, validate_events
 
 SIGNALS = ("lfp", "eeg", "acc", "emg")
@@ -158,9 +160,10 @@ _DBS_RATE = 40_000.0
 _S_BETA, _S_BURST, _S_TREMOR, _S_GAMMA, _S_LFP, _S_EEG, _S_ACC, _S_EMG, _S_EPISODE = range(9)
 
 
+@fill_doc
 def simulate_parkinson(
     duration: float,
-    sfreq: float = 1000.0,
+    sfreq: float,
     *,
     n_records: int | None = None,
     medication: str | Sequence[str] = "off",
@@ -182,6 +185,7 @@ def simulate_parkinson(
     dbs: Mapping[str, float] | bool | None = None,
     first_record: int = 0,
     seed: Seed = None,
+    device: str = "cpu",
     progress: bool = False,
     return_events: bool = False,
 ) -> dict[str, xr.DataArray] | tuple[dict[str, xr.DataArray], pd.DataFrame]:
@@ -193,9 +197,9 @@ def simulate_parkinson(
         Length of each record, in s (at least 2).
     sfreq : float
         Sampling rate, in Hz (250 Hz to 10 kHz; above 2 x ``gamma_band[1]`` and, for
-        the EMG, 800 Hz or more).
-    n_records : int | None
-        Number of records; None returns single recordings without a ``record`` dim.
+        the EMG, 800 Hz or more; 1000 Hz is usual for STN LFP). Required (it defaulted
+        to 1000 Hz before 0.2).
+    %(n_records)s
     medication : {"off", "on"} or sequence of them
         Dopaminergic medication state, for all records or one per record
         (:data:`MEDICATION`).
@@ -234,42 +238,47 @@ def simulate_parkinson(
         Deep brain stimulation for the whole record: True or a mapping overriding
         :data:`DBS_DEFAULTS` (``freq`` Hz, ``amplitude`` V on the LFP,
         ``eeg_amplitude`` V, ``pulse_width`` s, ``beta_suppression`` in [0, 1]).
-    first_record : int
-        Index of the first record; records made alone equal those of a larger batch.
-    seed : int, SeedSequence or None
-        Root of the random streams (None: fresh entropy, kept in the provenance).
-    progress : bool
-        Show a progress bar over records.
-    return_events : bool
-        Also return the ground truth.
+    %(first_record)s
+    %(seed)s
+    device : str, default="cpu"
+        ``"cpu"`` runs everything with NumPy; a torch device (``"cuda"``, or
+        ``"torch:cpu"`` for the torch path on the CPU) runs the spectral shaping of the
+        coloured-noise parts (the inverse FFTs of the LFP and EEG backgrounds, the EMG
+        carrier and the gamma carrier) there. Every random draw, the burst and tremor
+        envelopes, the accelerometry and the DBS artefact are computed with NumPy on the
+        host, so every device gives the same data within float tolerance. Torch
+        devices need the ``torch`` extra.
+    %(progress)s
+    return_events : bool, default=False
+        Also return the ground-truth events table (see Returns).
 
     Returns
     -------
     signals : dict of str to DataArray
-        One container per requested signal, dims ``("channel", "time")`` or
-        ``("record", "channel", "time")``; units V (m/s^2 for ``"acc"``).
+        A mapping of containers (not an ``xarray.Dataset``: the signals have different
+        channels, units and modalities), one per requested signal, keyed by ``"lfp"``,
+        ``"eeg"``, ``"acc"``, ``"emg"`` in the order of ``signals``; each with dims
+        ``("channel", "time")`` or ``("record", "channel", "time")``, the same
+        ``time`` and ``record`` coordinates and the same provenance; units V (m/s^2
+        for ``"acc"``), modality ``"lfp"``, ``"eeg"``, ``"acc"``, ``"emg"``.
     events : DataFrame
         Only with ``return_events=True``: ``record, channel, onset, duration, type,
         amplitude`` (see the module notes).
 
     Examples
     --------
-    >>> out, events = simulate_parkinson(10.0, seed=0, return_events=True)
+    >>> out, events = simulate_parkinson(10.0, 1000.0, seed=0, return_events=True)
     >>> sorted(out), out["lfp"].attrs["modality"], out["acc"].attrs["units"]
     (['acc', 'eeg', 'emg', 'lfp'], 'lfp', 'm/s^2')
     >>> bool((events["type"] == "beta_burst").any())
     True
     """
     params = check_parkinson_params(locals())
+    device = check_device(device)
     root = make_seed_sequence(seed)
     indices = np.arange(params["first_record"], params["first_record"] + (n_records or 1))
-    data, events = _render(params, root, indices, progress)
-    provenance = {
-        "generator": "biosynth.generators.simulate_parkinson",
-        "version": __version__,
-        "parameters": params,
-        "seed": seed_to_json(root),
-    }
+    data, events = _render(params, root, indices, progress, device)
+    provenance = build_provenance("biosynth.generators.simulate_parkinson", params, root)
     out = {}
     for kind in params["signals"]:
         out[kind] = make_signals(
@@ -385,15 +394,17 @@ def _check_dbs(value: Any, sfreq: float) -> dict[str, float] | None:
 # --- rendering --------------------------------------------------------------------------
 
 
-def _render(params: dict[str, Any], root, indices: np.ndarray, progress: bool) -> tuple[dict, pd.DataFrame]:
-    from tqdm.auto import tqdm
+def _render(
+    params: dict[str, Any], root, indices: np.ndarray, progress: bool, device: str
+) -> tuple[dict, pd.DataFrame]:
+    from tqdm.auto import tqdm  # slow to import: only when rendering
 
     n_times = round(params["duration"] * params["sfreq"])
     data = {kind: np.empty((indices.size, len(CHANNELS[kind]), n_times)) for kind in params["signals"]}
     tables = []
     for k, record in enumerate(tqdm(indices, desc="simulate_parkinson", unit="record", disable=not progress)):
         state = params["medication"][k]
-        signals, events = _record(params, root, int(record), state, n_times)
+        signals, events = _record(params, root, int(record), state, n_times, device)
         for kind in params["signals"]:
             data[kind][k] = signals[kind]
         tables.append(events)
@@ -414,26 +425,28 @@ def _settings(params: dict[str, Any], state: str) -> dict[str, float]:
     return out
 
 
-def _rng(root, record: int, stream: int) -> np.random.Generator:
-    return st.Stream(root, record, stream).block_rng(0)
-
-
-def _record(params: dict[str, Any], root, record: int, state: str, n: int) -> tuple[dict, pd.DataFrame]:
+def _record(params: dict[str, Any], root, record: int, state: str, n: int, device: str) -> tuple[dict, pd.DataFrame]:
     sfreq, cfg = params["sfreq"], _settings(params, state)
+
+    def rng(stream: int) -> np.random.Generator:
+        # block 0 of the record's random-block stream (not record_seed_sequence: that would
+        # change the seeded outputs)
+        return rb.Stream(root, record, stream).block_rng(0)
+
     lead = round(params["cortex_lead"] * sfreq)
     # beta carrier and bursts, made `lead` samples longer so the cortex can lead the STN
-    phase = _carrier_phase(_rng(root, record, _S_BETA), n + lead, sfreq, params["beta_freq"], BETA_LINEWIDTH)
-    env, bursts = _burst_envelope(_rng(root, record, _S_BURST), n + lead, sfreq, cfg)
+    phase = _carrier_phase(rng(_S_BETA), n + lead, sfreq, params["beta_freq"], BETA_LINEWIDTH)
+    env, bursts = _burst_envelope(rng(_S_BURST), n + lead, sfreq, cfg)
     beta = env * np.cos(phase)
     stn_beta, cortex_beta = beta[:n], beta[lead:]  # cortex at t sees the STN's t + lead
-    tremor_phase = _carrier_phase(_rng(root, record, _S_TREMOR), n, sfreq, params["tremor_freq"], TREMOR_LINEWIDTH)
-    gate, episodes = _tremor_gate(_rng(root, record, _S_EPISODE), n, sfreq, cfg)
-    gamma = _gamma(_rng(root, record, _S_GAMMA), n, sfreq, params, cfg["pac"], phase[:n])
+    tremor_phase = _carrier_phase(rng(_S_TREMOR), n, sfreq, params["tremor_freq"], TREMOR_LINEWIDTH)
+    gate, episodes = _tremor_gate(rng(_S_EPISODE), n, sfreq, cfg)
+    gamma = _gamma(rng(_S_GAMMA), n, sfreq, params, cfg["pac"], phase[:n], device)
     out = {
-        "lfp": _lfp(_rng(root, record, _S_LFP), params, stn_beta, gamma, gate, tremor_phase),
-        "eeg": _eeg(_rng(root, record, _S_EEG), params, cortex_beta, gamma, gate, tremor_phase),
-        "acc": _acc(_rng(root, record, _S_ACC), cfg, gate, tremor_phase),
-        "emg": _emg(_rng(root, record, _S_EMG), params, gate, tremor_phase, sfreq),
+        "lfp": _lfp(rng(_S_LFP), params, stn_beta, gamma, gate, tremor_phase, device),
+        "eeg": _eeg(rng(_S_EEG), params, cortex_beta, gamma, gate, tremor_phase, device),
+        "acc": _acc(rng(_S_ACC), cfg, gate, tremor_phase),
+        "emg": _emg(rng(_S_EMG), params, gate, tremor_phase, sfreq, device),
     }
     if params["dbs"] is not None:
         pulses = _dbs_artefact(params["dbs"], n, sfreq)
@@ -468,7 +481,7 @@ def _renewal(
         t += min_off + (rng.exponential(mean_off) if mean_off > 0 else 0.0)
         if t >= end:
             break
-        length = float(np.clip(st.lognormal(rng, mean_on, cv_on, 1, clip=20.0)[0], *limits))
+        length = float(np.clip(rb.lognormal(rng, mean_on, cv_on, 1, clip=20.0)[0], *limits))
         onsets.append(t)
         lengths.append(length)
         t += length
@@ -483,12 +496,12 @@ def _burst_envelope(rng: np.random.Generator, n: int, sfreq: float, cfg: dict[st
         return env, (np.zeros(0), np.zeros(0), np.zeros(0))
     gap = max(1.0 / rate - mean_d - MIN_GAP, 0.0)
     onsets, lengths = _renewal(rng, n / sfreq, mean_d, cfg["burst_duration_cv"], gap, MIN_GAP)
-    peaks = st.lognormal(rng, cfg["burst_amplitude"], cfg["burst_amplitude_cv"], onsets.size, clip=10.0)
+    peaks = rb.lognormal(rng, cfg["burst_amplitude"], cfg["burst_amplitude_cv"], onsets.size, clip=10.0)
     half_onsets = np.empty(onsets.size)
     for i, (onset, length, peak) in enumerate(zip(onsets, lengths, peaks, strict=True)):
         ramp = min(BURST_RAMP, length)
         shape = _flat_top(length - ramp, ramp, sfreq)
-        st.place(env, 0, round(onset * sfreq), peak * shape)
+        rb.place(env, 0, round(onset * sfreq), peak * shape)
         half_onsets[i] = onset + ramp / 2.0
     return env, (half_onsets, lengths, peaks)
 
@@ -514,23 +527,38 @@ def _tremor_gate(rng: np.random.Generator, n: int, sfreq: float, cfg: dict[str, 
     half = np.empty(onsets.size)
     for i, (onset, length) in enumerate(zip(onsets, lengths, strict=True)):
         ramp = min(TREMOR_RAMP, length)
-        st.place(gate, 0, round(onset * sfreq), _flat_top(length - ramp, ramp, sfreq))
+        rb.place(gate, 0, round(onset * sfreq), _flat_top(length - ramp, ramp, sfreq))
         half[i] = onset + ramp / 2.0
     return np.clip(gate, 0.0, 1.0), (half, lengths)
 
 
-def _colored(rng: np.random.Generator, shape: tuple[int, int], sfreq: float, psd) -> np.ndarray:
-    """Gaussian noise of one-sided PSD shape ``psd(f)`` (f > 0), unit SD per row."""
+def _colored(rng: np.random.Generator, shape: tuple[int, int], sfreq: float, psd, device: str = "cpu") -> np.ndarray:
+    """Gaussian noise of one-sided PSD shape ``psd(f)`` (f > 0), unit SD per row; the draws on
+    the host, the inverse FFT on ``device``."""
     n = shape[-1]
     freqs = np.fft.rfftfreq(n, 1.0 / sfreq)
     gain = np.zeros(freqs.size)
     gain[1:] = np.sqrt(psd(freqs[1:]))
     spectrum = rng.standard_normal((*shape[:-1], freqs.size)) + 1j * rng.standard_normal((*shape[:-1], freqs.size))
-    x = np.fft.irfft(spectrum * gain, n=n)
+    if device == "cpu":
+        x = np.fft.irfft(spectrum * gain, n=n)
+    else:
+        import torch  # available: checked by check_device
+
+        shaped = torch.as_tensor(spectrum * gain, device=torch.device(torch_device(device)))
+        x = torch.fft.irfft(shaped, n=n).cpu().numpy()
     return x / x.std(axis=-1, keepdims=True)
 
 
-def _gamma(rng: np.random.Generator, n: int, sfreq: float, params: dict[str, Any], pac: float, beta_phase: np.ndarray):
+def _gamma(
+    rng: np.random.Generator,
+    n: int,
+    sfreq: float,
+    params: dict[str, Any],
+    pac: float,
+    beta_phase: np.ndarray,
+    device: str = "cpu",
+):
     """Gamma carrier (unit SD before modulation) with amplitude ``1 + m cos(beta phase)``."""
     low, high = params["gamma_band"]
     edge = min(GAMMA_EDGE, (high - low) / 4.0)
@@ -539,24 +567,24 @@ def _gamma(rng: np.random.Generator, n: int, sfreq: float, params: dict[str, Any
         rise = np.clip((f - low) / edge, 0.0, 1.0) * np.clip((high - f) / edge, 0.0, 1.0)
         return (0.5 - 0.5 * np.cos(np.pi * rise)) ** 2
 
-    carrier = _colored(rng, (1, n), sfreq, band)[0]
+    carrier = _colored(rng, (1, n), sfreq, band, device)[0]
     return carrier * (1.0 + pac * np.cos(beta_phase))
 
 
-def _lfp(rng, params, beta, gamma, gate, tremor_phase) -> np.ndarray:
+def _lfp(rng, params, beta, gamma, gate, tremor_phase, device="cpu") -> np.ndarray:
     n, sfreq = beta.size, params["sfreq"]
-    background = params["lfp_amplitude"] * _colored(rng, (3, n), sfreq, lambda f: 1.0 / (LFP_KNEE + f**1.5))
+    background = params["lfp_amplitude"] * _colored(rng, (3, n), sfreq, lambda f: 1.0 / (LFP_KNEE + f**1.5), device)
     tremor = 0.5 * params["cortical_tremor"] * gate * np.cos(tremor_phase)
     return background + _LFP_BETA_WEIGHTS[:, None] * (beta + tremor) + params["gamma_amplitude"] * gamma
 
 
-def _eeg(rng, params, beta, gamma, gate, tremor_phase) -> np.ndarray:
+def _eeg(rng, params, beta, gamma, gate, tremor_phase, device="cpu") -> np.ndarray:
     n, sfreq = beta.size, params["sfreq"]
 
     def psd(f):  # 1/f with a mu rhythm at 10 Hz
         return 1.0 / np.maximum(f, 1.0) ** 1.5 + 0.05 * np.exp(-0.5 * ((f - 10.0) / 1.0) ** 2)
 
-    background = params["eeg_amplitude"] * _colored(rng, (3, n), sfreq, psd)
+    background = params["eeg_amplitude"] * _colored(rng, (3, n), sfreq, psd, device)
     # M1 leads the EMG by CORTEX_MUSCLE_LEAD (Timmermann et al. 2003: 15-25 ms)
     lead = 2.0 * np.pi * params["tremor_freq"] * CORTEX_MUSCLE_LEAD
     # fundamental and double tremor frequency, both coherent with the EMG (Timmermann et al. 2003)
@@ -572,9 +600,9 @@ def _acc(rng, cfg, gate, tremor_phase) -> np.ndarray:
     return _ACC_DIRECTION[:, None] * motion + rng.normal(0.0, 0.005, (3, gate.size))
 
 
-def _emg(rng, params, gate, tremor_phase, sfreq) -> np.ndarray:
+def _emg(rng, params, gate, tremor_phase, sfreq, device="cpu") -> np.ndarray:
     n = gate.size
-    carrier = _colored(rng, (2, n), sfreq, lambda f: ((f >= 20.0) & (f <= 400.0)) * f / (1.0 + (f / 80.0) ** 2))
+    carrier = _colored(rng, (2, n), sfreq, lambda f: ((f >= 20.0) & (f <= 400.0)) * f / (1.0 + (f / 80.0) ** 2), device)
     drive = np.cos(tremor_phase)
     bursts = np.vstack([np.clip(drive, 0.0, None), np.clip(-drive, 0.0, None)]) ** 2  # antagonists alternate
     rms = params["emg_tone"] + params["emg_tremor"] * gate * bursts / np.sqrt(np.mean(np.clip(drive, 0, None) ** 4))

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from scipy.signal import welch
 
-from biosynth.generators._stream import BLOCK
+from biosynth.generators._random_blocks import BLOCK
 from biosynth.generators.artefacts import ARTEFACT_KINDS, DEFAULT_ARTEFACTS, ArtefactModel, check_artefacts
 from biosynth.generators.forward import montage_positions
 
@@ -307,3 +307,18 @@ def test_chunks_equal_one_shot_at_a_low_odd_rate(montage):
 def test_muscle_band_above_capped_nyquist_raises(montage):
     with pytest.raises(ValueError, match=r"spec\['muscle'\]\['low_freq'\] must lie in \[0, 36\) in Hz.*got 40"):
         _model(montage, {"muscle": {"low_freq": 40.0}}, sfreq=80.0)
+
+
+def test_old_parameter_name_cv_warns_and_means_amplitude_cv(montage):
+    with pytest.warns(FutureWarning, match="'cv'.*renamed to 'amplitude_cv'"):
+        old = check_artefacts({"blink": {"cv": 0.7}})
+    assert old == check_artefacts({"blink": {"amplitude_cv": 0.7}})
+    assert "cv" not in old["blink"]
+    with pytest.raises(ValueError, match="both 'cv'.*and 'amplitude_cv'"):
+        check_artefacts({"blink": {"cv": 0.7, "amplitude_cv": 0.7}})
+    root = np.random.SeedSequence(3)
+    with pytest.warns(FutureWarning):
+        before = _model(montage, {"pop": {"cv": 0.9, "rate": 30.0}}).render(root, 0, 0, 5000)
+    after = _model(montage, {"pop": {"amplitude_cv": 0.9, "rate": 30.0}}).render(root, 0, 0, 5000)
+    np.testing.assert_array_equal(before[0], after[0])
+    pd.testing.assert_frame_equal(before[1], after[1])

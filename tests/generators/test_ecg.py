@@ -66,6 +66,17 @@ def test_record_independent_of_batch_size_and_chunking(chunk_size):
     assert alone_events.equals(big_events[big_events["record"] == 4].reset_index(drop=True))
 
 
+def test_single_record_at_first_record_equals_that_record_of_a_batch():
+    batch, batch_events = simulate_ecg(4.0, SFREQ, n_records=3, seed=12, snr_db=15.0, return_events=True)
+    single, events = simulate_ecg(4.0, SFREQ, first_record=2, seed=12, snr_db=15.0, return_events=True)
+    assert single.dims == ("channel", "time")
+    np.testing.assert_array_equal(single.values, batch.values[2])
+    mine = batch_events[batch_events["record"] == 2].reset_index(drop=True)
+    np.testing.assert_array_equal(events["onset"], mine["onset"])
+    assert set(events["record"]) == {0}  # a single recording's events are record 0, as its container has no record dim
+    assert single.attrs["provenance"]["parameters"]["first_record"] == 2
+
+
 def test_none_seed_is_recorded_and_regenerates():
     ecg = simulate_ecg(3.0, SFREQ, n_records=2)
     entropy = int(ecg.attrs["provenance"]["seed"]["entropy"])

@@ -26,19 +26,19 @@ def _onsets(events, kind, record=None):
 @pytest.mark.parametrize("leads", [("II",), ("I", "V1")])
 def test_noise_at_the_requested_snr_per_lead(leads):
     clean = simulate_ecg(4.0, SFREQ, n_records=3, leads=leads, seed=1).values
-    noisy = simulate_ecg(4.0, SFREQ, n_records=3, leads=leads, seed=1, noise_snr_db=6.0)
+    noisy = simulate_ecg(4.0, SFREQ, n_records=3, leads=leads, seed=1, snr_db=6.0)
     noise = noisy.values - clean
     snr = 10.0 * np.log10(np.mean(clean**2, axis=-1) / np.mean(noise**2, axis=-1))
     np.testing.assert_allclose(snr, 6.0, rtol=0, atol=1e-9)
     params = noisy.attrs["provenance"]["parameters"]
-    assert params["noise_snr_db"] == 6.0 and params["line_freq"] == 50.0
+    assert params["snr_db"] == 6.0 and params["line_freq"] == 50.0
     assert params["noise_kinds"] == ["baseline", "powerline", "muscle", "motion"]
-    assert simulate_ecg(4.0, SFREQ, seed=1).attrs["provenance"]["parameters"]["noise_snr_db"] is None
+    assert simulate_ecg(4.0, SFREQ, seed=1).attrs["provenance"]["parameters"]["snr_db"] is None
 
 
 @pytest.mark.parametrize("chunk_size", [1, None])
 def test_noise_of_a_record_independent_of_batch_and_chunking(chunk_size):
-    kwargs = {"noise_snr_db": 10.0, "noise_kinds": ("muscle", "powerline"), "line_freq": 60.0, "seed": 4}
+    kwargs = {"snr_db": 10.0, "noise_kinds": ("muscle", "powerline"), "line_freq": 60.0, "seed": 4}
     big = simulate_ecg(4.0, SFREQ, n_records=4, **kwargs)
     small = simulate_ecg(4.0, SFREQ, n_records=2, chunk_size=chunk_size, **kwargs)
     np.testing.assert_array_equal(small.values, big.values[:2])
@@ -49,9 +49,17 @@ def test_noise_of_a_record_independent_of_batch_and_chunking(chunk_size):
     assert not np.allclose(noise[0], noise[1])
 
 
+def test_old_noise_snr_db_keyword_warns_and_gives_the_same_data():
+    new = simulate_ecg(4.0, SFREQ, seed=5, snr_db=12.0)
+    with pytest.warns(FutureWarning, match=r"noise_snr_db=\.\.\.\) was renamed to snr_db="):
+        old = simulate_ecg(4.0, SFREQ, seed=5, noise_snr_db=12.0)
+    np.testing.assert_array_equal(old.values, new.values)
+    assert old.attrs["provenance"] == new.attrs["provenance"]
+
+
 def test_powerline_noise_at_line_freq():
     clean = simulate_ecg(8.0, SFREQ, seed=2).values[0]
-    noisy = simulate_ecg(8.0, SFREQ, seed=2, noise_snr_db=0.0, noise_kinds=("powerline",), line_freq=60.0)
+    noisy = simulate_ecg(8.0, SFREQ, seed=2, snr_db=0.0, noise_kinds=("powerline",), line_freq=60.0)
     freqs, psd = welch(noisy.values[0] - clean, SFREQ, nperseg=500)
     assert freqs[np.argmax(psd)] == pytest.approx(60.0, abs=0.5)
 
@@ -218,10 +226,10 @@ def test_af_record_independent_of_batch():
         ({"leads": "II"}, ValueError, "leads must be a non-empty sequence of lead names"),
         ({"leads": ("I", "I")}, ValueError, "leads must name each lead once"),
         ({"rhythm": "vf"}, ValueError, "rhythm must be one of"),
-        ({"noise_snr_db": float("nan")}, ValueError, "noise_snr_db must be a finite number"),
+        ({"snr_db": float("nan")}, ValueError, "^snr_db must be a finite number"),
         ({"noise_kinds": ("hum",)}, ValueError, r"kinds\[0\] must be one of"),
         (
-            {"line_freq": 200.0, "noise_snr_db": 0.0},
+            {"line_freq": 200.0, "snr_db": 0.0},
             ValueError,
             r"line_freq must lie below Nyquist \(125 Hz\) for powerline noise, got 200 Hz",
         ),
@@ -346,7 +354,7 @@ def test_bad_pvc_parameters_name_themselves(kwargs, match):
 
 @pytest.mark.parametrize("chunk_size", [1, None])
 def test_pvc_record_independent_of_batch_and_chunking(chunk_size):
-    kwargs = {"pvc_rate": 0.3, "rhythm": "af", "noise_snr_db": 20.0, "seed": 8, "return_events": True}
+    kwargs = {"pvc_rate": 0.3, "rhythm": "af", "snr_db": 20.0, "seed": 8, "return_events": True}
     big, big_events = simulate_ecg(10.0, SFREQ, n_records=3, **kwargs)
     small, small_events = simulate_ecg(10.0, SFREQ, n_records=2, first_record=1, chunk_size=chunk_size, **kwargs)
     np.testing.assert_array_equal(small.values, big.values[1:])

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
+import inspect
 import sys
 
 import numpy as np
@@ -33,16 +34,32 @@ def test_dims_attrs_units():
     assert simulate_eeg(1.0, SFREQ, seed=0).dims == ("channel", "time")
 
 
-@pytest.mark.parametrize("chunk_size", [1, 2, 4, None])
-def test_record_independent_of_batch_size_and_chunking(chunk_size):
+@pytest.mark.parametrize("n_records", [1, 2, 3])
+def test_record_independent_of_batch_size(n_records):
     big = simulate_eeg(1.0, SFREQ, n_records=7, seed=11)
-    small = simulate_eeg(1.0, SFREQ, n_records=3, seed=11, chunk_size=chunk_size)
-    np.testing.assert_array_equal(small.values, big.values[:3])
-    # chunking changes memory use, not the data, so it is not in the provenance
-    assert small.attrs["provenance"] == simulate_eeg(1.0, SFREQ, n_records=3, seed=11).attrs["provenance"]
+    small = simulate_eeg(1.0, SFREQ, n_records=n_records, seed=11)
+    np.testing.assert_array_equal(small.values, big.values[:n_records])
     alone = simulate_eeg(1.0, SFREQ, n_records=1, first_record=5, seed=11)
     np.testing.assert_array_equal(alone.values[0], big.values[5])
     assert alone["record"].values.tolist() == [5]
+
+
+def test_chunk_size_is_removed_with_a_future_warning():
+    plain = simulate_eeg(1.0, SFREQ, n_records=3, seed=11)
+    with pytest.warns(FutureWarning, match=r"simulate_eeg\(chunk_size=...\) has no effect"):
+        old = simulate_eeg(1.0, SFREQ, n_records=3, seed=11, chunk_size=2)
+    np.testing.assert_array_equal(old.values, plain.values)
+    assert old.attrs["provenance"] == plain.attrs["provenance"]
+    assert "chunk_size" not in inspect.signature(simulate_eeg).parameters
+
+
+def test_signature_follows_the_generator_contract():
+    params = inspect.signature(simulate_eeg).parameters
+    assert list(params)[:2] == ["duration", "sfreq"]
+    assert params["sfreq"].default is inspect.Parameter.empty
+    tail = ["first_record", "seed", "device", "progress", "return_events"]
+    assert list(params)[-len(tail) :] == tail
+    assert all(params[name].kind is inspect.Parameter.KEYWORD_ONLY for name in list(params)[2:])
 
 
 def test_none_seed_is_recorded_and_regenerates():
@@ -127,7 +144,6 @@ def test_match_recording_on_real_eeg():
         ({"sfreq": 1e6}, ValueError, "sfreq must be at most 25000 Hz"),
         ({"spatial_correlation": 1.0}, ValueError, "spatial_correlation must lie in"),
         ({"n_records": 0}, ValueError, "n_records must be an integer >= 1, got 0"),
-        ({"chunk_size": 1.5}, TypeError, "chunk_size must be an integer"),
         ({"ch_names": "Cz"}, ValueError, "ch_names must be a non-empty sequence"),
         ({"seed": -3}, ValueError, "seed must be a non-negative int"),
         ({"device": 0}, TypeError, "device must be a str"),

@@ -3,6 +3,7 @@
 waveforms (length, onset frequency, slowing), seeding and errors."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy.integrate import solve_ivp
 from scipy.signal import find_peaks, welch
@@ -132,9 +133,61 @@ def test_seed_reproducible_and_records_independent():
     assert list(batch.channel.values) == ["x2-x1"]
 
 
+def test_events_are_the_recurring_seizures():
+    out, events = simulate_epileptor(90.0, 100.0, seed=2, return_states=True, return_events=True)
+    assert list(events.columns[:5]) == ["record", "channel", "onset", "duration", "type"]
+    assert set(events["type"]) == {"seizure"} and set(events["channel"]) == {""} and set(events["record"]) == {0}
+    assert len(events) >= 3
+    assert (events["duration"] > 5.0).all() and (events["onset"] + events["duration"] <= 90.0 + 1e-9).all()
+    x1, t = out.sel(channel="x1").values, out.time.values
+    for onset, duration in zip(events["onset"], events["duration"], strict=True):
+        inside = (t > onset + 1.0) & (t < onset + duration - 1.0)
+        assert x1[inside].max() > 0.0  # discharges inside
+        before = (t > onset - 2.0) & (t < onset - 0.1)
+        assert x1[before].max() < -1.0  # resting just before the onset
+    # the events do not change the signal
+    np.testing.assert_array_equal(out.values, simulate_epileptor(90.0, 100.0, seed=2, return_states=True).values)
+    lfp, lfp_events = simulate_epileptor(90.0, 100.0, seed=2, return_events=True)
+    np.testing.assert_array_equal(lfp.values, out.values[:1])
+    pd.testing.assert_frame_equal(lfp_events, events)
+
+
+def test_events_of_a_record_independent_of_the_batch():
+    kw = {"seed": 3, "return_events": True, "r": 0.002}
+    batch, events = simulate_epileptor(20.0, 100.0, n_records=3, **kw)
+    part, part_events = simulate_epileptor(20.0, 100.0, n_records=1, first_record=2, **kw)
+    np.testing.assert_array_equal(part.values[0], batch.values[2])
+    pd.testing.assert_frame_equal(part_events, events[events["record"] == 2].reset_index(drop=True))
+    assert len(part_events) >= 1
+
+
+def test_below_bifurcation_has_an_empty_events_table():
+    _, events = simulate_epileptor(30.0, 50.0, x0=-2.5, r=0.003, seed=1, return_events=True)
+    assert events.empty and list(events.columns[:5]) == ["record", "channel", "onset", "duration", "type"]
+
+
+def test_torch_cpu_decimation_matches_cpu():
+    pytest.importorskip("torch")
+    kw = {"n_records": 2, "seed": 4, "return_states": True, "return_events": True}
+    cpu, cpu_events = simulate_epileptor(5.0, 100.0, **kw)
+    gpu_path, torch_events = simulate_epileptor(5.0, 100.0, device="torch:cpu", **kw)
+    np.testing.assert_allclose(gpu_path.values, cpu.values, rtol=1e-10, atol=1e-12)
+    pd.testing.assert_frame_equal(torch_events, cpu_events)
+    assert gpu_path.attrs["provenance"] == cpu.attrs["provenance"]
+
+
+def test_progress_bar_does_not_change_the_data():
+    kw = {"n_records": 2, "seed": 5}
+    np.testing.assert_array_equal(
+        simulate_epileptor(1.0, 100.0, progress=True, **kw).values, simulate_epileptor(1.0, 100.0, **kw).values
+    )
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
+        ({"device": 3}, TypeError, "device must be a str"),
+        ({"return_events": "yes"}, TypeError, "return_events must be a bool"),
         ({"sfreq": 20.0}, ValueError, r"sfreq must lie in \[50, inf\] in Hz .*got 20"),
         ({"duration": -1.0}, ValueError, "duration must be a positive finite number in s, got -1"),
         ({"x0": 1.0}, ValueError, r"x0 must lie in \[-5, 0\], got 1"),

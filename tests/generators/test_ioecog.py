@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """simulate_ioecog: spectrum, space, anaesthesia, events, reproducibility, errors."""
 
+import inspect
+
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import signal
 
@@ -173,6 +176,30 @@ def test_reproducible_across_records_and_chunks():
         [model.render(root, 0, a, b, EventBuffer()) for a, b in ((0, 2500), (2500, 6001), (6001, 8000))], axis=1
     )
     np.testing.assert_allclose(parts, whole, rtol=0, atol=1e-6 * np.abs(whole).max())
+
+
+def test_first_record_gives_the_records_and_events_of_the_batch():
+    kwargs = {"layout": "2x3", "anaesthesia": "burst_suppression", "amplitude_cv": 0.3, "seed": 13}
+    kwargs |= {"epileptiform": {"spike": {"rate": 30.0}}, "return_events": True}
+    batch, batch_events = simulate_ioecog(4.0, 1000.0, n_records=4, **kwargs)
+    part, part_events = simulate_ioecog(4.0, 1000.0, n_records=2, first_record=1, **kwargs)
+    np.testing.assert_array_equal(part.values, batch.values[1:3])
+    assert part["record"].values.tolist() == [1, 2]
+    expected = batch_events[batch_events["record"].isin([1, 2])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(part_events.reset_index(drop=True), expected)
+    alone = simulate_ioecog(4.0, 1000.0, first_record=3, **{**kwargs, "return_events": False})
+    np.testing.assert_array_equal(alone.values, batch.values[3])
+
+
+def test_signature_follows_the_generator_contract():
+    params = inspect.signature(simulate_ioecog).parameters
+    assert list(params)[:2] == ["duration", "sfreq"]
+    assert params["sfreq"].default is inspect.Parameter.empty  # required, as in every generator
+    tail = ["first_record", "seed", "device", "progress", "return_events"]
+    assert list(params)[-len(tail) :] == tail
+    assert all(params[name].kind is inspect.Parameter.KEYWORD_ONLY for name in list(params)[2:])
+    with pytest.raises(TypeError, match="sfreq"):
+        simulate_ioecog(2.0, layout="2x2")
 
 
 def test_layout_round_trip_through_provenance():

@@ -102,15 +102,15 @@ def test_phase_draws_each_fitted_record(coupled):
 def test_phase_shorter_records_randomise_a_window(coupled):
     source = coupled[0]
     generator = PhaseSurrogate().fit(_signals(coupled[:1]))
-    synthetic = generator.sample(3, seed=2, n_times=200).values
+    synthetic = generator.sample(3, seed=2, duration=2.0).values
     windows = np.lib.stride_tricks.sliding_window_view(source, 200, axis=-1)  # (channel, start, time)
     window_power = np.abs(np.fft.rfft(windows, axis=-1)) ** 2
     for record in synthetic:
         power = np.abs(np.fft.rfft(record, axis=-1)) ** 2
         error = np.abs(window_power - power[:, None]).max(axis=(0, 2))
         assert error.min() < 1e-9 * window_power.max()
-    with pytest.raises(ValueError, match="n_times must be at most the fitted record length"):
-        generator.sample(1, seed=0, n_times=513)
+    with pytest.raises(ValueError, match="duration must be at most the fitted record length"):
+        generator.sample(1, seed=0, duration=5.13)
 
 
 # --- IAAFT ------------------------------------------------------------------------------------
@@ -183,7 +183,7 @@ def test_iaaft_cross_spectrum_keeps_the_lagged_coupling(skewed):
 
 
 def test_iaaft_shorter_records_keep_a_window_s_values(skewed):
-    synthetic = IAAFTSurrogate(max_iter=20).fit(_signals(skewed)).sample(2, seed=0, n_times=300).values
+    synthetic = IAAFTSurrogate(max_iter=20).fit(_signals(skewed)).sample(2, seed=0, duration=3.0).values
     windows = np.sort(np.lib.stride_tricks.sliding_window_view(skewed[0], 300, axis=-1), axis=-1)
     for record in np.sort(synthetic, axis=-1):
         assert np.any(np.all(windows == record[:, None], axis=(0, 2)))
@@ -242,7 +242,7 @@ def test_ar_constant_channel_is_sampled_as_its_value(ar2_data):
     data[:, 1] = 5.0
     generator = ARGenerator(max_order=4).fit(_signals(data))
     assert generator.order_[1] == 0
-    np.testing.assert_array_equal(generator.sample(2, seed=0, n_times=3000).values[:, 1], 5.0)
+    np.testing.assert_array_equal(generator.sample(2, seed=0, duration=30.0).values[:, 1], 5.0)
 
 
 # --- VAR --------------------------------------------------------------------------------------
@@ -384,3 +384,31 @@ def test_fit_rejects_nan_and_sample_needs_fit(coupled, generator):
 def test_bad_parameters_are_named(make, error, match):
     with pytest.raises(error, match=match):
         make()
+
+
+# --- the names of biosynth 0.1 ----------------------------------------------------------------
+
+
+def test_old_sample_names_warn_and_give_the_same_records(coupled):
+    generator = ARGenerator(max_order=4).fit(_signals(coupled))
+    new = generator.sample(2, duration=2.0, seed=1)
+    with pytest.warns(FutureWarning, match=r"sample\(n=...\) was renamed to n_records="):
+        old = generator.sample(n=2, duration=2.0, seed=1)
+    np.testing.assert_array_equal(old.values, new.values)
+    with pytest.warns(FutureWarning, match=r"sample\(n_times=...\) was replaced by duration="):
+        old = generator.sample(2, n_times=200, seed=1)
+    np.testing.assert_array_equal(old.values, new.values)
+    with pytest.raises(TypeError, match="both n= .* and n_records="):
+        generator.sample(n_records=2, n=2)
+    with pytest.raises(TypeError, match="both n_times= .* and duration="):
+        generator.sample(2, n_times=200, duration=2.0)
+
+
+def test_learned_sample_arguments_are_named(coupled):
+    generator = PhaseSurrogate().fit(_signals(coupled))
+    with pytest.raises(ValueError, match="duration must give at least 2 samples"):
+        generator.sample(1, duration=0.01)
+    _, events = generator.sample(1, seed=0, return_events=True)
+    assert events.empty
+    assert generator.get_params() == {}
+    assert IAAFTSurrogate(max_iter=3).get_params() == {"max_iter": 3, "cross_spectrum": True}

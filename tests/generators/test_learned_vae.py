@@ -284,9 +284,15 @@ def test_checkpoint_errors(tiny_real, tmp_path):
 # --- errors -----------------------------------------------------------------------------
 
 
-def test_n_times_must_be_the_window(alpha_model):
-    with pytest.raises(ValueError, match="n_times must equal window=64"):
-        alpha_model.sample(1, seed=0, n_times=128)
+def test_duration_must_be_the_window(alpha_model):
+    with pytest.raises(ValueError, match=r"duration must be the window, 1 s \(window=64 samples\)"):
+        alpha_model.sample(1, seed=0, duration=2.0)
+
+
+def test_sample_device_overrides_the_generator_device(alpha_model):
+    cpu = alpha_model.sample(2, seed=3).values
+    np.testing.assert_array_equal(alpha_model.sample(2, seed=3, device="torch:cpu").values, cpu)
+    np.testing.assert_array_equal(alpha_model.sample(2, seed=3, device="cpu").values, cpu)
 
 
 def test_label_errors(two_state_model, alpha_model):

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 from scipy.signal import welch
 
-from biosynth.generators.neural_mass import JANSEN_RIT_PARAMS, _anti_alias, simulate_jansen_rit
+from biosynth.generators._neural_mass_core import anti_alias, jansen_rit
+from biosynth.generators.neural_mass import JANSEN_RIT_PARAMS, simulate_jansen_rit
 
 SFREQ = 250.0
 
@@ -14,13 +15,40 @@ def test_shape_and_units_scale():
     assert np.isfinite(y).all()
     # pyramidal membrane potential in mV: a few mV around the operating point
     assert 2.0 < y.mean() < 12.0
-    assert simulate_jansen_rit(2.0, SFREQ, seed=0).shape == (1, 1, 500)  # n_records=None counts as 1
+    assert simulate_jansen_rit(2.0, SFREQ, seed=0).shape == (1, 500)  # n_records=None: no record dim
+
+
+def test_returns_the_container_with_units_and_provenance():
+    y = simulate_jansen_rit(2.0, SFREQ, n_records=2, n_sources=3, first_record=5, seed=0, burn_in=0.5)
+    assert y.dims == ("record", "channel", "time")
+    assert y.attrs["units"] == "mV" and y.attrs["modality"] == "lfp" and y.attrs["sfreq"] == SFREQ
+    assert y["channel"].values.tolist() == ["src000", "src001", "src002"]
+    assert y["record"].values.tolist() == [5, 6]
+    np.testing.assert_allclose(y["time"].values, np.arange(500) / SFREQ)
+    provenance = y.attrs["provenance"]
+    assert provenance["generator"] == "biosynth.generators.simulate_jansen_rit"
+    assert provenance["seed"] == {"entropy": "0", "spawn_key": []}
+    parameters = provenance["parameters"]
+    assert parameters["n_sources"] == 3 and parameters["first_record"] == 5 and parameters["burn_in"] == 0.5
+    assert parameters["params"]["C2"] == 108.0 and "device" not in parameters
+    single = simulate_jansen_rit(2.0, SFREQ, n_sources=3, first_record=6, seed=0, burn_in=0.5)
+    assert single.dims == ("channel", "time")
+    np.testing.assert_array_equal(single.values, y.values[1])
+
+
+def test_array_core_gives_the_same_samples():
+    """The private array form (used by the EEG generator's Jansen-Rit sources) matches the container."""
+    kwargs = {"n_records": 2, "n_sources": 2, "coupling": 3.0, "seed": 9, "burn_in": 0.3}
+    run = jansen_rit(1.0, 100.0, **kwargs)
+    assert run.data.shape == (2, 2, 100)
+    np.testing.assert_array_equal(run.data, simulate_jansen_rit(1.0, 100.0, **kwargs).values)
+    assert run.parameters["coupling"] == 3.0 and run.root.entropy == 9
 
 
 def test_standard_parameters_give_an_alpha_peak():
     """Jansen & Rit (1995): noise around 220 pulses/s gives a rhythm in the alpha band."""
     y = simulate_jansen_rit(20.0, SFREQ, n_records=3, seed=1)
-    freqs, psd = welch(y, fs=SFREQ, nperseg=int(4 * SFREQ), axis=-1)
+    freqs, psd = welch(y.values, fs=SFREQ, nperseg=int(4 * SFREQ), axis=-1)
     peaks = freqs[psd.argmax(axis=-1)]
     assert ((peaks >= 8.0) & (peaks <= 12.0)).all(), peaks
 
@@ -63,7 +91,7 @@ def test_params_override_and_connectivity_follows_c():
 
 
 def test_anti_alias_filter_has_unit_dc_gain_and_stops_above_nyquist():
-    taps = _anti_alias(4)
+    taps = anti_alias(4)
     assert taps.size == 81 and taps.sum() == pytest.approx(1.0)
     response = np.abs(np.fft.rfft(taps, 4096))
     freqs = np.fft.rfftfreq(4096) * 4  # in units of the output rate
@@ -97,3 +125,11 @@ def test_bad_input_gives_one_line_value_errors(kwargs, match):
     with pytest.raises(ValueError, match=match) as info:
         simulate_jansen_rit(args.pop("duration"), args.pop("sfreq"), seed=0, **args)
     assert "\n" not in str(info.value)
+
+
+def test_progress_bar_and_events_follow_the_contract():
+    kwargs = {"n_records": 3, "n_sources": 2, "coupling": 2.0, "seed": 6, "burn_in": 0.2}
+    plain = simulate_jansen_rit(1.0, 100.0, **kwargs)
+    shown, events = simulate_jansen_rit(1.0, 100.0, progress=True, return_events=True, **kwargs)
+    np.testing.assert_array_equal(shown.values, plain.values)
+    assert events.empty and list(events.columns[:5]) == ["record", "channel", "onset", "duration", "type"]

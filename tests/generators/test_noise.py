@@ -46,7 +46,7 @@ def ecg_like(rng):
 @pytest.mark.parametrize("snr_db", [-10.0, 0.0, 6.0, 23.7])
 @pytest.mark.parametrize("kinds", [(k,) for k in NOISE_KINDS] + [NOISE_KINDS])
 def test_snr_is_exact_per_row(ecg_like, snr_db, kinds):
-    noisy, noise = add_noise(ecg_like, SFREQ, snr_db=snr_db, kinds=kinds, rng=1)
+    noisy, noise = add_noise(ecg_like, SFREQ, snr_db=snr_db, kinds=kinds, seed=1)
     assert noisy.shape == noise.shape == ecg_like.shape
     np.testing.assert_array_equal(noisy, ecg_like + noise)
     np.testing.assert_allclose(_snr_db(ecg_like, noise), snr_db, rtol=0, atol=1e-9)
@@ -55,22 +55,22 @@ def test_snr_is_exact_per_row(ecg_like, snr_db, kinds):
 @pytest.mark.parametrize("name", GENERATORS)
 @pytest.mark.parametrize(("batch_shape", "shape"), [((), (1000,)), (4, (4, 1000)), ((2, 3), (2, 3, 1000))])
 def test_unit_power_and_shape(name, batch_shape, shape):
-    x = GENERATORS[name](1000, SFREQ, rng=0, batch_shape=batch_shape)
+    x = GENERATORS[name](1000, SFREQ, seed=0, batch_shape=batch_shape)
     assert x.shape == shape and x.dtype == np.float64
     np.testing.assert_allclose(np.mean(x**2, axis=-1), 1.0, rtol=1e-12)
 
 
 def test_baseline_wander_power_below_1_hz():
-    x = baseline_wander(round(60 * SFREQ), SFREQ, rng=2, batch_shape=10)
+    x = baseline_wander(round(60 * SFREQ), SFREQ, seed=2, batch_shape=10)
     assert _band_share(x, SFREQ, 0.0, 1.0, nperseg=round(20 * SFREQ)) > 0.99  # measured 0.99999999
-    slow = baseline_wander(round(60 * SFREQ), SFREQ, rng=2, batch_shape=10, max_freq=0.2)
+    slow = baseline_wander(round(60 * SFREQ), SFREQ, seed=2, batch_shape=10, max_freq=0.2)
     assert _band_share(slow, SFREQ, 0.0, 0.4, nperseg=round(20 * SFREQ)) > 0.99
 
 
 @pytest.mark.parametrize("freq", [50.0, 60.0])
 def test_powerline_lines_at_mains_and_harmonics(freq):
     sfreq = 1000.0
-    x = powerline(round(10 * sfreq), sfreq, freq=freq, harmonics=(0.0, 0.3, 0.0, 0.1), rng=3, batch_shape=4)
+    x = powerline(round(10 * sfreq), sfreq, freq=freq, harmonics=(0.0, 0.3, 0.0, 0.1), seed=3, batch_shape=4)
     freqs, psd = welch(x, sfreq, nperseg=round(sfreq))  # 1 Hz bins; lines sit on bins
     psd = psd.mean(axis=0)
 
@@ -85,14 +85,14 @@ def test_powerline_lines_at_mains_and_harmonics(freq):
 
 def test_powerline_harmonics_above_nyquist_are_left_out():
     # at 250 Hz the 3rd harmonic of 50 Hz (150 Hz) would alias to 100 Hz
-    x = powerline(round(10 * SFREQ), SFREQ, freq=50.0, harmonics=(0.0, 0.3), rng=4, batch_shape=3)
+    x = powerline(round(10 * SFREQ), SFREQ, freq=50.0, harmonics=(0.0, 0.3), seed=4, batch_shape=3)
     assert _band_share(x, SFREQ, 48.0, 52.0, nperseg=round(SFREQ)) > 0.999
     assert _band_share(x, SFREQ, 98.0, 102.0, nperseg=round(SFREQ)) < 1e-6
 
 
 def test_muscle_noise_power_in_its_band():
     sfreq = 500.0
-    x = muscle_noise(round(20 * sfreq), sfreq, rng=5, batch_shape=5)
+    x = muscle_noise(round(20 * sfreq), sfreq, seed=5, batch_shape=5)
     nperseg = round(2 * sfreq)
     assert _band_share(x, sfreq, 20.0, sfreq / 2, nperseg) > 0.98
     assert _band_share(x, sfreq, 152.0, sfreq / 2, nperseg) < 0.005
@@ -101,13 +101,13 @@ def test_muscle_noise_power_in_its_band():
     low, high = psd[(freqs >= 30) & (freqs <= 60)].mean(), psd[(freqs >= 110) & (freqs <= 140)].mean()
     assert low / high == pytest.approx(1.0, abs=0.15)  # flat inside the band
     # at 250 Hz the band reaches Nyquist (125 Hz)
-    y = muscle_noise(round(20 * SFREQ), SFREQ, rng=5, batch_shape=5)
+    y = muscle_noise(round(20 * SFREQ), SFREQ, seed=5, batch_shape=5)
     assert _band_share(y, SFREQ, 20.0, SFREQ / 2, round(2 * SFREQ)) > 0.98
 
 
 def test_electrode_motion_events_and_recovery():
     rate, recovery, seconds, n_rows = 0.5, 0.4, 60.0, 20
-    x = electrode_motion(round(seconds * SFREQ), SFREQ, rng=6, batch_shape=n_rows, rate=rate, recovery=recovery)
+    x = electrode_motion(round(seconds * SFREQ), SFREQ, seed=6, batch_shape=n_rows, rate=rate, recovery=recovery)
     decay = np.exp(-1.0 / (recovery * SFREQ))
     # between events each sample is the previous one times the decay: count the events
     jumps = ~np.isclose(x[:, 1:], decay * x[:, :-1], rtol=0, atol=1e-9)
@@ -117,42 +117,42 @@ def test_electrode_motion_events_and_recovery():
 
 
 def test_every_motion_row_has_an_event():
-    x = electrode_motion(50, SFREQ, rng=0, batch_shape=200, rate=0.01)  # expected 0.002 events per row
+    x = electrode_motion(50, SFREQ, seed=0, batch_shape=200, rate=0.01)  # expected 0.002 events per row
     np.testing.assert_allclose(np.mean(x**2, axis=-1), 1.0, rtol=1e-12)
 
 
 @pytest.mark.parametrize("name", GENERATORS)
 def test_same_seed_same_noise_and_rows_differ(name):
     make = GENERATORS[name]
-    a = make(2000, SFREQ, rng=7, batch_shape=(2, 3))
-    np.testing.assert_array_equal(a, make(2000, SFREQ, rng=7, batch_shape=(2, 3)))
-    np.testing.assert_array_equal(a, make(2000, SFREQ, rng=np.random.default_rng(7), batch_shape=(2, 3)))
-    np.testing.assert_array_equal(a, make(2000, SFREQ, rng=np.random.SeedSequence(7), batch_shape=(2, 3)))
-    assert not np.array_equal(a, make(2000, SFREQ, rng=8, batch_shape=(2, 3)))
+    a = make(2000, SFREQ, seed=7, batch_shape=(2, 3))
+    np.testing.assert_array_equal(a, make(2000, SFREQ, seed=7, batch_shape=(2, 3)))
+    np.testing.assert_array_equal(a, make(2000, SFREQ, seed=np.random.default_rng(7), batch_shape=(2, 3)))
+    np.testing.assert_array_equal(a, make(2000, SFREQ, seed=np.random.SeedSequence(7), batch_shape=(2, 3)))
+    assert not np.array_equal(a, make(2000, SFREQ, seed=8, batch_shape=(2, 3)))
     rows = a.reshape(6, -1)
     gaps = np.sqrt(np.mean((rows[:, None] - rows[None]) ** 2, axis=-1))[np.triu_indices(6, 1)]
     assert gaps.min() > 0.05  # unit-power rows: no two rows alike
 
 
 def test_add_noise_seeded_and_different_per_record(ecg_like):
-    _, a = add_noise(ecg_like, SFREQ, snr_db=3.0, rng=9)
-    _, b = add_noise(ecg_like, SFREQ, snr_db=3.0, rng=9)
+    _, a = add_noise(ecg_like, SFREQ, snr_db=3.0, seed=9)
+    _, b = add_noise(ecg_like, SFREQ, snr_db=3.0, seed=9)
     np.testing.assert_array_equal(a, b)
-    _, c = add_noise(ecg_like, SFREQ, snr_db=3.0, rng=10)
+    _, c = add_noise(ecg_like, SFREQ, snr_db=3.0, seed=10)
     assert not np.allclose(a, c)
-    _, emg = add_noise(ecg_like, SFREQ, snr_db=3.0, kinds=("muscle",), rng=9)
+    _, emg = add_noise(ecg_like, SFREQ, snr_db=3.0, kinds=("muscle",), seed=9)
     corr = np.corrcoef(emg.reshape(6, -1))[np.triu_indices(6, 1)]
     assert np.abs(corr).max() < 0.1  # independent rows (2500 samples: SD of r about 0.03)
 
 
 def test_weights_set_power_shares(ecg_like):
-    only_line = add_noise(ecg_like, SFREQ, snr_db=0.0, kinds=("powerline",), rng=11)[1]
-    with_zero = add_noise(ecg_like, SFREQ, snr_db=0.0, kinds=("powerline", "muscle"), weights=(1, 0), rng=11)[1]
+    only_line = add_noise(ecg_like, SFREQ, snr_db=0.0, kinds=("powerline",), seed=11)[1]
+    with_zero = add_noise(ecg_like, SFREQ, snr_db=0.0, kinds=("powerline", "muscle"), weights=(1, 0), seed=11)[1]
     np.testing.assert_allclose(with_zero, only_line, rtol=0, atol=1e-15)  # kinds are drawn in order
     t = np.arange(round(20 * SFREQ)) / SFREQ
     clean = np.sin(2 * np.pi * 1.0 * t) + np.zeros((8, 1))
-    noise = add_noise(clean, SFREQ, snr_db=0.0, kinds=("powerline", "muscle"), weights=(3, 1), rng=12)[1]
-    emg = add_noise(clean, SFREQ, snr_db=0.0, kinds=("muscle",), rng=12)[1]
+    noise = add_noise(clean, SFREQ, snr_db=0.0, kinds=("powerline", "muscle"), weights=(3, 1), seed=12)[1]
+    emg = add_noise(clean, SFREQ, snr_db=0.0, kinds=("muscle",), seed=12)[1]
     emg_near_line = _band_share(emg, SFREQ, 48.0, 52.0, nperseg=round(SFREQ))  # flat EMG puts ~4.7 % there
     expected = 0.75 + 0.25 * emg_near_line
     assert _band_share(noise, SFREQ, 48.0, 52.0, nperseg=round(SFREQ)) == pytest.approx(expected, abs=0.005)
@@ -160,7 +160,7 @@ def test_weights_set_power_shares(ecg_like):
 
 def test_no_global_rng_use(ecg_like):
     state = np.random.get_state()[1].copy()  # noqa: NPY002 - the legacy global state is what we check
-    add_noise(ecg_like, SFREQ, snr_db=0.0, rng=0)
+    add_noise(ecg_like, SFREQ, snr_db=0.0, seed=0)
     np.testing.assert_array_equal(np.random.get_state()[1], state)  # noqa: NPY002
 
 
@@ -183,15 +183,15 @@ def _signal():
         ({"line_freq": 130.0}, ValueError, r"line_freq must lie in \(0, 125\) in Hz \(Nyquist is 125 Hz .*got 130"),
         ({"sfreq": 0.0}, ValueError, r"sfreq must be a positive finite number in Hz, got 0\."),
         ({"sfreq": -250.0}, ValueError, r"sfreq must be a positive finite number in Hz, got -250\."),
-        ({"rng": -1}, ValueError, r"rng must be an integer >= 0, got -1\."),
-        ({"rng": "seed"}, TypeError, r"rng must be a numpy Generator, a non-negative int, .* got str\."),
+        ({"seed": -1}, ValueError, r"seed must be an integer >= 0, got -1\."),
+        ({"seed": "seed"}, TypeError, r"seed must be a numpy Generator, a non-negative int, .* got str\."),
         ({"signal": np.zeros((2, 500))}, ValueError, r"signal has 2 row\(s\) with zero power"),
         ({"signal": np.full((2, 500), np.nan)}, ValueError, r"signal contains 1000 non-finite value"),
         ({"signal": np.ones(1)}, ValueError, r"signal must have at least 2 samples .* got shape \(1,\)"),
     ],
 )
 def test_add_noise_bad_input_is_one_line_naming_it(kwargs, err, match):
-    args = {"signal": _signal(), "sfreq": SFREQ, "snr_db": 10.0, "rng": 0} | kwargs
+    args = {"signal": _signal(), "sfreq": SFREQ, "snr_db": 10.0, "seed": 0} | kwargs
     with pytest.raises(err, match=match) as info:
         add_noise(args.pop("signal"), args.pop("sfreq"), **args)
     assert "\n" not in str(info.value)
@@ -217,7 +217,33 @@ def test_add_noise_bad_input_is_one_line_naming_it(kwargs, err, match):
     ],
 )
 def test_generator_bad_input_is_one_line_naming_it(name, kwargs, err, match):
-    args = {"n_times": 1000, "sfreq": 1000.0, "rng": 0} | kwargs
+    args = {"n_times": 1000, "sfreq": 1000.0, "seed": 0} | kwargs
     with pytest.raises(err, match=match) as info:
         GENERATORS[name](args.pop("n_times"), args.pop("sfreq"), **args)
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("name", GENERATORS)
+def test_old_rng_keyword_still_works_with_a_future_warning(name):
+    make = GENERATORS[name]
+    with pytest.warns(FutureWarning, match=r"rng=\.\.\.\) was renamed to seed="):
+        old = make(500, SFREQ, rng=3, batch_shape=2)
+    np.testing.assert_array_equal(old, make(500, SFREQ, seed=3, batch_shape=2))
+    with pytest.raises(TypeError, match="got both rng= .* and seed="):
+        make(500, SFREQ, rng=3, seed=3)
+
+
+def test_add_noise_old_rng_keyword_still_works(ecg_like):
+    with pytest.warns(FutureWarning, match="renamed to seed="):
+        _, old = add_noise(ecg_like, SFREQ, snr_db=3.0, rng=4)
+    np.testing.assert_array_equal(old, add_noise(ecg_like, SFREQ, snr_db=3.0, seed=4)[1])
+
+
+def test_generator_seed_continues_its_stream():
+    """A Generator is used and advanced: two draws from one differ, and match a fresh one's two draws."""
+    gen = np.random.default_rng(5)
+    first, second = muscle_noise(400, SFREQ, seed=gen), muscle_noise(400, SFREQ, seed=gen)
+    assert not np.array_equal(first, second)
+    again = np.random.default_rng(5)
+    np.testing.assert_array_equal(first, muscle_noise(400, SFREQ, seed=again))
+    np.testing.assert_array_equal(second, muscle_noise(400, SFREQ, seed=again))

@@ -2,6 +2,7 @@
 """simulate_parkinson: medication states, tremor, coherence, coupling, DBS, reproducibility."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import signal
 
@@ -19,7 +20,7 @@ def _band_power(x, band, sfreq=SFREQ):
 @pytest.fixture(scope="module")
 def off_on():
     kwargs = {"n_records": 12, "signals": ("lfp", "acc"), "return_events": True}
-    return {state: simulate_parkinson(60.0, medication=state, seed=0, **kwargs) for state in ("off", "on")}
+    return {state: simulate_parkinson(60.0, SFREQ, medication=state, seed=0, **kwargs) for state in ("off", "on")}
 
 
 def test_burst_statistics_follow_the_medication_presets(off_on):
@@ -47,7 +48,7 @@ def test_off_has_more_beta_power_and_tremor_than_on(off_on):
 
 
 def test_tremor_frequency_and_alternating_emg():
-    out = simulate_parkinson(60.0, tremor={"tremor_share": 1.0}, tremor_freq=4.5, seed=2)
+    out = simulate_parkinson(60.0, SFREQ, tremor={"tremor_share": 1.0}, tremor_freq=4.5, seed=2)
     f, p = signal.welch(out["acc"].values[0], SFREQ, nperseg=8000)
     assert f[np.argmax(p)] == pytest.approx(4.5, abs=0.2)
     emg = out["emg"].values
@@ -58,7 +59,7 @@ def test_tremor_frequency_and_alternating_emg():
 
 def test_cortico_muscular_coherence_follows_the_cortical_tremor_drive():
     def cmc(amplitude):
-        out = simulate_parkinson(120.0, tremor={"tremor_share": 1.0}, cortical_tremor=amplitude, seed=3)
+        out = simulate_parkinson(120.0, SFREQ, tremor={"tremor_share": 1.0}, cortical_tremor=amplitude, seed=3)
         rectified = np.abs(
             signal.sosfiltfilt(signal.butter(4, 20.0, "highpass", fs=SFREQ, output="sos"), out["emg"].values[0])
         )
@@ -71,7 +72,7 @@ def test_cortico_muscular_coherence_follows_the_cortical_tremor_drive():
 
 
 def test_motor_cortex_leads_the_emg_at_the_tremor_frequency():
-    out = simulate_parkinson(120.0, tremor={"tremor_share": 1.0}, cortical_tremor=6e-6, seed=3)
+    out = simulate_parkinson(120.0, SFREQ, tremor={"tremor_share": 1.0}, cortical_tremor=6e-6, seed=3)
     hp = signal.butter(4, 20.0, "highpass", fs=SFREQ, output="sos")
     rectified = np.abs(signal.sosfiltfilt(hp, out["emg"].values[0]))
     f, cross = signal.csd(out["eeg"].values[0], rectified, SFREQ, nperseg=2000)
@@ -94,8 +95,8 @@ def _tort_mi(x, phase_band, amp_band, n_bins=18):
 
 def test_beta_gamma_coupling_grows_with_pac():
     mi = [
-        _tort_mi(simulate_parkinson(60.0, pac=m, gamma_amplitude=1e-6, signals=("lfp",), seed=4)["lfp"].values[0],
-                 (15.0, 25.0), (60.0, 90.0))
+        _tort_mi(simulate_parkinson(60.0, SFREQ, pac=m, gamma_amplitude=1e-6, signals=("lfp",), seed=4)["lfp"]
+                 .values[0], (15.0, 25.0), (60.0, 90.0))
         for m in (0.0, 0.5, 1.0)
     ]  # fmt: skip
     assert mi[0] < mi[1] < mi[2]
@@ -103,7 +104,7 @@ def test_beta_gamma_coupling_grows_with_pac():
 
 
 def test_cortex_leads_the_stn():
-    out = simulate_parkinson(60.0, cortex_lead=0.012, eeg_beta=2.0, signals=("lfp", "eeg"), seed=5)
+    out = simulate_parkinson(60.0, SFREQ, cortex_lead=0.012, eeg_beta=2.0, signals=("lfp", "eeg"), seed=5)
     sos = signal.butter(4, (15.0, 25.0), "bandpass", fs=SFREQ, output="sos")
     stn, ctx = (signal.sosfiltfilt(sos, out[k].values[0]) for k in ("lfp", "eeg"))
     lags = np.arange(-24, 25)  # within half a beta period (50 ms at 20 Hz) of zero
@@ -113,9 +114,9 @@ def test_cortex_leads_the_stn():
 
 
 def test_dbs_adds_the_stimulation_line_and_suppresses_bursts():
-    _, ev_off = simulate_parkinson(60.0, signals=("lfp",), seed=6, return_events=True)
+    _, ev_off = simulate_parkinson(60.0, SFREQ, signals=("lfp",), seed=6, return_events=True)
     dbs, ev_dbs = simulate_parkinson(
-        60.0, signals=("lfp",), dbs={"freq": 130.0, "beta_suppression": 0.5}, seed=6, return_events=True
+        60.0, SFREQ, signals=("lfp",), dbs={"freq": 130.0, "beta_suppression": 0.5}, seed=6, return_events=True
     )
     f, p = signal.welch(dbs["lfp"].values[0], SFREQ, nperseg=2000)
     line = p[np.argmin(np.abs(f - 130.0))]
@@ -133,7 +134,7 @@ def test_a_classifier_separates_off_from_on():
     from sklearn.preprocessing import StandardScaler
 
     states = ["off", "on"] * 20
-    out = simulate_parkinson(60.0, n_records=40, medication=states, signals=("lfp",), seed=7)
+    out = simulate_parkinson(60.0, SFREQ, n_records=40, medication=states, signals=("lfp",), seed=7)
     x = out["lfp"].values
     features = np.column_stack(
         [np.log(_band_power(x[:, c], band)) for c in range(3) for band in ((4.0, 12.0), (13.0, 30.0), (30.0, 60.0))]
@@ -144,12 +145,16 @@ def test_a_classifier_separates_off_from_on():
 
 
 def test_reproducible_and_records_independent_of_batch_and_signals():
-    batch, events = simulate_parkinson(5.0, n_records=3, medication=["off", "on", "off"], seed=8, return_events=True)
-    alone, ev_alone = simulate_parkinson(5.0, n_records=1, first_record=1, medication="on", seed=8, return_events=True)
+    batch, events = simulate_parkinson(
+        5.0, SFREQ, n_records=3, medication=["off", "on", "off"], seed=8, return_events=True
+    )
+    alone, ev_alone = simulate_parkinson(
+        5.0, SFREQ, n_records=1, first_record=1, medication="on", seed=8, return_events=True
+    )
     for kind in batch:
         np.testing.assert_array_equal(batch[kind].values[1], alone[kind].values[0])
     np.testing.assert_allclose(events.loc[events["record"] == 1, "onset"].to_numpy(), ev_alone["onset"].to_numpy())
-    only_eeg = simulate_parkinson(5.0, n_records=3, medication=["off", "on", "off"], signals=("eeg",), seed=8)
+    only_eeg = simulate_parkinson(5.0, SFREQ, n_records=3, medication=["off", "on", "off"], signals=("eeg",), seed=8)
     np.testing.assert_array_equal(only_eeg["eeg"].values, batch["eeg"].values)
     assert not np.allclose(batch["lfp"].values[0], batch["lfp"].values[2])
 
@@ -169,6 +174,51 @@ def test_reproducible_and_records_independent_of_batch_and_signals():
     ],
 )
 def test_errors_name_the_argument(kwargs, match):
-    options = {"duration": 10.0, **kwargs}
+    options = {"duration": 10.0, "sfreq": SFREQ, **kwargs}
     with pytest.raises((ValueError, TypeError), match=match):
-        simulate_parkinson(options.pop("duration"), **options)
+        simulate_parkinson(options.pop("duration"), options.pop("sfreq"), **options)
+
+
+def test_sfreq_is_required():
+    with pytest.raises(TypeError, match="sfreq"):
+        simulate_parkinson(10.0, seed=0)
+
+
+def test_provenance_is_the_shared_builders():
+    out = simulate_parkinson(3.0, SFREQ, signals=("lfp",), seed=3)
+    provenance = out["lfp"].attrs["provenance"]
+    assert provenance["generator"] == "biosynth.generators.simulate_parkinson"
+    assert provenance["seed"] == {"entropy": "3", "spawn_key": []}
+    parameters = provenance["parameters"]
+    assert parameters["sfreq"] == SFREQ and parameters["first_record"] == 0
+    assert not {"device", "progress", "return_events"} & set(parameters)
+
+
+def test_first_record_gives_the_records_of_a_larger_batch():
+    kwargs = {"signals": ("lfp", "emg"), "seed": 12, "return_events": True}
+    batch, events = simulate_parkinson(3.0, SFREQ, n_records=4, **kwargs)
+    part, part_events = simulate_parkinson(3.0, SFREQ, n_records=2, first_record=2, **kwargs)
+    for kind in batch:
+        np.testing.assert_array_equal(part[kind].values, batch[kind].values[2:])
+        assert list(part[kind].record.values) == [2, 3]
+    pd.testing.assert_frame_equal(part_events, events[events["record"] >= 2].reset_index(drop=True))
+    single, single_events = simulate_parkinson(3.0, SFREQ, first_record=3, **kwargs)
+    np.testing.assert_array_equal(single["lfp"].values, batch["lfp"].values[3])
+    assert single["lfp"].dims == ("channel", "time")
+    np.testing.assert_array_equal(single_events["onset"], events.loc[events["record"] == 3, "onset"])
+
+
+def test_torch_cpu_device_matches_cpu():
+    pytest.importorskip("torch")
+    kwargs = {"n_records": 2, "dbs": True, "seed": 13, "return_events": True}
+    cpu, cpu_events = simulate_parkinson(3.0, SFREQ, **kwargs)
+    torch_cpu, torch_events = simulate_parkinson(3.0, SFREQ, device="torch:cpu", **kwargs)
+    for kind in cpu:
+        np.testing.assert_allclose(torch_cpu[kind].values, cpu[kind].values, rtol=1e-9, atol=1e-18)
+    pd.testing.assert_frame_equal(torch_events, cpu_events)
+    assert torch_cpu["lfp"].attrs["provenance"] == cpu["lfp"].attrs["provenance"]
+
+
+def test_bad_device_is_refused():
+    with pytest.raises((ValueError, TypeError), match="device"):
+        simulate_parkinson(3.0, SFREQ, device=3, seed=0)

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Data-driven generators: fitted on real recordings, sampled with a seed.
 
-Every generator has ``fit(real)``, ``sample(n, seed=...)`` and ``save(path)``;
+Every generator has ``fit(real)``, ``sample(n_records, duration=..., seed=...)`` and
+``save(path)`` (the estimator form of :class:`biosynth.generators.Generator`);
 :func:`load_generator` reads any of them back (one ``.npz`` file, no pickle).
 """
 

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""The interface every data-driven generator shares: ``fit(real)``, ``sample(n, seed=...)``,
-``save(path)`` and :func:`load_generator`.
+"""The base of the data-driven generators: the estimator form of
+:class:`biosynth.generators.base.Generator` (``fit(real)``, ``sample(n_records,
+duration=..., seed=...)``, ``save(path)``, :func:`load_generator`) for models fitted to
+real recordings.
 
 A fitted generator remembers what it was fitted on (rate, channel names, unit, modality,
 record length) and samples containers like it. ``sample`` draws record ``i`` of a call
@@ -12,9 +14,9 @@ with ``allow_pickle=False``); it never replaces a file without ``overwrite=True`
 
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
+import functools
+import warnings
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
@@ -22,32 +24,70 @@ import pandas as pd
 import xarray as xr
 
 from biosynth._utils.check import check_int
-from biosynth._utils.files import atomic_output
-from biosynth._utils.seeds import Seed, record_seed_sequence, seed_to_json
-from biosynth._version import __version__
-from biosynth.signals import as_batch, make_seed_sequence, make_signals, validate_signals
+from biosynth._utils.docs import fill_doc
+from biosynth._utils.seeds import Seed, record_seed_sequence
+from biosynth.generators._provenance import build_provenance
+from biosynth.generators.base import (
+    FORMAT_VERSION,
+    Generator,
+    NotFittedError,
+    as_recordings,
+    load_generator,
+    stack_recordings,
+)
+from biosynth.signals import make_signals
+from biosynth.signals.events import empty_events
 
-#: Generators by name, for :func:`load_generator` (filled by subclasses).
+__all__ = ["FORMAT_VERSION", "REGISTRY", "LearnedGenerator", "NotFittedError", "labels_frame", "load_generator"]
+
+#: Data-driven generators by name (a subset of :data:`biosynth.generators.GENERATORS`).
 REGISTRY: dict[str, type[LearnedGenerator]] = {}
-_HEADER = "__header__"
-FORMAT_VERSION = 1
 
 
-class NotFittedError(RuntimeError):
-    """The generator was asked to sample or save before ``fit``."""
+def _accept_old_sample_names(sample: Callable) -> Callable:
+    """``sample(n=..., n_times=...)`` -> ``sample(n_records=..., duration=n_times / sfreq)``,
+    with a FutureWarning (biosynth 0.2; the old names stop working in 0.3)."""
+
+    @functools.wraps(sample)
+    def wrapper(self: LearnedGenerator, *args: Any, **kwargs: Any) -> Any:
+        if "n" in kwargs:
+            if "n_records" in kwargs or args:
+                raise TypeError("sample() got both n= (old name) and n_records=; pass only n_records=.")
+            warnings.warn(
+                "sample(n=...) was renamed to n_records= in biosynth 0.2; the old name stops working in 0.3.",
+                FutureWarning,
+                stacklevel=2,
+            )
+            kwargs["n_records"] = kwargs.pop("n")
+        if "n_times" in kwargs:
+            if kwargs.get("duration") is not None:
+                raise TypeError("sample() got both n_times= (old name) and duration=; pass only duration= (s).")
+            warnings.warn(
+                "sample(n_times=...) was replaced by duration= (in seconds) in biosynth 0.2; "
+                "n_times stops working in 0.3.",
+                FutureWarning,
+                stacklevel=2,
+            )
+            n_times = kwargs.pop("n_times")
+            if n_times is not None:
+                self._check_fitted()
+                n_times = check_int("n_times", n_times, low=2)
+                kwargs["duration"] = n_times / self.info_["sfreq"]
+        return sample(self, *args, **kwargs)
+
+    return wrapper
 
 
-class LearnedGenerator:
+class LearnedGenerator(Generator):
     """Base of the data-driven generators (subclasses fill the hooks).
 
     Subclasses set ``name`` (the registry key) and implement ``_fit(data, labels)``
     (data: float64 ``(n_records, n_channels, n_times)`` in the real unit),
     ``_sample_record(rng, n_times, label)`` -> ``(n_channels, n_times)``,
     ``_params()`` (JSON-able constructor arguments), ``_state()`` (arrays of the fitted
-    state) and ``_restore(state)``.
+    state) and ``_restore(state)``. A generator without a torch path accepts every
+    valid ``device`` and computes on the CPU.
     """
-
-    name: ClassVar[str] = ""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -56,23 +96,23 @@ class LearnedGenerator:
 
     # --- the public interface ---------------------------------------------------------
 
-    def fit(self, real: xr.DataArray, labels: Any = None) -> LearnedGenerator:
+    @fill_doc
+    def fit(self, real: xr.DataArray | list[xr.DataArray], labels: Any = None) -> LearnedGenerator:
         """Fit the generator to real recordings.
 
         Parameters
         ----------
-        real : DataArray
-            biosynth container, dims ``(record, channel, time)`` or ``(channel, time)``;
-            finite values.
+        %(real_recordings)s
+            Finite values; every record the same length.
         labels : array_like | None
-            One label per record, for generators that condition on a label (others
-            reject labels).
+            One label per record (of all recordings, in order), for generators that
+            condition on a label (others reject labels).
 
         Returns
         -------
         self : LearnedGenerator
         """
-        real = as_batch(validate_signals(real, "real"))
+        real = stack_recordings(as_recordings(real, "real"), crop=False)
         data = np.asarray(real.values, dtype=np.float64)
         if not np.isfinite(data).all():
             raise ValueError("real holds NaN or infinite values; clean or interpolate them before fitting.")
@@ -93,101 +133,119 @@ class LearnedGenerator:
             raise
         return self
 
+    def get_params(self) -> dict[str, Any]:
+        """The constructor arguments, by name.
+
+        Returns
+        -------
+        params : dict
+        """
+        return self._params()
+
+    @_accept_old_sample_names
+    @fill_doc
     def sample(
         self,
-        n: int,
+        n_records: int = 1,
         *,
+        duration: float | None = None,
         seed: Seed = None,
-        n_times: int | None = None,
         labels: Any = None,
         first_record: int = 0,
         progress: bool = False,
-    ) -> xr.DataArray:
-        """Draw ``n`` synthetic records.
+        return_events: bool = False,
+        device: str | None = None,
+    ) -> xr.DataArray | tuple[xr.DataArray, pd.DataFrame]:
+        """Draw synthetic records.
+
+        ``n=`` and ``n_times=`` (samples) are the names of biosynth 0.1, accepted with a
+        FutureWarning until 0.3.
 
         Parameters
         ----------
-        n : int
+        n_records : int, default=1
             Number of records (>= 1).
-        seed : int, SeedSequence or None
-            Root of the random streams (None: fresh entropy, kept in the provenance).
-        n_times : int | None
-            Samples per record; None is the length of the fitted records.
+        %(sample_duration)s
+            Rounded to whole samples (at least 2).
+        %(seed)s
         labels : array_like | None
             One label per record (or one for all) for conditional generators.
-        first_record : int
-            Index of the first record; records ``[k, k + n)`` made alone equal those
-            of a larger call.
-        progress : bool
-            Show a progress bar over records.
+        %(first_record)s
+        %(progress)s
+        return_events : bool, default=False
+            Also return an events table; data-driven generators place no events, so it
+            is empty (the columns of :func:`biosynth.signals.validate_events`).
+        %(sample_device)s
 
         Returns
         -------
         synthetic : DataArray, dims ("record", "channel", "time")
             In the unit, rate, channels and modality of the fitted data.
+        events : DataFrame
+            Only with ``return_events=True``: empty.
         """
+        n_records, duration, root, first_record, progress, return_events, device = self._check_sample_arguments(
+            n_records, duration, seed, first_record, progress, return_events, device
+        )
         from tqdm.auto import tqdm
 
-        self._check_fitted()
-        n = check_int("n", n, low=1)
-        first_record = check_int("first_record", first_record, low=0)
-        n_times = self.info_["n_times"] if n_times is None else check_int("n_times", n_times, low=2)
-        per_record = self._sample_labels(labels, n)
-        root = make_seed_sequence(seed)
-        out = np.empty((n, len(self.info_["ch_names"]), n_times))
-        records = range(first_record, first_record + n)
+        sfreq = self.info_["sfreq"]
+        if duration is None:
+            n_times = self.info_["n_times"]
+        else:
+            n_times = round(duration * sfreq)
+            if n_times < 2:
+                raise ValueError(
+                    f"duration must give at least 2 samples at {sfreq:g} Hz, got {duration:g} s ({n_times} samples)."
+                )
+        per_record = self._sample_labels(labels, n_records)
+        self._prepare_sampling(device)
+        out = np.empty((n_records, len(self.info_["ch_names"]), n_times))
+        records = range(first_record, first_record + n_records)
         for k, record in enumerate(tqdm(records, desc=self.name, unit="record", disable=not progress)):
             rng = np.random.default_rng(record_seed_sequence(root, record))
             out[k] = self._sample_record(rng, n_times, None if per_record is None else per_record[k])
-        provenance = {
-            "generator": f"biosynth.generators.learned.{type(self).__name__}",
-            "version": __version__,
-            "parameters": self._params(),
-            "fitted_on": {k: v for k, v in self.info_.items() if k != "ch_names"},
-            "seed": seed_to_json(root),
-            "labels": None if per_record is None else [_jsonable(v) for v in per_record],
-        }
-        return make_signals(
+        provenance = build_provenance(
+            f"biosynth.generators.learned.{type(self).__name__}",
+            self._params(),
+            root,
+            exclude=(),
+            fitted_on={k: v for k, v in self.info_.items() if k != "ch_names"},
+            labels=None if per_record is None else [_jsonable(v) for v in per_record],
+        )
+        synthetic = make_signals(
             out,
-            self.info_["sfreq"],
+            sfreq,
             ch_names=self.info_["ch_names"],
             units=self.info_["units"],
             modality=self.info_["modality"],
             provenance=provenance,
-            record_names=np.arange(first_record, first_record + n),
+            record_names=np.arange(first_record, first_record + n_records),
         )
+        return (synthetic, empty_events()) if return_events else synthetic
 
-    def save(self, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
-        """Write the fitted generator to one ``.npz`` file (no pickle).
+    # --- the hooks of Generator ---------------------------------------------------------
 
-        Parameters
-        ----------
-        path : str or PathLike
-            Output file; ``.npz`` is required.
-        overwrite : bool
-            Replace an existing file.
-
-        Returns
-        -------
-        path : Path
-        """
+    def _check_ready(self) -> None:
         self._check_fitted()
-        if Path(path).suffix.lower() != ".npz":
-            raise ValueError(f"path must end in .npz (a generator is saved as NumPy arrays), got {str(path)!r}.")
-        header = {
-            "format": FORMAT_VERSION,
-            "biosynth_version": __version__,
-            "name": self.name,
-            "params": self._params(),
-            "info": self.info_,
-        }
-        arrays = {f"state/{k}": np.asarray(v) for k, v in self._state().items()}
-        for key, value in arrays.items():
-            if value.dtype == object:
-                raise TypeError(f"state array {key!r} has dtype object; it would need pickle.")
-        with atomic_output(path, overwrite=overwrite) as tmp, open(tmp, "wb") as handle:
-            np.savez(handle, **{_HEADER: np.array(json.dumps(header))}, **arrays)
-        return Path(path)
+
+    def _prepare_sampling(self, device: str | None) -> None:
+        """Get ready to sample on ``device`` (checked; None: the generator's own)."""
+
+    def _fitted_header(self) -> dict[str, Any]:
+        return {"info": self.info_}
+
+    def _fitted_arrays(self) -> dict[str, np.ndarray]:
+        return self._state()
+
+    @classmethod
+    def _from_saved(
+        cls, params: dict[str, Any], header: dict[str, Any], arrays: dict[str, np.ndarray]
+    ) -> LearnedGenerator:
+        generator = cls(**params)
+        generator.info_ = header["info"]
+        generator._restore(arrays)
+        return generator
 
     # --- hooks and helpers ------------------------------------------------------------
 
@@ -242,39 +300,6 @@ class LearnedGenerator:
 
 def _jsonable(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
-
-
-def load_generator(path: str | os.PathLike) -> LearnedGenerator:
-    """Read a generator written by :meth:`LearnedGenerator.save`.
-
-    Parameters
-    ----------
-    path : str or PathLike
-        The ``.npz`` file.
-
-    Returns
-    -------
-    generator : LearnedGenerator
-        Fitted, of the class that was saved.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"generator file {str(path)!r} does not exist.")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            header = json.loads(str(npz[_HEADER]))
-            state = {k.removeprefix("state/"): npz[k] for k in npz.files if k.startswith("state/")}
-    except (ValueError, KeyError, OSError, json.JSONDecodeError) as err:
-        raise ValueError(f"cannot read generator file {str(path)!r}: {err}") from None
-    if header.get("format") != FORMAT_VERSION or header.get("name") not in REGISTRY:
-        raise ValueError(
-            f"generator file {str(path)!r} has format {header.get('format')!r} and kind {header.get('name')!r}; "
-            f"expected format {FORMAT_VERSION} and one of {sorted(REGISTRY)}."
-        )
-    generator = REGISTRY[header["name"]](**header["params"])
-    generator.info_ = header["info"]
-    generator._restore(state)
-    return generator
 
 
 def labels_frame(synthetic: xr.DataArray) -> pd.Series:

@@ -181,7 +181,7 @@ class ARGenerator(_Autoregressive):
     Sampling runs the recursion (``scipy.signal.lfilter``) from zero state on
     ``burn_in + n_times`` innovations from the record's random stream and drops the first
     ``burn_in = max(10 x order, samples for the slowest transient to decay by 1e-8)``, one
-    value for all channels. Any ``n_times`` works. Cost: fit
+    value for all channels. Any ``duration`` works. Cost: fit
     ``O(n_records n_times n_channels max_order**2)``; sampling ``O(n_channels (n_times +
     burn_in) order)``.
 
@@ -322,7 +322,7 @@ class VARGenerator(_Autoregressive):
 
     Sampling runs the recursion from zero state on ``burn_in + n_times`` innovations from
     the record's random stream and drops the first ``burn_in = max(10 x order, samples for
-    the slowest transient to decay by 1e-8)``. Any ``n_times`` works. Cost: fitting needs
+    the slowest transient to decay by 1e-8)``. Any ``duration`` works. Cost: fitting needs
     the ``(n_channels max_order)**2`` Gram matrix, ``O(n_records n_times (n_channels
     max_order)**2)`` time, plus one solve per candidate order, ``O((n_channels max_order)**3)``;
     beyond about 32 channels, lower ``max_order`` or fix ``order``. Sampling is a Python
@@ -367,7 +367,7 @@ class VARGenerator(_Autoregressive):
     >>> generator.coefs_[0].round(1)
     array([[0.5, 0.3],
            [0. , 0.5]])
-    >>> generator.sample(2, seed=0, n_times=500).shape
+    >>> generator.sample(2, seed=0, duration=2.0).shape
     (2, 2, 500)
     """
 

@@ -38,8 +38,8 @@ def _pick_window(records: np.ndarray, rng: np.random.Generator, n_times: int, wh
     n_records, _, fitted = records.shape
     if n_times > fitted:
         raise ValueError(
-            f"n_times must be at most the fitted record length ({fitted} samples) for {who}, "
-            f"which rearranges one real record; got {n_times}."
+            f"duration must be at most the fitted record length ({fitted} samples) for {who}, "
+            f"which rearranges one real record; got {n_times} samples."
         )
     index = int(rng.integers(n_records))
     start = 0 if n_times == fitted else int(rng.integers(fitted - n_times + 1))
@@ -63,7 +63,7 @@ class PhaseSurrogate(LearnedGenerator):
     A null model, not a model of the data: it reuses each real record's spectrum, and the
     saved generator holds the real records verbatim (privacy checks will flag it).
 
-    Sampling ``n_times`` shorter than the fitted length takes a window, at a uniformly
+    Sampling a ``duration`` shorter than the fitted length takes a window, at a uniformly
     random start, of the drawn record and randomises that window (its own periodogram is
     kept); longer records raise ``ValueError``. Per record, the random stream draws the
     record index, then the window start (only for a shorter ``n_times``), then the phases.
@@ -96,6 +96,7 @@ class PhaseSurrogate(LearnedGenerator):
     """
 
     name = "phase"
+    holds_real_samples = True
 
     def __init__(self) -> None:
         pass
@@ -204,9 +205,9 @@ class IAAFTSurrogate(LearnedGenerator):
 
     A null model, not a model of the data: it reuses each real record's spectrum and exact
     values, and the saved generator holds the real records verbatim (privacy checks will
-    flag it). ``n_times`` shorter than the fitted length takes a window, at a uniformly random
+    flag it). A ``duration`` shorter than the fitted length takes a window, at a uniformly random
     start, of the drawn record; longer raises ``ValueError``. Per record, the random stream
-    draws the record index, then the window start (only for a shorter ``n_times``), then the
+    draws the record index, then the window start (only for a shorter ``duration``), then the
     starting phases. Cost per record: up to ``max_iter`` FFT pairs and sorts of
     ``(n_channels, n_times)``.
 
@@ -242,6 +243,7 @@ class IAAFTSurrogate(LearnedGenerator):
     """
 
     name = "iaaft"
+    holds_real_samples = True
 
     def __init__(self, max_iter: int = 200, cross_spectrum: bool = True) -> None:
         self.max_iter = check_int("max_iter", max_iter, low=1)

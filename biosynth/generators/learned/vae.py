@@ -62,7 +62,9 @@ class VAEMMDGenerator(LearnedGenerator):
     a one-hot label is added as constant input channels to the encoder and concatenated
     to ``z`` for the decoder.
 
-    A sample is one window: ``sample(n_times=...)`` must be ``window`` (the default).
+    A sample is one window: ``sample(duration=...)`` must be ``window / sfreq`` (the
+    default, None). ``sample(device=...)`` decodes on that device for the call; None
+    decodes on the generator's ``device`` (see :meth:`to`).
 
     Parameters
     ----------
@@ -378,8 +380,8 @@ class VAEMMDGenerator(LearnedGenerator):
         torch = require_torch(type(self).__name__)
         if n_times != self.window:
             raise ValueError(
-                f"n_times must equal window={self.window} ({self.window / self.info_['sfreq']:g} s): "
-                f"{type(self).__name__} makes one window per record; got n_times={n_times}."
+                f"duration must be the window, {self.window / self.info_['sfreq']:g} s (window={self.window} "
+                f"samples): {type(self).__name__} makes one window per record; got {n_times} samples."
             )
         onehot = np.zeros((1, len(self.classes_)), dtype=np.float32)
         if len(self.classes_):
@@ -448,8 +450,11 @@ class VAEMMDGenerator(LearnedGenerator):
             torch.manual_seed(_torch_seed(self.seed_, 0))
             return _make_model(torch, n_channels, n_classes, self.window, self.latent_dim, self.hidden)
 
+    def _prepare_sampling(self, device: str | None) -> None:
+        self._sampling_device = self._check_device() if device is None else device
+
     def _model_for_sampling(self) -> Any:
-        device = self._check_device()
+        device = getattr(self, "_sampling_device", None) or self._check_device()
         if self._model_device != device:
             self._model = self._model.to(torch_device(device))
             self._model_device = device

@@ -7,33 +7,33 @@ from scipy import stats
 from scipy.signal import welch
 
 from biosynth.generators import _eeg_model as em
-from biosynth.generators import _stream as st
+from biosynth.generators import _random_blocks as rb
 
 SFREQ = 256.0
 
 
 def _stream(seed=0, record=0, stream=1):
-    return st.Stream(np.random.SeedSequence(seed), record, stream)
+    return rb.Stream(np.random.SeedSequence(seed), record, stream)
 
 
 def test_white_noise_is_standard_normal_and_chunk_free():
     s = _stream()
-    x = st.white_noise(s, 4, -5000, 200_000)
+    x = rb.white_noise(s, 4, -5000, 200_000)
     assert x.dtype == np.float32
     assert abs(x.mean()) < 5 / np.sqrt(x.size)
     assert x.var() == pytest.approx(1.0, abs=0.01)
     assert stats.kurtosis(x, axis=None) == pytest.approx(0.0, abs=0.02)  # excess kurtosis of a normal
     assert stats.kstest(x[0, :20000], "norm").pvalue > 1e-3
-    parts = [st.white_noise(s, 4, a, min(a + 3001, 200_000)) for a in range(-5000, 200_000, 3001)]
+    parts = [rb.white_noise(s, 4, a, min(a + 3001, 200_000)) for a in range(-5000, 200_000, 3001)]
     np.testing.assert_array_equal(np.concatenate(parts, axis=1), x)
-    assert not np.array_equal(st.white_noise(_stream(seed=1), 4, 0, 100), x[:, 5000:5100])
-    assert not np.array_equal(st.white_noise(_stream(record=1), 4, 0, 100), x[:, 5000:5100])
+    assert not np.array_equal(rb.white_noise(_stream(seed=1), 4, 0, 100), x[:, 5000:5100])
+    assert not np.array_equal(rb.white_noise(_stream(record=1), 4, 0, 100), x[:, 5000:5100])
 
 
 def test_fir_from_psd_gives_the_requested_spectrum():
     shape = em.aperiodic_shape(1.7, 5.0)
-    kernel = st.fir_from_psd(shape, SFREQ, 2049)
-    y = st.filtered_noise(_stream(), kernel, 8, 0, 200_000)
+    kernel = rb.fir_from_psd(shape, SFREQ, 2049)
+    y = rb.filtered_noise(_stream(), kernel, 8, 0, 200_000)
     freqs, psd = welch(y, SFREQ, nperseg=2048)
     band = (freqs >= 1.0) & (freqs <= 100.0)
     ratio = psd.mean(axis=0)[band] / shape(freqs[band])
@@ -43,11 +43,11 @@ def test_fir_from_psd_gives_the_requested_spectrum():
 
 @pytest.mark.parametrize("bandwidth", [2.0, 6.0])
 def test_decimated_filtering_matches_full_rate(bandwidth):
-    kernel = st.fir_from_psd(em.gaussian_band(12.0, bandwidth), SFREQ, 1025)
-    d = st.passband_decimation(kernel)
+    kernel = rb.fir_from_psd(em.gaussian_band(12.0, bandwidth), SFREQ, 1025)
+    d = rb.passband_decimation(kernel)
     assert d >= 2
-    y = st.filtered_noise(_stream(), kernel, 16, 0, 50_000, decimation=d)
-    full = st.filtered_noise(_stream(stream=2), kernel, 16, 0, 50_000)
+    y = rb.filtered_noise(_stream(), kernel, 16, 0, 50_000, decimation=d)
+    full = rb.filtered_noise(_stream(stream=2), kernel, 16, 0, 50_000)
     assert y.var() == pytest.approx(full.var(), rel=0.05)
     freqs, a = welch(y, SFREQ, nperseg=1024)
     _, b = welch(full, SFREQ, nperseg=1024)
@@ -55,22 +55,22 @@ def test_decimated_filtering_matches_full_rate(bandwidth):
     np.testing.assert_allclose(a.mean(axis=0)[band], b.mean(axis=0)[band], rtol=0.1)
     assert a.mean(axis=0)[freqs > 40].max() < 1e-6 * a.mean(axis=0).max()  # no images of the low rate
     parts = [
-        st.filtered_noise(_stream(), kernel, 16, s, min(s + 777, 50_000), decimation=d) for s in range(0, 50_000, 777)
+        rb.filtered_noise(_stream(), kernel, 16, s, min(s + 777, 50_000), decimation=d) for s in range(0, 50_000, 777)
     ]
     np.testing.assert_allclose(np.concatenate(parts, axis=1), y, rtol=0, atol=1e-5 * y.std())
 
 
 def test_passband_decimation_refuses_broad_kernels():
-    broad = st.fir_from_psd(em.aperiodic_shape(1.5, 0.0), SFREQ, 1025)
-    assert st.passband_decimation(broad) == 1
+    broad = rb.fir_from_psd(em.aperiodic_shape(1.5, 0.0), SFREQ, 1025)
+    assert rb.passband_decimation(broad) == 1
 
 
 def test_block_events_do_not_depend_on_the_chunking():
     def draw(rng, n):
-        return st.as_dict(size=rng.random(n))
+        return rb.as_dict(size=rng.random(n))
 
-    whole = st.block_events(_stream(), 3.0, SFREQ, 0, 100_000, draw)
-    parts = [st.block_events(_stream(), 3.0, SFREQ, a, min(a + 999, 100_000), draw) for a in range(0, 100_000, 999)]
+    whole = rb.block_events(_stream(), 3.0, SFREQ, 0, 100_000, draw)
+    parts = [rb.block_events(_stream(), 3.0, SFREQ, a, min(a + 999, 100_000), draw) for a in range(0, 100_000, 999)]
     np.testing.assert_array_equal(np.concatenate([p.onset for p in parts]), whole.onset)
     np.testing.assert_array_equal(np.concatenate([p.draws["size"] for p in parts if p.draws]), whole.draws["size"])
     expected = 3.0 * 100_000 / SFREQ
@@ -93,8 +93,8 @@ def test_covariance_factor_keeps_the_variance_it_promises():
 
 
 def test_record_variance_matches_the_sample_variance():
-    kernel = st.fir_from_psd(em.aperiodic_shape(1.5, 0.0), SFREQ, 2049)
-    y = st.filtered_noise(_stream(), kernel, 400, 0, 1024)  # 4-s records: slow power barely shows
+    kernel = rb.fir_from_psd(em.aperiodic_shape(1.5, 0.0), SFREQ, 2049)
+    y = rb.filtered_noise(_stream(), kernel, 400, 0, 1024)  # 4-s records: slow power barely shows
     assert y.var(axis=-1).mean() == pytest.approx(em.record_variance(kernel, 1024), rel=0.05)
     assert em.record_variance(kernel, 1024) < 0.9 * np.sum(kernel**2)
 
@@ -102,8 +102,8 @@ def test_record_variance_matches_the_sample_variance():
 def test_streams_accept_seed_sequences_with_list_entropy():
     # SeedSequence([a, b]) keeps its entropy as a list (unhashable): streams still work and
     # differ from those of another list
-    a = st.white_noise(st.Stream(np.random.SeedSequence([1, 2]), 0, 1), 2, 0, 100)
-    again = st.white_noise(st.Stream(np.random.SeedSequence([1, 2]), 0, 1), 2, 0, 100)
-    other = st.white_noise(st.Stream(np.random.SeedSequence([1, 3]), 0, 1), 2, 0, 100)
+    a = rb.white_noise(rb.Stream(np.random.SeedSequence([1, 2]), 0, 1), 2, 0, 100)
+    again = rb.white_noise(rb.Stream(np.random.SeedSequence([1, 2]), 0, 1), 2, 0, 100)
+    other = rb.white_noise(rb.Stream(np.random.SeedSequence([1, 3]), 0, 1), 2, 0, 100)
     np.testing.assert_array_equal(a, again)
     assert not np.array_equal(a, other)

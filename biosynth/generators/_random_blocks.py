@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Random access to seeded noise, filtered noise and event processes, for streaming.
+"""Random blocks: random access to seeded noise, filtered noise and event processes, for streaming.
 
 Long recordings are generated chunk by chunk. For chunks to join without a seam and for
 the data not to depend on the chunking, every random quantity is a function of the
 *absolute* sample index: white noise comes in fixed blocks of :data:`BLOCK` samples,
-block ``b`` of stream ``s`` of record ``r`` drawn from
-``SeedSequence(entropy, spawn_key=(*root.spawn_key, r, s, b >= 0, |b|))``, and coloured
+block ``b`` of stream ``s`` of record ``r`` a fixed stretch of the PCG64 stream seeded
+by :func:`biosynth._utils.seeds.record_seed_sequence` ``(root, r, s)``, and coloured
 noise is that white noise through a fixed zero-phase FIR kernel (the chunk reads the
 kernel's half length of noise on each side). Point processes (bursts, artefacts,
 epileptiform events) draw their events per block the same way, so a chunk sees every
@@ -27,6 +27,8 @@ import numpy as np
 from scipy import fft as sp_fft
 from scipy import signal
 
+from biosynth._utils.seeds import record_seed_sequence
+
 #: Samples per noise block. Fixed for every sampling rate: the data of a record is the
 #: same whatever chunk size reads it.
 BLOCK = 4096
@@ -42,9 +44,10 @@ BLOCK_ORIGIN = 2**32
 class Stream(NamedTuple):
     """One independent random quantity of one record.
 
-    Its generator is PCG64 seeded by ``SeedSequence(root.entropy,
-    spawn_key=(*root.spawn_key, record, stream))``; block ``b`` starts
-    ``(b + BLOCK_ORIGIN) * BLOCK_STRIDE`` words into it (``PCG64.advance``).
+    Its generator is PCG64 seeded by ``record_seed_sequence(root, record, stream)``
+    (that is ``SeedSequence(root.entropy, spawn_key=(*root.spawn_key, record,
+    stream))``); block ``b`` starts ``(b + BLOCK_ORIGIN) * BLOCK_STRIDE`` words into
+    it (``PCG64.advance``).
     """
 
     root: np.random.SeedSequence
@@ -64,8 +67,8 @@ class Stream(NamedTuple):
 @lru_cache(maxsize=1024)
 def _stream_state(entropy: Any, spawn_key: tuple, record: int, stream: int) -> dict:
     """PCG64 state at the start of a stream (cached: seeding hashes, advancing is cheap)."""
-    key = (*spawn_key, int(record), int(stream))
-    return np.random.PCG64(np.random.SeedSequence(entropy, spawn_key=key)).state
+    root = np.random.SeedSequence(entropy, spawn_key=spawn_key)
+    return np.random.PCG64(record_seed_sequence(root, record, stream)).state
 
 
 def _gaussian_table() -> np.ndarray:

@@ -1,0 +1,366 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The generator contract, checked for every generator of the registries (in the manner
+of scikit-learn's estimator checks): the function form of :data:`SIMULATORS` and the
+estimator form of :data:`GENERATORS`.
+
+Seeding, ``first_record`` equivalence, batch vs alone, container dims/attrs/units,
+events schema, save/load, bad-argument errors and the torch:cpu path, with tiny sizes;
+no per-generator copies. A generator added to a registry is checked here at once.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pytest
+import xarray as xr
+from scipy.signal import lfilter
+
+from biosynth._utils.seeds import seed_from_json
+from biosynth.generators import (
+    GENERATORS,
+    SIMULATORS,
+    NotFittedError,
+    ParametricGenerator,
+    learned,
+    load_generator,
+)
+from biosynth.signals import UNITS, make_signals, validate_events, validate_signals
+
+try:
+    import torch  # noqa: F401
+
+    HAS_TORCH = True
+except ImportError:
+    HAS_TORCH = False
+
+FAMILIES = ("eeg", "ioecog", "ecg", "parkinson")
+LEARNED = ("phase", "iaaft", "ar", "var", "vae_mmd")
+PROVENANCE_KEYS = {"generator", "version", "parameters", "seed"}
+#: Known gaps of the function form, as (name, check) -> reason: xfail(strict=True).
+FUNCTION_GAPS: dict[tuple[str, str], str] = {}
+
+
+def containers(out: Any) -> list[xr.DataArray]:
+    """The DataArrays of a generator's output (one, or those of a Dataset or mapping)."""
+    if isinstance(out, xr.DataArray):
+        return [out]
+    if isinstance(out, xr.Dataset):
+        return [out[name] for name in sorted(out.data_vars)]
+    assert isinstance(out, Mapping), f"a generator returned {type(out).__name__}, not a container"
+    return [out[name] for name in sorted(out)]
+
+
+def _assert_each(check, a: Any, b: Any) -> None:
+    assert type(a) is type(b)
+    if isinstance(a, xr.Dataset):
+        check(a, b)
+    left, right = containers(a), containers(b)
+    assert len(left) == len(right)
+    for x, y in zip(left, right, strict=True):
+        check(x, y)
+
+
+def _records(out: Any, index: Any) -> Any:
+    if isinstance(out, (xr.DataArray, xr.Dataset)):
+        return out.isel(record=index)
+    return {k: v.isel(record=index) for k, v in out.items()}
+
+
+def _gap(name: str, check: str) -> list:
+    reason = FUNCTION_GAPS.get((name, check))
+    return [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+
+
+def _simulator_cases(check: str) -> list:
+    return [pytest.param(name, id=name, marks=_gap(name, check)) for name in sorted(SIMULATORS)]
+
+
+def simulate(name: str, **overrides: Any) -> Any:
+    spec = SIMULATORS[name]
+    kwargs = {**spec.example, **overrides}
+    return spec.function(kwargs.pop("duration"), kwargs.pop("sfreq"), **kwargs)
+
+
+def test_registries_list_every_family():
+    assert set(FAMILIES) | set(LEARNED) == set(GENERATORS)
+    assert {name: GENERATORS[name] for name in LEARNED} == {name: learned.REGISTRY[name] for name in LEARNED}
+    assert set(FAMILIES) <= set(SIMULATORS)
+    for name, spec in SIMULATORS.items():
+        assert {"duration", "sfreq"} <= set(spec.example), name
+        assert list(inspect.signature(spec.function).parameters)[:2] == ["duration", "sfreq"], name
+
+
+# --- the function form -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", _simulator_cases("signature"))
+def test_function_signature_follows_the_contract(name):
+    parameters = inspect.signature(SIMULATORS[name].function).parameters
+    assert parameters["sfreq"].default is inspect.Parameter.empty, "sfreq must be required"
+    for option, default in {
+        "n_records": None,
+        "first_record": 0,
+        "seed": None,
+        "device": "cpu",
+        "progress": False,
+        "return_events": False,
+    }.items():
+        assert option in parameters, f"{option} missing"
+        assert parameters[option].kind is inspect.Parameter.KEYWORD_ONLY, option
+        assert parameters[option].default == default, option
+
+
+@pytest.mark.parametrize("name", _simulator_cases("seed"))
+def test_function_same_seed_same_output(name):
+    _assert_each(xr.testing.assert_identical, simulate(name, seed=1), simulate(name, seed=1))
+    a, b = (containers(simulate(name, seed=s))[0].values for s in (1, 2))
+    assert not np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("name", _simulator_cases("first_record"))
+def test_function_first_record_and_alone_equal_the_batch(name):
+    batch = simulate(name, n_records=3, seed=4)
+    _assert_each(
+        xr.testing.assert_equal, _records(batch, slice(1, 3)), simulate(name, n_records=2, first_record=1, seed=4)
+    )
+    _assert_each(xr.testing.assert_equal, _records(batch, [2]), simulate(name, n_records=1, first_record=2, seed=4))
+
+
+@pytest.mark.parametrize("name", _simulator_cases("container"))
+def test_function_container_dims_attrs_units(name):
+    sfreq = SIMULATORS[name].example["sfreq"]
+    for n_records, dims in ((None, ("channel", "time")), (2, ("record", "channel", "time"))):
+        for out in containers(simulate(name, n_records=n_records, seed=0)):
+            validate_signals(out)
+            assert out.dims == dims
+            assert out.attrs["sfreq"] == sfreq
+            assert out.attrs["units"] in UNITS
+            provenance = out.attrs["provenance"]
+            assert set(provenance) >= PROVENANCE_KEYS
+            assert seed_from_json(provenance["seed"]).entropy == 0
+            json.dumps(provenance)
+
+
+@pytest.mark.parametrize("name", _simulator_cases("events"))
+def test_function_events_schema(name):
+    duration = SIMULATORS[name].example["duration"]
+    out, events = simulate(name, n_records=2, seed=0, return_events=True)
+    validate_events(events)
+    assert set(events["record"]) <= {0, 1}
+    assert (events["onset"] <= duration).all()
+    xr.testing.assert_identical(containers(out)[0], containers(simulate(name, n_records=2, seed=0))[0])
+
+
+@pytest.mark.parametrize("name", _simulator_cases("errors"))
+@pytest.mark.parametrize(
+    ("overrides", "argument"),
+    [
+        ({"duration": -1.0}, "duration"),
+        ({"sfreq": 0.0}, "sfreq"),
+        ({"n_records": 0}, "n_records"),
+        ({"seed": -1}, "seed"),
+        ({"first_record": -1}, "first_record"),
+        ({"device": "no-such-device"}, "device"),
+    ],
+    ids=["duration", "sfreq", "n_records", "seed", "first_record", "device"],
+)
+def test_function_bad_arguments_are_named(name, overrides, argument):
+    with pytest.raises((ValueError, TypeError), match=argument):
+        simulate(name, **overrides)
+
+
+@pytest.mark.skipif(not HAS_TORCH, reason="needs torch")
+@pytest.mark.parametrize("name", _simulator_cases("device"))
+def test_function_torch_cpu_agrees_with_cpu(name):
+    if "device" not in inspect.signature(SIMULATORS[name].function).parameters:
+        pytest.skip(f"simulate_{name} has no device argument")
+    cpu = simulate(name, n_records=2, seed=0)
+    torch_cpu = simulate(name, n_records=2, seed=0, device="torch:cpu")
+    for a, b in zip(containers(cpu), containers(torch_cpu), strict=True):
+        scale = float(np.abs(a.values).max()) or 1.0
+        np.testing.assert_allclose(b.values, a.values, rtol=1e-4, atol=1e-4 * scale)
+
+
+# --- the estimator form ------------------------------------------------------------------------
+
+
+def _learned_real() -> xr.DataArray:
+    """2 records x 3 channels x 2 s at 128 Hz of coupled AR(2) noise, in volts."""
+    rng = np.random.default_rng(0)
+    drive = lfilter([1.0], [1.0, -1.2, 0.5], rng.normal(size=(2, 1, 300)), axis=-1)[..., 44:]
+    data = 1e-5 * (0.6 * drive + 0.5 * rng.normal(size=(2, 3, 256)))
+    return make_signals(data, 128.0, ch_names=["Fz", "Cz", "Pz"], units="V", modality="eeg")
+
+
+def _family_real(name: str) -> Any:
+    duration = {"ecg": 6.0, "parkinson": 4.0}.get(name, 2.0)
+    out = simulate(name, duration=duration, n_records=2, seed=7)
+    return out["lfp"] if name == "parkinson" else out
+
+
+#: Small constructor arguments per generator (fast to fit).
+ESTIMATOR_PARAMS: dict[str, dict[str, Any]] = {
+    "iaaft": {"max_iter": 5},
+    "ar": {"max_order": 4},
+    "var": {"max_order": 2},
+    "vae_mmd": {"window": 64, "stride": 16, "hidden": 4, "latent_dim": 2, "epochs": 2, "seed": 0},
+    "ioecog": {"epileptiform": {}},
+}
+_FITTED: dict[str, Any] = {}
+
+
+def _estimator_cases() -> list:
+    cases = []
+    for name in sorted(GENERATORS):
+        marks = []
+        if name == "vae_mmd":
+            marks = [pytest.mark.skipif(not HAS_TORCH, reason="needs torch"), pytest.mark.slow]
+        cases.append(pytest.param(name, id=name, marks=marks))
+    return cases
+
+
+def real_for(name: str) -> Any:
+    return _family_real(name) if name in FAMILIES else _learned_real()
+
+
+def fitted(name: str) -> Any:
+    """A generator fitted on small data (cached: fitting is the slow part)."""
+    if name not in _FITTED:
+        _FITTED[name] = GENERATORS[name](**ESTIMATOR_PARAMS.get(name, {})).fit(real_for(name))
+    return _FITTED[name]
+
+
+@pytest.mark.parametrize("name", _estimator_cases())
+def test_estimator_same_seed_same_output(name):
+    generator = fitted(name)
+    _assert_each(xr.testing.assert_identical, generator.sample(2, seed=1), generator.sample(2, seed=1))
+    a, b = (containers(generator.sample(1, seed=s))[0].values for s in (1, 2))
+    assert not np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("name", _estimator_cases())
+def test_estimator_first_record_and_alone_equal_the_batch(name):
+    generator = fitted(name)
+    batch = generator.sample(3, seed=4)
+    _assert_each(xr.testing.assert_equal, _records(batch, slice(1, 3)), generator.sample(2, first_record=1, seed=4))
+    _assert_each(xr.testing.assert_equal, _records(batch, [2]), generator.sample(1, first_record=2, seed=4))
+
+
+@pytest.mark.parametrize("name", _estimator_cases())
+def test_estimator_container_dims_attrs_units(name):
+    generator = fitted(name)
+    real = containers(real_for(name))[0]
+    for out in containers(generator.sample(2, seed=0)):
+        validate_signals(out)
+        assert out.dims == ("record", "channel", "time")
+        assert out.attrs["sfreq"] == real.attrs["sfreq"]
+        assert out.attrs["units"] in UNITS
+        provenance = out.attrs["provenance"]
+        assert set(provenance) >= PROVENANCE_KEYS
+        assert seed_from_json(provenance["seed"]).entropy == 0
+        json.dumps(provenance)
+    first = containers(generator.sample(1, seed=0))[0]
+    assert first.attrs["modality"] == real.attrs["modality"]
+    if name not in ("parkinson", "vae_mmd"):  # default length: the fitted records' (VAE: one window)
+        assert first.sizes["time"] == real.sizes["time"]
+    if name != "ecg":  # ECG channels are its leads
+        assert list(first["channel"].values) == list(real["channel"].values)
+
+
+@pytest.mark.parametrize("name", _estimator_cases())
+def test_estimator_events_schema(name):
+    generator = fitted(name)
+    out, events = generator.sample(2, seed=0, return_events=True)
+    validate_events(events)
+    assert set(events["record"]) <= {0, 1}
+    _assert_each(xr.testing.assert_identical, out, generator.sample(2, seed=0))
+
+
+@pytest.mark.parametrize("name", _estimator_cases())
+def test_estimator_save_load_sample_identical(name, tmp_path):
+    generator = fitted(name)
+    path = generator.save(tmp_path / "model.npz")
+    loaded = load_generator(path)
+    assert type(loaded) is type(generator)
+    assert json.dumps(loaded.get_params(), default=str) == json.dumps(generator.get_params(), default=str)
+    _assert_each(xr.testing.assert_identical, loaded.sample(2, seed=3), generator.sample(2, seed=3))
+    with pytest.raises(FileExistsError):
+        generator.save(path)
+    generator.save(path, overwrite=True)
+    with np.load(path, allow_pickle=False) as npz:
+        header = json.loads(str(npz["__header__"]))
+        arrays = [npz[k] for k in npz.files if k != "__header__"]
+    assert header["name"] == name
+    assert header["holds_real_samples"] is GENERATORS[name].holds_real_samples
+    if not generator.holds_real_samples:  # parameters only: no real record is stored
+        real = containers(real_for(name))[0].values
+        rows = real.reshape(-1, real.shape[-1])
+        for array in arrays:
+            if array.shape[-1:] == rows.shape[-1:]:
+                flat = array.reshape(-1, rows.shape[-1])
+                assert not any(np.array_equal(a, r) for a in flat for r in rows)
+
+
+@pytest.mark.parametrize("name", _estimator_cases())
+def test_estimator_get_params_rebuilds_it(name):
+    generator = fitted(name)
+    params = generator.get_params()
+    assert type(generator)(**params).get_params() == params
+    assert set(params) == set(inspect.signature(type(generator)).parameters)
+
+
+@pytest.mark.parametrize("name", _estimator_cases())
+@pytest.mark.parametrize(
+    ("overrides", "argument"),
+    [
+        ({"duration": -1.0}, "duration"),
+        ({"n_records": 0}, "n_records"),
+        ({"seed": -1}, "seed"),
+        ({"first_record": -1}, "first_record"),
+        ({"device": "no-such-device"}, "device"),
+    ],
+    ids=["duration", "n_records", "seed", "first_record", "device"],
+)
+def test_estimator_bad_arguments_are_named(name, overrides, argument):
+    kwargs = {"n_records": 1, **overrides}
+    with pytest.raises((ValueError, TypeError), match=argument):
+        fitted(name).sample(kwargs.pop("n_records"), **kwargs)
+
+
+@pytest.mark.parametrize("name", _estimator_cases())
+def test_estimator_before_fit(name):
+    cls = GENERATORS[name]
+    if issubclass(cls, ParametricGenerator):
+        sfreq = SIMULATORS[name].example["sfreq"]
+        duration = SIMULATORS[name].example["duration"]
+        with pytest.raises(ValueError, match="sfreq"):
+            cls().sample(1, duration=duration, seed=0)
+        with pytest.raises(ValueError, match="sfreq"):
+            cls(sfreq=0.0)
+        with pytest.raises(ValueError, match="duration"):
+            cls(sfreq=sfreq).sample(1, seed=0)
+        spec = dict(SIMULATORS[name].example)
+        spec.pop("duration")
+        direct = simulate(name, n_records=1, seed=0)
+        out = cls(**spec).sample(1, duration=duration, seed=0)
+        for a, b in zip(containers(out), containers(direct), strict=True):
+            xr.testing.assert_equal(a, b)
+    else:
+        with pytest.raises(NotFittedError, match="not fitted"):
+            cls(**ESTIMATOR_PARAMS.get(name, {})).sample(1, seed=0)
+
+
+@pytest.mark.skipif(not HAS_TORCH, reason="needs torch")
+@pytest.mark.parametrize("name", _estimator_cases())
+def test_estimator_torch_cpu_agrees_with_cpu(name):
+    generator = fitted(name)
+    cpu = generator.sample(2, seed=0, device="cpu")
+    torch_cpu = generator.sample(2, seed=0, device="torch:cpu")
+    for a, b in zip(containers(cpu), containers(torch_cpu), strict=True):
+        scale = float(np.abs(a.values).max()) or 1.0
+        np.testing.assert_allclose(b.values, a.values, rtol=1e-4, atol=1e-4 * scale)
