@@ -103,6 +103,26 @@ real : DataArray or list of DataArray
     Real recordings: biosynth containers with dims ``(record, channel, time)`` or
     ``(channel, time)``, or a list of them with the same rate, channels and unit."""
 
+docdict["embeddings"] = """\
+real : array_like, shape (n_real, n_features)
+    Real feature embeddings, one row per record.
+synthetic : array_like, shape (n_synthetic, n_features)
+    Synthetic feature embeddings, same columns."""
+
+docdict["feature_values"] = """\
+real, synthetic : array_like
+    Values of one feature, real and synthetic (any shape; flattened, non-finite
+    values dropped)."""
+
+docdict["privacy_real"] = """\
+real : array_like, shape (n_train, n_features)
+    Embeddings of the real records the generator was fitted to (its training
+    records); their mean and standard deviation standardise every set."""
+
+docdict["privacy_synthetic"] = """\
+synthetic : array_like, shape (n_synthetic, n_features)
+    Feature embeddings of the synthetic records, same columns."""
+
 
 def fill_doc(func: F) -> F:
     """Fill ``%(slot)s`` parameter slots of ``func.__doc__`` from :data:`docdict`.

@@ -18,6 +18,7 @@ import numpy as np
 import xarray as xr
 
 from biosynth.fidelity import multivariate as mv
+from biosynth.fidelity import privacy
 from biosynth.fidelity.distances import (
     correlation_distance,
     effect_size,
@@ -27,7 +28,9 @@ from biosynth.fidelity.distances import (
     scaled_wasserstein,
 )
 from biosynth.fidelity.features import feature_names, record_embedding
+from biosynth.fidelity.plausibility import check_plausibility
 from biosynth.fidelity.spectral import aperiodic_fit, peak_frequency
+from biosynth.fidelity.utility import train_synthetic_test_real
 from biosynth.signals import RECORD
 
 
@@ -420,7 +423,13 @@ def _families(a: tuple, b: tuple, seed: int, device: str) -> dict[str, Callable[
         "mmd": lambda: mv.mmd(a[0], b[0], n_permutations=200, seed=seed, device=device),
         "c2st": lambda: (
             mv.classifier_two_sample_test(
-                a[0], b[0], real_groups=a[1], synthetic_groups=b[1] + offset, n_splits=n_splits, seed=seed
+                a[0],
+                b[0],
+                real_groups=a[1],
+                synthetic_groups=b[1] + offset,
+                n_splits=n_splits,
+                seed=seed,
+                device=device,
             )
             if n_splits >= 2
             else None  # fewer than 2 records on a side: no record-wise split
@@ -479,15 +488,13 @@ def privacy_metrics(
     """Distance to closest record, NNDR, memorised copies and membership inference on
     record rows (channel means of the scalar features). The reference of each is its
     baseline: what a generator that never saw the training records would give."""
-    from biosynth.fidelity import privacy
-
     names, (rows_s, rows_t, rows_h) = _record_rows(synthetic, real, holdout)
     rows = {"s": rows_s, "t": rows_t, "h": rows_h}
     runs = {
-        "dcr": lambda: privacy.distance_to_closest_record(rows["s"], rows["t"], rows["h"]),
-        "nndr": lambda: privacy.nearest_neighbour_distance_ratio(rows["s"], rows["t"], rows["h"]),
-        "copies": lambda: privacy.memorised_copies(rows["s"], rows["t"], real_holdout=rows["h"]),
-        "mia": lambda: privacy.membership_inference(rows["s"], rows["t"], rows["h"], seed=seed),
+        "dcr": lambda: privacy.distance_to_closest_record(rows["t"], rows["s"], holdout=rows["h"]),
+        "nndr": lambda: privacy.nearest_neighbour_distance_ratio(rows["t"], rows["s"], holdout=rows["h"]),
+        "copies": lambda: privacy.memorised_copies(rows["t"], rows["s"], holdout=rows["h"]),
+        "mia": lambda: privacy.membership_inference(rows["t"], rows["s"], holdout=rows["h"], seed=seed),
     }
     results, seconds = {}, {}
     for key, run in runs.items():
@@ -523,8 +530,6 @@ def privacy_metrics(
 
 def plausibility_metrics(real: xr.DataArray, synthetic: xr.DataArray) -> tuple[list[Metric], dict]:
     """Share of records flagged "biologically implausible", synthetic against real."""
-    from biosynth.fidelity.plausibility import check_plausibility
-
     start = time.perf_counter()
     tables = {"real": check_plausibility(real), "synthetic": check_plausibility(synthetic)}
     seconds = time.perf_counter() - start
@@ -547,8 +552,6 @@ def utility_metrics(
     real: xr.Dataset, synthetic: xr.Dataset, labels: tuple[Any, Any], *, seed: int
 ) -> tuple[list[Metric], Any]:
     """Train on synthetic, test on real, against train on real (record-wise folds)."""
-    from biosynth.fidelity.utility import train_synthetic_test_real
-
     _, (rows_real, rows_synthetic) = _record_rows(real, synthetic)
     start = time.perf_counter()
     result = train_synthetic_test_real(rows_real, labels[0], rows_synthetic, labels[1], seed=seed)

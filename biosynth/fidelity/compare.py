@@ -19,6 +19,8 @@ import xarray as xr
 
 from biosynth._utils.backend import check_device
 from biosynth._utils.check import check_int, check_number, check_positive
+from biosynth._utils.deprecation import renamed_arguments
+from biosynth._utils.docs import fill_doc
 from biosynth._utils.files import atomic_output
 from biosynth._version import __version__
 from biosynth.fidelity._metrics import (
@@ -85,14 +87,16 @@ class FidelityReport:
         rows = [dict(vars(m), ratio=m.ratio) for m in self.metrics]
         return pd.DataFrame(rows)
 
-    def summary(self, threshold: float = 1.5) -> pd.DataFrame:
-        """Per section: number of metrics, how many lie within ``threshold`` times
+    @renamed_arguments({"threshold": "max_ratio"}, since="0.2", until="0.3")
+    def summary(self, max_ratio: float = 1.5) -> pd.DataFrame:
+        """Per section: number of metrics, how many lie within ``max_ratio`` times
         their real-vs-real reference, and the median ratio.
 
         Parameters
         ----------
-        threshold : float
-            Largest ratio that counts as "close to real vs real".
+        max_ratio : float
+            Largest ratio (:attr:`Metric.ratio`) that counts as "close to real vs
+            real"; ``threshold`` before biosynth 0.2 (the old name warns until 0.3).
 
         Returns
         -------
@@ -106,7 +110,7 @@ class FidelityReport:
             finite = ratios[~np.isnan(ratios)]  # inf (far from a zero reference) counts
             rows[section] = {
                 "metrics": len(ratios),
-                "close": int(np.sum(finite <= threshold)),
+                "close": int(np.sum(finite <= max_ratio)),
                 "median_ratio": float(np.median(finite)) if finite.size else float("nan"),
             }
         return pd.DataFrame.from_dict(rows, orient="index")
@@ -142,6 +146,7 @@ class FidelityReport:
         return Path(path)
 
 
+@fill_doc
 def compare(
     real: xr.DataArray,
     synthetic: xr.DataArray,
@@ -182,10 +187,10 @@ def compare(
 
     Parameters
     ----------
-    real, synthetic : DataArray
-        biosynth containers with the same sampling rate and channel names (any order);
-        amplitudes in volt units (synthetic is converted to the real unit). Dask-backed
-        inputs are processed chunk by chunk in parallel.
+    %(real_synthetic)s
+        Both are biosynth containers with the same sampling rate and channel names
+        (any order); amplitudes in volt units (synthetic is converted to the real
+        unit). Dask-backed inputs are processed chunk by chunk in parallel.
     epoch_duration : float | None
         Cut both into epochs of this length, in seconds, that become records. Needed
         when ``real`` holds fewer than 2 records.
@@ -216,8 +221,10 @@ def compare(
         Most signals per set in the multivariate section (a seeded subsample beyond).
     seed : int
         Seed of the subsampling, the permutation test and the classifier folds.
-    device : str
-        ``"cpu"`` or a torch device for the MMD kernel.
+    %(device)s
+        It reaches the feature extraction (Welch PSD and the nonlinear measures
+        with a torch path, see :func:`biosynth.fidelity.extract_features`), the MMD
+        kernel and the classifier two-sample test.
     progress : bool
         Show progress bars.
 
@@ -238,7 +245,13 @@ def compare(
         hi = min(check_number("freq_range[1]", hi, low=0.0), 0.9 * sfreq / 2)
         lo = check_number("freq_range[0]", lo, low=0.0, high=hi)
     with _timed(timings, "features"):
-        options = {"bands": bands, "nonlinear": nonlinear, "chunk_size": chunk_size, "progress": progress}
+        options = {
+            "bands": bands,
+            "nonlinear": nonlinear,
+            "chunk_size": chunk_size,
+            "device": device,
+            "progress": progress,
+        }
         feats = {"real": extract_features(real_b, **options), "synthetic": extract_features(synth_b, **options)}
     sets = split_sets(feats["real"], feats["synthetic"])
     metrics: list[Metric] = []

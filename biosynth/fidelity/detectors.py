@@ -35,6 +35,7 @@ import pandas as pd
 import xarray as xr
 
 from biosynth._utils.check import check_int, check_number, check_positive
+from biosynth._utils.deprecation import renamed_arguments
 from biosynth.fidelity._segments import (
     bandpass,
     check_band,
@@ -81,10 +82,11 @@ def line_length_series(x: np.ndarray, n: int) -> np.ndarray:
     return moving_sum(np.abs(np.diff(x, axis=-1)), n - 1)
 
 
+@renamed_arguments({"threshold": "threshold_sd"}, since="0.2", until="0.3")
 def detect_spikes(
     signals: xr.DataArray,
     *,
-    threshold: float = 5.0,
+    threshold_sd: float = 5.0,
     window: float = 0.04,
     band: tuple[float, float] = (10.0, 60.0),
     min_interval: float = 0.1,
@@ -94,7 +96,7 @@ def detect_spikes(
     Each channel is band-passed (``band``, zero-phase Butterworth), its line length
     computed in sliding windows of ``window`` s (Esteller et al. 2001 [1]_; Gardner et
     al. 2007 [2]_) and labelled at the window centre. A spike is a run of line length
-    above ``median + threshold * SD``, the median and the SD (1.4826 times the median
+    above ``median + threshold_sd * SD``, the median and the SD (1.4826 times the median
     absolute deviation) taken over the channel's whole line-length series, so the
     baseline is robust to the spikes themselves. Runs closer than ``min_interval`` are
     merged into one detection, timed by the window of largest line length in it.
@@ -104,8 +106,9 @@ def detect_spikes(
     signals : DataArray
         biosynth container, dims ``(record, channel, time)`` or ``(channel, time)``, in
         any volt unit (or ``a.u.``).
-    threshold : float
-        Threshold above the median line length, in robust SDs (> 0).
+    threshold_sd : float
+        Threshold above the median line length, in robust SDs (> 0). Called
+        ``threshold`` before biosynth 0.2 (the old name warns until 0.3).
     window : float
         Line-length window, in s (about one spike: 20-70 ms); at least 2 samples.
     band : tuple of float
@@ -135,7 +138,7 @@ def detect_spikes(
 
     With the defaults, white Gaussian background alone (2 kHz) gives about one
     detection per channel-minute: the line length of a narrow band is right-skewed, so
-    ``median + 5 SD`` is exceeded now and then (``threshold=6`` gives about 0.1, 7 none
+    ``median + 5 SD`` is exceeded now and then (``threshold_sd=6`` gives about 0.1, 7 none
     in 53 channel-minutes).
 
     References
@@ -156,7 +159,7 @@ def detect_spikes(
     ([['ch000', 'spike']], True)
     """
     data, sfreq, names = volts(signals)
-    threshold = check_positive("threshold", threshold)
+    threshold_sd = check_positive("threshold_sd", threshold_sd)
     band = check_band(band, sfreq)
     n_win = samples("window", window, sfreq, minimum=2)
     gap = samples("min_interval", min_interval, sfreq, minimum=0)
@@ -164,7 +167,7 @@ def detect_spikes(
     ll = line_length_series(filtered.reshape(-1, data.shape[-1]), n_win)
     median = np.median(ll, axis=-1, keepdims=True)
     sd = MAD_TO_SD * np.median(np.abs(ll - median), axis=-1, keepdims=True)
-    rows, starts, stops = merge(*runs(ll > median + threshold * sd), gap)
+    rows, starts, stops = merge(*runs(ll > median + threshold_sd * sd), gap)
     peak = segment_argmax(ll, rows, starts, stops)
     onset = peak / sfreq  # start of the window of largest line length
     return make_events(onset, (stops - starts) / sfreq, "spike", **where(rows, names))

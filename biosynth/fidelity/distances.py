@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from biosynth._utils.docs import fill_doc
+
 
 def _finite_pair(real: Any, synthetic: Any) -> tuple[np.ndarray, np.ndarray]:
     """Both samples flattened, NaN/inf dropped (a measure undefined on a signal)."""
@@ -16,13 +18,13 @@ def _finite_pair(real: Any, synthetic: Any) -> tuple[np.ndarray, np.ndarray]:
     return a[np.isfinite(a)], b[np.isfinite(b)]
 
 
+@fill_doc
 def scaled_wasserstein(real: Any, synthetic: Any) -> float:
     """Wasserstein-1 distance between two samples, in units of the real SD.
 
     Parameters
     ----------
-    real, synthetic : array_like
-        Values of one feature (any shape; flattened, non-finite values dropped).
+    %(feature_values)s
 
     Returns
     -------
@@ -45,13 +47,13 @@ def scaled_wasserstein(real: Any, synthetic: Any) -> float:
     return float(wasserstein_distance(a, b) / spread)
 
 
+@fill_doc
 def ks_statistic(real: Any, synthetic: Any) -> float:
     """Two-sample Kolmogorov-Smirnov statistic (largest gap between the empirical CDFs).
 
     Parameters
     ----------
-    real, synthetic : array_like
-        Values of one feature (flattened, non-finite values dropped).
+    %(feature_values)s
 
     Returns
     -------
@@ -71,13 +73,13 @@ def ks_statistic(real: Any, synthetic: Any) -> float:
     return float(ks_2samp(a, b).statistic)
 
 
+@fill_doc
 def effect_size(real: Any, synthetic: Any) -> float:
     """Absolute standardised mean difference (Cohen's d with the pooled SD).
 
     Parameters
     ----------
-    real, synthetic : array_like
-        Values of one feature (flattened, non-finite values dropped).
+    %(feature_values)s
 
     Returns
     -------

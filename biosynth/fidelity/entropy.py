@@ -21,10 +21,12 @@ from typing import Any, Literal
 import numpy as np
 
 from biosynth._utils.check import check_int, check_number, check_option, check_sfreq, check_type
+from biosynth._utils.deprecation import renamed_arguments
+from biosynth._utils.docs import fill_doc
+from biosynth.fidelity._psd import psd_torch
 from biosynth.fidelity._rows import as_rows
 from biosynth.fidelity._torch import to_numpy, to_torch, use_torch
 from biosynth.fidelity._xarray import labelled
-from biosynth.fidelity.spectral import _psd_torch
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +90,7 @@ def _row_counts(rows: np.ndarray, order: int, delay: int, radius: np.ndarray) ->
 
 
 @labelled
+@fill_doc
 def sample_entropy(
     x: Any,
     *,
@@ -119,8 +122,7 @@ def sample_entropy(
         Moorman; antropy for signals of 5000 samples or more, neurokit2, nolds with
         ``closed=True``). False: strictly :math:`< r` (antropy's Numba path for
         shorter signals, nolds' default).
-    axis : int, default=-1
-        Time axis.
+    %(axis)s
 
     Returns
     -------
@@ -171,6 +173,7 @@ def sample_entropy(
 
 
 @labelled
+@fill_doc
 def approximate_entropy(
     x: Any,
     *,
@@ -199,8 +202,7 @@ def approximate_entropy(
     closed : bool, default=True
         True: match when the distance is :math:`\le r` (Pincus; antropy and neurokit2).
         False: strictly :math:`< r`.
-    axis : int, default=-1
-        Time axis.
+    %(axis)s
 
     Returns
     -------
@@ -316,6 +318,7 @@ def _mse_curve(
 
 
 @labelled
+@fill_doc
 def multiscale_entropy(
     x: Any,
     *,
@@ -361,8 +364,7 @@ def multiscale_entropy(
         under the MSE curve), ``"mean"`` over scales, or ``"neurokit"``: the
         trapezoidal area of the finite values divided by their number (neurokit2
         ``entropy_multiscale``). ``"sum"`` and ``"mean"`` propagate NaN and inf.
-    axis : int, default=-1
-        Time axis.
+    %(axis)s
 
     Returns
     -------
@@ -412,6 +414,7 @@ def multiscale_entropy(
     return restore(out)
 
 
+@fill_doc
 def multiscale_entropy_curve(
     x: Any,
     *,
@@ -441,8 +444,7 @@ def multiscale_entropy_curve(
         Match when the distance is :math:`\le r` (True) or :math:`< r` (False).
     method : {"coarse", "composite", "refined_composite"}, default="coarse"
         Coarse-graining, as in :func:`multiscale_entropy`.
-    axis : int, default=-1
-        Time axis.
+    %(axis)s
 
     Returns
     -------
@@ -475,6 +477,7 @@ def multiscale_entropy_curve(
 
 
 @labelled
+@fill_doc
 def permutation_entropy(
     x: Any,
     *,
@@ -497,11 +500,8 @@ def permutation_entropy(
     normalize : bool, default=False
         Divide by :math:`\log_2 m!` so the value lies in [0, 1] (antropy
         ``normalize=True``, neurokit2's default ``corrected=True``).
-    axis : int, default=-1
-        Time axis.
-    device : str, default="cpu"
-        ``"cpu"`` runs the Numba kernel; a torch device (``"cuda"``,
-        ``"torch:cpu"``) runs the torch path there.
+    %(axis)s
+    %(device)s
 
     Returns
     -------
@@ -571,6 +571,7 @@ def _ordinal_counts_torch(rows: np.ndarray, order: int, delay: int, device: str)
 
 
 @labelled
+@fill_doc
 def spectral_entropy(
     x: Any,
     sfreq: float | None = None,
@@ -601,11 +602,9 @@ def spectral_entropy(
     normalize : bool, default=False
         Divide by :math:`\log_2` of the number of frequency bins so the value
         lies in [0, 1] (antropy ``normalize=True``).
-    axis : int, default=-1
-        Time axis.
-    device : str, default="cpu"
-        ``"cpu"`` runs SciPy; a torch device (``"cuda"``, ``"torch:cpu"``) runs
-        the same estimate with ``torch.fft`` there.
+    %(axis)s
+    %(device)s
+        The torch path computes the periodogram or Welch PSD with ``torch.fft``.
 
     Returns
     -------
@@ -646,7 +645,7 @@ def spectral_entropy(
         nperseg = min(256, n)
     nperseg = check_int("nperseg", nperseg, low=2, high=n) if method == "welch" else n
     if use_torch(device):
-        psd = _psd_torch(rows, method, nperseg, device)
+        psd = psd_torch(rows, method, nperseg, device)
     else:
         from scipy.signal import periodogram, welch
 
@@ -669,6 +668,7 @@ def spectral_entropy(
 
 
 @labelled
+@fill_doc
 def svd_entropy(
     x: Any,
     *,
@@ -690,8 +690,7 @@ def svd_entropy(
         Delay :math:`\tau` between columns, in samples.
     normalize : bool, default=False
         Divide by :math:`\log_2 m` so the value lies in [0, 1] (antropy).
-    axis : int, default=-1
-        Time axis.
+    %(axis)s
 
     Returns
     -------
@@ -741,11 +740,13 @@ def svd_entropy(
 # ----------------------------------------------------------------------------- Lempel-Ziv
 
 
+@renamed_arguments({"threshold": "binarize"}, since="0.2", until="0.3")
 @labelled
+@fill_doc
 def lempel_ziv_complexity(
     x: Any,
     *,
-    threshold: Literal["median", "mean"] = "median",
+    binarize: Literal["median", "mean"] = "median",
     normalize: bool = False,
     axis: int = -1,
 ) -> np.ndarray:
@@ -755,15 +756,16 @@ def lempel_ziv_complexity(
     ----------
     x : array_like, shape (..., n_times)
         Signals; any leading shape. At least 2 samples.
-    threshold : {"median", "mean"}, default="median"
+    binarize : {"median", "mean"}, default="median"
         Samples above each row's median (or mean, neurokit2's default
-        ``symbolize="mean"``) become 1, the others 0.
+        ``symbolize="mean"``) become 1, the others 0 (the name of the same choice in
+        :func:`petrosian_fd`). Called ``threshold`` before biosynth 0.2 (the old
+        name warns until 0.3).
     normalize : bool, default=False
         Return :math:`c \log_2 N / N` (Zhang et al. 2009; antropy
         ``normalize=True`` for a binary sequence, neurokit2
         ``complexity_lempelziv``) instead of the phrase count :math:`c`.
-    axis : int, default=-1
-        Time axis.
+    %(axis)s
 
     Returns
     -------
@@ -795,10 +797,10 @@ def lempel_ziv_complexity(
     """
     from biosynth.fidelity._kernels import entropy as _kernels
 
-    check_option("threshold", threshold, ("median", "mean"))
+    check_option("binarize", binarize, ("median", "mean"))
     check_type("normalize", normalize, (bool, np.bool_), "a bool")
     rows, restore = as_rows(x, axis=axis, min_samples=2)
-    level = np.median(rows, axis=1) if threshold == "median" else rows.mean(axis=1)
+    level = np.median(rows, axis=1) if binarize == "median" else rows.mean(axis=1)
     symbols = np.ascontiguousarray(rows > level[:, None], dtype=np.uint8)
     out = _kernels.lempel_ziv_counts(symbols).astype(np.float64)
     if normalize:

@@ -22,7 +22,9 @@ import numpy as np
 import xarray as xr
 from tqdm.auto import tqdm
 
+from biosynth._utils.backend import check_device
 from biosynth._utils.check import check_int, check_type
+from biosynth._utils.docs import fill_doc
 from biosynth.fidelity.nonlinear import MEASURES, nonlinear_features
 from biosynth.fidelity.spectral import (
     ECG_BANDS,
@@ -59,6 +61,7 @@ ACF_SPAN_S = 0.5
 DEFAULT_NONLINEAR = tuple(m for m in MEASURES if m not in ("approximate_entropy", "multiscale_entropy"))
 
 
+@fill_doc
 def extract_features(
     signals: xr.DataArray,
     *,
@@ -66,6 +69,7 @@ def extract_features(
     nonlinear: Sequence[str] | None = DEFAULT_NONLINEAR,
     nperseg: int | None = None,
     chunk_size: int = 64,
+    device: str = "cpu",
     progress: bool = False,
 ) -> xr.Dataset:
     """Spectral, statistical and nonlinear features of every signal of a batch.
@@ -87,6 +91,11 @@ def extract_features(
         fewer than 2 frequency bins are skipped).
     chunk_size : int
         Records per chunk of the eager path (a dask input keeps its own chunks).
+    %(device)s
+        On a torch device the Welch PSD (band powers, peak frequency and spectral
+        edge are read from it) and the nonlinear measures with a torch path (see
+        :func:`biosynth.fidelity.nonlinear_features`) run there; coherence,
+        moments, autocorrelation and quantiles stay on the CPU.
     progress : bool
         Show a progress bar over chunks.
 
@@ -120,11 +129,12 @@ def extract_features(
     validate_signals(signals)
     names = _check_nonlinear(nonlinear)
     chunk_size = check_int("chunk_size", chunk_size, low=1)
+    device = check_device(device)
     check_type("progress", progress, bool, "True or False")
     batch = as_batch(signals)
     if bands is None:
         bands = BANDS_BY_MODALITY.get(signals.attrs["modality"], EEG_BANDS)
-    options = {"bands": dict(bands), "nonlinear": names, "nperseg": nperseg}
+    options = {"bands": dict(bands), "nonlinear": names, "nperseg": nperseg, "device": device}
     if _is_dask(batch):
         return _dask_features(batch, options)
     starts = range(0, batch.sizes[RECORD], chunk_size)
@@ -149,13 +159,15 @@ def _is_dask(data: xr.DataArray) -> bool:
     return type(data.data).__module__.startswith("dask")
 
 
-def _chunk_features(chunk: xr.DataArray, *, bands: dict, nonlinear: list[str], nperseg: int | None) -> xr.Dataset:
+def _chunk_features(
+    chunk: xr.DataArray, *, bands: dict, nonlinear: list[str], nperseg: int | None, device: str
+) -> xr.Dataset:
     """Features of one chunk of records (numpy values)."""
     values = np.asarray(chunk.values, dtype=np.float64)
     sfreq = float(chunk.attrs["sfreq"])
     if nperseg is None:
         nperseg = default_nperseg(values.shape[-1], sfreq, bands)
-    freqs, psd = welch_psd(values, sfreq, nperseg=nperseg)
+    freqs, psd = welch_psd(values, sfreq, nperseg=nperseg, device=device)
     bands = _resolved_bands(freqs, bands)
     spectral = {f"relpow_{k}": v for k, v in band_power(freqs, psd, bands, relative=True).items()}
     with np.errstate(divide="ignore"):  # a band without power: -inf, dropped by the distances
@@ -168,7 +180,7 @@ def _chunk_features(chunk: xr.DataArray, *, bands: dict, nonlinear: list[str], n
     sections = dict.fromkeys(spectral, "spectral")
     statistical = moments(values)
     sections.update(dict.fromkeys(statistical, "statistical"))
-    measures = nonlinear_features(values, sfreq, measures=nonlinear) if nonlinear else {}
+    measures = nonlinear_features(values, sfreq, measures=nonlinear, device=device) if nonlinear else {}
     sections.update(dict.fromkeys(measures, "nonlinear"))
     dims = (RECORD, CHANNEL)
     data = {name: (dims, v) for name, v in {**spectral, **statistical, **measures}.items()}

@@ -12,6 +12,8 @@ from typing import Any, Literal
 import numpy as np
 
 from biosynth._utils.check import check_int, check_option
+from biosynth._utils.deprecation import renamed_arguments
+from biosynth._utils.docs import fill_doc
 from biosynth.fidelity._rows import as_rows
 from biosynth.fidelity._torch import to_numpy, to_torch, use_torch
 from biosynth.fidelity._xarray import labelled
@@ -70,6 +72,7 @@ def _check_sizes(name: str, sizes: Any, *, low: int, high: int) -> np.ndarray:
 
 
 @labelled
+@fill_doc
 def higuchi_fd(x: Any, *, kmax: int = 10, axis: int = -1, device: str = "cpu") -> np.ndarray:
     r"""Higuchi fractal dimension (Higuchi 1988).
 
@@ -81,11 +84,8 @@ def higuchi_fd(x: Any, *, kmax: int = 10, axis: int = -1, device: str = "cpu") -
         Largest delay :math:`k` (in samples); the curve lengths use
         :math:`k = 1, \dots, k_{max}`. 10 is antropy's default; neurokit2's
         ``fractal_higuchi`` searches for one unless given an integer ``k_max``.
-    axis : int, default=-1
-        Time axis.
-    device : str, default="cpu"
-        ``"cpu"`` runs the Numba kernel; a torch device (``"cuda"``, ``"torch:cpu"``)
-        runs the torch path there.
+    %(axis)s
+    %(device)s
 
     Returns
     -------
@@ -154,6 +154,7 @@ def _higuchi_lengths_torch(rows: np.ndarray, kmax: int, device: str) -> np.ndarr
 
 
 @labelled
+@fill_doc
 def katz_fd(
     x: Any, *, distance: Literal["amplitude", "euclidean"] = "amplitude", axis: int = -1, device: str = "cpu"
 ) -> np.ndarray:
@@ -170,10 +171,8 @@ def katz_fd(
         :math:`(i, x_i)` with one sample as the time unit, so distances are
         :math:`\sqrt{(i-j)^2 + (x_i - x_j)^2}`; this value depends on the amplitude
         unit and is not scale-free.
-    axis : int, default=-1
-        Time axis.
-    device : str, default="cpu"
-        ``"cpu"`` runs NumPy; a torch device runs the torch path there.
+    %(axis)s
+    %(device)s
 
     Returns
     -------
@@ -231,6 +230,7 @@ def katz_fd(
 
 
 @labelled
+@fill_doc
 def petrosian_fd(
     x: Any,
     *,
@@ -256,10 +256,8 @@ def petrosian_fd(
         :math:`N` in the formula: the number of samples of ``x`` (Petrosian 1995,
         antropy ``petrosian_fd``) or the length of the binary sequence
         (neurokit2 ``fractal_petrosian``; one less for the difference methods).
-    axis : int, default=-1
-        Time axis.
-    device : str, default="cpu"
-        ``"cpu"`` runs NumPy; a torch device runs the torch path there.
+    %(axis)s
+    %(device)s
 
     Returns
     -------
@@ -336,20 +334,23 @@ def _log_n(min_n: float, max_n: float, factor: float) -> list[int]:
 
 
 def _dfa_setup(
-    x: Any, window_sizes: Sequence[int] | None, overlap: bool, order: int, axis: int
+    x: Any, window_sizes: Sequence[int] | None, overlap: bool, detrend_order: int, axis: int
 ) -> tuple[np.ndarray, Any, np.ndarray, np.ndarray, np.ndarray]:
     """Validate DFA inputs; return rows, restore, sizes, steps and window counts."""
-    order = check_int("order", order, low=0)
+    detrend_order = check_int("detrend_order", detrend_order, low=0)
     if not isinstance(overlap, (bool, np.bool_)):
         raise TypeError(f"overlap must be a bool, got {type(overlap).__name__} {overlap!r}.")
     if window_sizes is None:
         rows, restore = as_rows(x, axis=axis, min_samples=DFA_MIN_SAMPLES)
         sizes = np.asarray(_log_n(4, 0.1 * rows.shape[1], 1.2), dtype=np.int64)
-        if order + 1 >= sizes.min():
-            raise ValueError(f"order={order} needs window_sizes larger than {order + 1}; pass window_sizes explicitly.")
+        if detrend_order + 1 >= sizes.min():
+            raise ValueError(
+                f"detrend_order={detrend_order} needs window_sizes larger than {detrend_order + 1}; "
+                "pass window_sizes explicitly."
+            )
     else:
-        rows, restore = as_rows(x, axis=axis, min_samples=order + 3)
-        sizes = _check_sizes("window_sizes", window_sizes, low=order + 2, high=rows.shape[1] - 1)
+        rows, restore = as_rows(x, axis=axis, min_samples=detrend_order + 3)
+        sizes = _check_sizes("window_sizes", window_sizes, low=detrend_order + 2, high=rows.shape[1] - 1)
     n_times = rows.shape[1]
     if overlap:
         steps = sizes // 2
@@ -360,16 +361,18 @@ def _dfa_setup(
     return rows, restore, sizes, steps, counts
 
 
-def _poly_basis(n: int, order: int) -> np.ndarray:
-    """Orthonormal basis (n, order) of polynomials of degree 1..order on n points,
+def _poly_basis(n: int, detrend_order: int) -> np.ndarray:
+    """Orthonormal basis (n, detrend_order) of polynomials of degree 1..detrend_order on n points,
     orthogonal to the constant (torch path; the Numba kernel builds its own)."""
     t = (np.arange(n) - (n - 1) / 2) / max(n / 2, 1.0)
-    vander = np.vander(t, order + 1, increasing=True)
+    vander = np.vander(t, detrend_order + 1, increasing=True)
     q, _ = np.linalg.qr(vander)
     return np.ascontiguousarray(q[:, 1:])
 
 
-def _dfa_curve(rows: np.ndarray, sizes: np.ndarray, steps: np.ndarray, counts: np.ndarray, order: int, device: str):
+def _dfa_curve(
+    rows: np.ndarray, sizes: np.ndarray, steps: np.ndarray, counts: np.ndarray, detrend_order: int, device: str
+):
     """F(n) for every row and window size: (n_rows, n_sizes)."""
     if use_torch(device):
         import torch
@@ -380,22 +383,24 @@ def _dfa_curve(rows: np.ndarray, sizes: np.ndarray, steps: np.ndarray, counts: n
         for i, (n, step, count) in enumerate(zip(sizes.tolist(), steps.tolist(), counts.tolist(), strict=True)):
             windows = profile.unfold(1, n, step)[:, :count]
             centred = windows - windows.mean(-1, keepdim=True)
-            q = torch.as_tensor(_poly_basis(n, order), device=t.device)
+            q = torch.as_tensor(_poly_basis(n, detrend_order), device=t.device)
             resid = centred - (centred @ q) @ q.T
             out[:, i] = torch.sqrt((resid**2).sum(-1).div(n).mean(-1))
         return to_numpy(out)
     from biosynth.fidelity._kernels import fractal as _kernels
 
     profile = np.cumsum(rows - rows.mean(axis=1, keepdims=True), axis=1)
-    return _kernels.dfa_fluctuations(profile, sizes, steps.astype(np.int64), counts.astype(np.int64), order)
+    return _kernels.dfa_fluctuations(profile, sizes, steps.astype(np.int64), counts.astype(np.int64), detrend_order)
 
 
+@renamed_arguments({"order": "detrend_order"}, since="0.2", until="0.3")
+@fill_doc
 def dfa_fluctuation(
     x: Any,
     *,
     window_sizes: Sequence[int] | None = None,
     overlap: bool = False,
-    order: int = 1,
+    detrend_order: int = 1,
     axis: int = -1,
     device: str = "cpu",
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -410,12 +415,11 @@ def dfa_fluctuation(
         Window sizes :math:`n` in samples; see :func:`detrended_fluctuation`.
     overlap : bool, default=False
         Windows overlap by half; see :func:`detrended_fluctuation`.
-    order : int, default=1
-        Order of the polynomial removed from each window.
-    axis : int, default=-1
-        Time axis.
-    device : str, default="cpu"
-        ``"cpu"`` runs the Numba kernel; a torch device runs the torch path there.
+    detrend_order : int, default=1
+        Order (degree) of the polynomial removed from each window; ``order``
+        before biosynth 0.2 (the old name warns until 0.3).
+    %(axis)s
+    %(device)s
 
     Returns
     -------
@@ -440,17 +444,19 @@ def dfa_fluctuation(
     >>> sizes[:3].tolist(), fluct.shape
     ([4, 5, 6], (2, 17))
     """
-    rows, restore, sizes, steps, counts = _dfa_setup(x, window_sizes, overlap, order, axis)
-    return sizes, restore(_dfa_curve(rows, sizes, steps, counts, order, device))
+    rows, restore, sizes, steps, counts = _dfa_setup(x, window_sizes, overlap, detrend_order, axis)
+    return sizes, restore(_dfa_curve(rows, sizes, steps, counts, detrend_order, device))
 
 
+@renamed_arguments({"order": "detrend_order"}, since="0.2", until="0.3")
 @labelled
+@fill_doc
 def detrended_fluctuation(
     x: Any,
     *,
     window_sizes: Sequence[int] | None = None,
     overlap: bool = False,
-    order: int = 1,
+    detrend_order: int = 1,
     axis: int = -1,
     device: str = "cpu",
 ) -> np.ndarray:
@@ -461,7 +467,7 @@ def detrended_fluctuation(
     x : array_like, shape (..., n_times)
         Signals; any leading shape, any amplitude unit.
     window_sizes : sequence of int | None, default=None
-        Window sizes :math:`n` in samples, each between ``order + 2`` and
+        Window sizes :math:`n` in samples, each between ``detrend_order + 2`` and
         ``n_times - 1``. None uses nolds' and antropy's default: 4, then
         :math:`\lfloor 4 \cdot 1.2^i \rfloor` up to :math:`N/10`, without duplicates
         (needs :math:`N \ge 58`). neurokit2's default is
@@ -470,13 +476,13 @@ def detrended_fluctuation(
         False: non-overlapping windows from the start, the remainder dropped (Peng
         1994; antropy). True: windows start every :math:`\lfloor n/2 \rfloor`
         samples, at starts :math:`< N - n` (nolds' and neurokit2's default).
-    order : int, default=1
-        Order of the least-squares polynomial removed from each window (DFA1 = 1).
-    axis : int, default=-1
-        Time axis.
-    device : str, default="cpu"
-        ``"cpu"`` runs the Numba kernel; a torch device (``"cuda"``, ``"torch:cpu"``)
-        runs the torch path there.
+    detrend_order : int, default=1
+        Order (degree) of the least-squares polynomial removed from each window
+        (DFA1 = 1; nolds' and neurokit2's ``order``). Called ``order`` before
+        biosynth 0.2 (the old name warns until 0.3): ``order`` is the embedding
+        dimension everywhere else in :mod:`biosynth.fidelity`.
+    %(axis)s
+    %(device)s
 
     Returns
     -------
@@ -487,7 +493,7 @@ def detrended_fluctuation(
     Notes
     -----
     The profile is :math:`y_t = \sum_{i \le t} (x_i - \bar x)`. For each window size
-    :math:`n`, a polynomial of degree ``order`` is fitted by least squares to each
+    :math:`n`, a polynomial of degree ``detrend_order`` is fitted by least squares to each
     window of the profile and
 
     .. math:: F(n) = \sqrt{\frac{1}{W} \sum_{w=1}^{W} \frac{1}{n}
@@ -517,8 +523,8 @@ def detrended_fluctuation(
     >>> bool(abs(detrended_fluctuation(noise) - 0.5) < 0.1)
     True
     """
-    rows, restore, sizes, steps, counts = _dfa_setup(x, window_sizes, overlap, order, axis)
-    fluct = _dfa_curve(rows, sizes, steps, counts, order, device)
+    rows, restore, sizes, steps, counts = _dfa_setup(x, window_sizes, overlap, detrend_order, axis)
+    fluct = _dfa_curve(rows, sizes, steps, counts, detrend_order, device)
     alpha = _fit_slope(np.log(sizes.astype(np.float64)), _safe_log(fluct))
     alpha[_constant_rows(rows)] = np.nan
     return restore(alpha)
@@ -549,6 +555,7 @@ def _expected_rs(n: int, peters: bool) -> float:
 
 
 @labelled
+@fill_doc
 def hurst_exponent(
     x: Any,
     *,
@@ -577,8 +584,7 @@ def hurst_exponent(
     ddof : int, default=1
         Delta degrees of freedom of each window's standard deviation :math:`S`
         (1: unbiased, nolds' and neurokit2's default; 0 for other implementations).
-    axis : int, default=-1
-        Time axis.
+    %(axis)s
 
     Returns
     -------

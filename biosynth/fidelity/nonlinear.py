@@ -15,6 +15,7 @@ from tqdm.auto import tqdm
 
 from biosynth._utils.backend import check_device
 from biosynth._utils.check import check_type
+from biosynth._utils.docs import fill_doc
 from biosynth.fidelity.entropy import (
     approximate_entropy,
     lempel_ziv_complexity,
@@ -84,6 +85,7 @@ def _call(name: str, x: Any, sfreq: float | None, device: str, axis: int) -> Any
     return measure.func(x, **kwargs)
 
 
+@fill_doc
 def nonlinear_features(
     x: Any,
     sfreq: float | None = None,
@@ -111,10 +113,9 @@ def nonlinear_features(
         per sample).
     measures : sequence of str | None
         Names from :data:`MEASURES`; None computes all of them.
-    device : str
-        ``"cpu"`` (Numba), ``"cuda"``, ``"cuda:N"`` or ``"torch:cpu"``. Measures with
-        a torch path run there; the others (sample, approximate, multiscale and SVD
-        entropy, Lempel-Ziv, Hurst, zero crossings) run on the CPU.
+    %(device)s
+        Measures with a torch path run there; the others (sample, approximate,
+        multiscale and SVD entropy, Lempel-Ziv, Hurst, zero crossings) run on the CPU.
     axis : int
         Time axis of an array ``x`` (ignored for a DataArray).
     progress : bool

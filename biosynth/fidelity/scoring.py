@@ -9,7 +9,7 @@ Conventions
   when types are neither matched nor grouped on, ``type``.
 * A true event and a detection can match when they share the record, the type (with
   ``match_types=True``) and the channel (with ``by_channel=True``), and their onsets
-  differ by at most ``tolerance`` seconds (inclusive, with a 1 ns slack for
+  differ by at most ``match_window`` seconds (inclusive, with a 1 ns slack for
   floating-point rounding). Durations are not used.
 * The channel ``""`` (all channels) is a wildcard when matching by channel: a
   whole-recording true event can be matched by a detection on any channel and a
@@ -19,7 +19,7 @@ Conventions
 * Matching is one-to-one and greedy: candidate pairs are accepted in order of
   increasing ``|onset_det - onset_true|`` (ties: earlier true event, then earlier
   detection) unless either member is already matched. When the true events of a
-  (record, type, channel) stream are more than ``2 * tolerance`` apart, every
+  (record, type, channel) stream are more than ``2 * match_window`` apart, every
   detection is a candidate for at most one true event and the greedy matching equals
   the optimal assignment (most matches, then least total ``|delta|``).
 """
@@ -34,9 +34,10 @@ import pandas as pd
 from scipy.stats import rankdata
 
 from biosynth._utils.check import check_positive, check_type, fmt_value
+from biosynth._utils.deprecation import renamed_arguments
 from biosynth.signals.events import ALL_CHANNELS, validate_events
 
-#: Slack added to the tolerance so that the boundary stays inclusive despite rounding, in s.
+#: Slack added to the match window so that the boundary stays inclusive despite rounding, in s.
 _SLACK = 1e-9
 #: Column that carries the caller's row labels through :func:`validate_events`.
 _ROW = "_biosynth_row"
@@ -44,11 +45,12 @@ _ROW = "_biosynth_row"
 SCORE_COLUMNS = ("n_true", "n_detected", "n_matched", "precision", "recall", "f1", "mean_abs_delta")
 
 
+@renamed_arguments({"tolerance": "match_window"}, since="0.2", until="0.3")
 def match_events(
     truth: pd.DataFrame,
     detected: pd.DataFrame,
     *,
-    tolerance: float = 0.05,
+    match_window: float = 0.05,
     by_channel: bool = True,
     match_types: bool = True,
 ) -> pd.DataFrame:
@@ -61,8 +63,10 @@ def match_events(
     detected : DataFrame
         Detections; ``duration`` may be absent, and ``type`` too when
         ``match_types=False``.
-    tolerance : float
-        Largest ``|onset_det - onset_true|`` of a match, in s (inclusive).
+    match_window : float
+        Largest ``|onset_det - onset_true|`` of a match, in s (inclusive; mir_eval's
+        onset ``window``). Called ``tolerance`` before biosynth 0.2 (the old name
+        warns until 0.3).
     by_channel : bool
         Match only on the same channel (``""`` is a wildcard, see the module notes);
         False ignores channels.
@@ -79,7 +83,7 @@ def match_events(
     Notes
     -----
     Greedy by smallest onset difference; equal to the optimal assignment when the
-    tolerance windows of the true events do not overlap (see the module notes).
+    match windows of the true events do not overlap (see the module notes).
 
     Examples
     --------
@@ -89,11 +93,11 @@ def match_events(
     >>> match_events(truth, found)[["truth_index", "detected_index"]].values.tolist()
     [[0, 0]]
     """
-    tolerance = check_positive("tolerance", tolerance, unit="s")
+    match_window = check_positive("match_window", match_window, unit="s")
     truth = _events(truth, "truth")
     detected = _events(detected, "detected", need_type=match_types)
     exact = ["record", "type"] if match_types else ["record"]
-    t_pos, d_pos, delta = _match(truth, detected, tolerance, exact, wildcard=by_channel)
+    t_pos, d_pos, delta = _match(truth, detected, match_window, exact, wildcard=by_channel)
     return pd.DataFrame(
         {
             "truth_index": truth[_ROW].to_numpy()[t_pos],
@@ -103,11 +107,12 @@ def match_events(
     )
 
 
+@renamed_arguments({"tolerance": "match_window"}, since="0.2", until="0.3")
 def score_events(
     truth: pd.DataFrame,
     detected: pd.DataFrame,
     *,
-    tolerance: float = 0.05,
+    match_window: float = 0.05,
     by: Sequence[str] | str = ("type",),
     by_channel: bool = True,
     match_types: bool = True,
@@ -118,8 +123,9 @@ def score_events(
     ----------
     truth, detected : DataFrame
         True events and detections, as in :func:`match_events`.
-    tolerance : float
-        Largest onset difference of a match, in s (inclusive).
+    match_window : float
+        Largest onset difference of a match, in s (inclusive); ``tolerance`` before
+        biosynth 0.2 (the old name warns until 0.3).
     by : sequence of str or str
         Columns (of both tables) to group on, e.g. ``("type",)``, ``("channel",)``,
         ``("record", "type")``; ``()`` scores everything as one group. Matches never
@@ -147,14 +153,14 @@ def score_events(
     >>> score_events(truth, found)[["type", "n_matched", "precision", "recall"]].round(3).values.tolist()
     [['spike', 2, 0.667, 0.5]]
     """
-    tolerance = check_positive("tolerance", tolerance, unit="s")
+    match_window = check_positive("match_window", match_window, unit="s")
     by = _by(by)
     truth = _events(truth, "truth")
     detected = _events(detected, "detected", need_type=match_types or "type" in by, by=by)
     _check_by(by, truth, detected)
     exact = list(dict.fromkeys(["record", *(["type"] if match_types else []), *by]))
     wildcard = by_channel and "channel" not in by
-    t_pos, _, delta = _match(truth, detected, tolerance, exact, wildcard=wildcard)
+    t_pos, _, delta = _match(truth, detected, match_window, exact, wildcard=wildcard)
     return _tally(truth, detected, t_pos, np.abs(delta), by)
 
 
@@ -336,10 +342,10 @@ def _zone_mask(zone: Any, channels: list[str]) -> np.ndarray:
 
 
 def _match(
-    truth: pd.DataFrame, detected: pd.DataFrame, tolerance: float, exact: list[str], *, wildcard: bool
+    truth: pd.DataFrame, detected: pd.DataFrame, match_window: float, exact: list[str], *, wildcard: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Greedy one-to-one matching: positions in ``truth`` and ``detected`` and the deltas (s)."""
-    t_pos, d_pos, delta = _candidates(truth, detected, tolerance, exact)
+    t_pos, d_pos, delta = _candidates(truth, detected, match_window, exact)
     if wildcard:
         t_ch = truth["channel"].to_numpy(dtype=object)[t_pos]
         d_ch = detected["channel"].to_numpy(dtype=object)[d_pos]
@@ -351,30 +357,30 @@ def _match(
 
 
 def _candidates(
-    truth: pd.DataFrame, detected: pd.DataFrame, tolerance: float, exact: list[str]
+    truth: pd.DataFrame, detected: pd.DataFrame, match_window: float, exact: list[str]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every (true, detected) pair equal on ``exact`` with onsets within the tolerance."""
+    """Every (true, detected) pair equal on ``exact`` with onsets within the match window."""
     keys = pd.concat([truth[exact], detected[exact]], ignore_index=True)
     group = keys.groupby(exact, sort=False, dropna=False).ngroup().to_numpy()
     t_group, d_group = group[: len(truth)], group[len(truth) :]
     t_on, d_on = truth["onset"].to_numpy(), detected["onset"].to_numpy()
-    pairs = [_window_pairs(np.flatnonzero(t_group == g), np.flatnonzero(d_group == g), t_on, d_on, tolerance)
+    pairs = [_window_pairs(np.flatnonzero(t_group == g), np.flatnonzero(d_group == g), t_on, d_on, match_window)
              for g in np.intersect1d(t_group, d_group)]  # fmt: skip
     t_pos = np.concatenate([np.empty(0, np.int64), *(p[0] for p in pairs)])
     d_pos = np.concatenate([np.empty(0, np.int64), *(p[1] for p in pairs)])
     delta = d_on[d_pos] - t_on[t_pos]
-    keep = np.abs(delta) <= tolerance + _SLACK
+    keep = np.abs(delta) <= match_window + _SLACK
     return t_pos[keep], d_pos[keep], delta[keep]
 
 
 def _window_pairs(
-    t_idx: np.ndarray, d_idx: np.ndarray, t_on: np.ndarray, d_on: np.ndarray, tolerance: float
+    t_idx: np.ndarray, d_idx: np.ndarray, t_on: np.ndarray, d_on: np.ndarray, match_window: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs of one group whose onsets lie within the tolerance (detections sorted by onset)."""
+    """Pairs of one group whose onsets lie within the match window (detections sorted by onset)."""
     d_sorted = d_idx[np.argsort(d_on[d_idx], kind="stable")]
     onsets = d_on[d_sorted]
-    lo = np.searchsorted(onsets, t_on[t_idx] - tolerance - _SLACK, side="left")
-    hi = np.searchsorted(onsets, t_on[t_idx] + tolerance + _SLACK, side="right")
+    lo = np.searchsorted(onsets, t_on[t_idx] - match_window - _SLACK, side="left")
+    hi = np.searchsorted(onsets, t_on[t_idx] + match_window + _SLACK, side="right")
     counts = hi - lo
     starts = np.repeat(lo - (np.cumsum(counts) - counts), counts)
     return np.repeat(t_idx, counts), d_sorted[starts + np.arange(counts.sum())]

@@ -13,8 +13,10 @@ from typing import Any, Literal
 import numpy as np
 
 from biosynth._utils.check import check_int, check_number, check_option, check_sfreq, check_type
+from biosynth._utils.docs import fill_doc
+from biosynth.fidelity._psd import psd_torch
 from biosynth.fidelity._rows import as_rows
-from biosynth.fidelity._torch import to_numpy, to_torch, use_torch
+from biosynth.fidelity._torch import use_torch
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +57,7 @@ ECG_BANDS: dict[str, tuple[float, float]] = {
 # ----------------------------------------------------------------------------- Welch PSD
 
 
+@fill_doc
 def welch_psd(
     x: Any, sfreq: float, *, nperseg: int | None = None, axis: int = -1, device: str = "cpu"
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -73,11 +76,9 @@ def welch_psd(
     nperseg : int | None
         Segment length in samples; None uses ``min(n_times, 2 * sfreq)`` (0.5 Hz
         resolution).
-    axis : int
-        Time axis.
-    device : str, default="cpu"
-        ``"cpu"`` runs SciPy; a torch device (``"cuda"``, ``"cuda:1"``,
-        ``"torch:cpu"``) runs the same estimate with ``torch.fft`` there (within a
+    %(axis)s
+    %(device)s
+        The torch path computes the same estimate with ``torch.fft`` (within a
         relative 1e-9 of SciPy in float64).
 
     Returns
@@ -103,7 +104,7 @@ def welch_psd(
         from scipy.signal import get_window
 
         scale = 1.0 / (sfreq * np.sum(get_window("hann", nperseg) ** 2))  # SciPy's density scaling
-        return rfftfreq(nperseg, 1.0 / sfreq), restore(_psd_torch(rows, "welch", nperseg, device) * scale)
+        return rfftfreq(nperseg, 1.0 / sfreq), restore(psd_torch(rows, "welch", nperseg, device) * scale)
     from scipy.signal import welch
 
     freqs, psd = welch(rows, fs=sfreq, nperseg=nperseg, axis=-1)
@@ -118,24 +119,6 @@ def _check_nperseg(nperseg: Any, n_times: int, sfreq: float) -> int:
 
 
 # ----------------------------------------------------------------------------- band power, peak
-
-
-def _psd_torch(rows: np.ndarray, method: str, nperseg: int, device: str) -> np.ndarray:
-    """Torch path of SciPy's one-sided periodogram / Welch PSD, up to a constant factor."""
-    import torch
-
-    x = to_torch(rows, device)
-    if method == "fft":
-        segments, window = x[:, None, :], torch.ones(x.shape[-1], dtype=torch.float64, device=x.device)
-    else:
-        segments = x.unfold(-1, nperseg, nperseg - nperseg // 2)  # (n_rows, n_segments, nperseg)
-        window = torch.hann_window(nperseg, periodic=True, dtype=torch.float64, device=x.device)
-    segments = (segments - segments.mean(dim=-1, keepdim=True)) * window
-    power = torch.fft.rfft(segments, dim=-1).abs().square().mean(dim=1)
-    size = segments.shape[-1]
-    last = power.shape[-1] if size % 2 else power.shape[-1] - 1  # the Nyquist bin is not doubled
-    power[:, 1:last] *= 2.0
-    return to_numpy(power)
 
 
 def band_power(

@@ -8,9 +8,11 @@ from typing import Any
 import numpy as np
 
 from biosynth._utils.check import check_int
+from biosynth._utils.docs import fill_doc
 from biosynth.fidelity._rows import as_rows
 
 
+@fill_doc
 def moments(x: Any, *, axis: int = -1) -> dict[str, np.ndarray]:
     """Standard deviation (ddof=0), skewness and excess kurtosis along ``axis``.
 
@@ -22,8 +24,7 @@ def moments(x: Any, *, axis: int = -1) -> dict[str, np.ndarray]:
     ----------
     x : array_like, shape (..., n_times)
         Signals.
-    axis : int
-        Time axis.
+    %(axis)s
 
     Returns
     -------
@@ -39,6 +40,7 @@ def moments(x: Any, *, axis: int = -1) -> dict[str, np.ndarray]:
     return {"std": restore(np.sqrt(m2)), "skewness": restore(skew), "kurtosis": restore(kurt)}
 
 
+@fill_doc
 def autocorrelation(x: Any, nlags: int, *, axis: int = -1) -> np.ndarray:
     """Sample autocorrelation function at lags 0..``nlags``, along ``axis``.
 
@@ -54,8 +56,7 @@ def autocorrelation(x: Any, nlags: int, *, axis: int = -1) -> np.ndarray:
         Signals.
     nlags : int
         Largest lag, in samples (at most ``n_times - 1``).
-    axis : int
-        Time axis.
+    %(axis)s
 
     Returns
     -------
@@ -84,6 +85,7 @@ def autocorrelation(x: Any, nlags: int, *, axis: int = -1) -> np.ndarray:
 QUANTILE_LEVELS = np.linspace(0.01, 0.99, 99)
 
 
+@fill_doc
 def amplitude_quantiles(x: Any, *, levels: Any = QUANTILE_LEVELS, axis: int = -1) -> np.ndarray:
     """Quantiles of each signal's amplitude distribution.
 
@@ -98,8 +100,7 @@ def amplitude_quantiles(x: Any, *, levels: Any = QUANTILE_LEVELS, axis: int = -1
         Signals.
     levels : array_like of float
         Probabilities in [0, 1] (NumPy's default linear interpolation).
-    axis : int
-        Time axis.
+    %(axis)s
 
     Returns
     -------

@@ -9,6 +9,7 @@ from typing import Any, Literal
 import numpy as np
 
 from biosynth._utils.check import check_int, check_option, check_sfreq
+from biosynth._utils.docs import fill_doc
 from biosynth.fidelity._rows import as_rows
 from biosynth.fidelity._torch import to_numpy, to_torch, use_torch
 from biosynth.fidelity._xarray import labelled
@@ -46,6 +47,7 @@ def _hjorth_checks(x: Any, ddof: int, axis: int) -> tuple[np.ndarray, Any, np.nd
 
 
 @labelled
+@fill_doc
 def hjorth_mobility(
     x: Any, sfreq: float | None = None, *, ddof: int = 0, axis: int = -1, device: str = "cpu"
 ) -> np.ndarray:
@@ -61,10 +63,8 @@ def hjorth_mobility(
         DataArray, ``sfreq=None`` passed explicitly is read from ``attrs``.
     ddof : int, default=0
         Delta degrees of freedom of the variances (0 as antropy and neurokit2).
-    axis : int, default=-1
-        Time axis.
-    device : str, default="cpu"
-        ``"cpu"`` runs NumPy; a torch device runs the torch path there.
+    %(axis)s
+    %(device)s
 
     Returns
     -------
@@ -100,6 +100,7 @@ def hjorth_mobility(
 
 
 @labelled
+@fill_doc
 def hjorth_complexity(x: Any, *, ddof: int = 0, axis: int = -1, device: str = "cpu") -> np.ndarray:
     r"""Hjorth complexity (Hjorth 1970): mobility of the derivative over mobility of the signal.
 
@@ -109,10 +110,8 @@ def hjorth_complexity(x: Any, *, ddof: int = 0, axis: int = -1, device: str = "c
         Signals; any leading shape, any amplitude unit. At least ``3 + ddof`` samples.
     ddof : int, default=0
         Delta degrees of freedom of the variances (0 as antropy and neurokit2).
-    axis : int, default=-1
-        Time axis.
-    device : str, default="cpu"
-        ``"cpu"`` runs NumPy; a torch device runs the torch path there.
+    %(axis)s
+    %(device)s
 
     Returns
     -------
@@ -151,6 +150,7 @@ def hjorth_complexity(x: Any, *, ddof: int = 0, axis: int = -1, device: str = "c
 
 
 @labelled
+@fill_doc
 def line_length(x: Any, *, normalize: bool = False, axis: int = -1, device: str = "cpu") -> np.ndarray:
     r"""Line length (Esteller et al. 2001): the summed absolute first difference.
 
@@ -161,10 +161,8 @@ def line_length(x: Any, *, normalize: bool = False, axis: int = -1, device: str 
     normalize : bool, default=False
         Divide by the number of differences :math:`N - 1` (the mean absolute step,
         comparable across signal lengths; neurokit2 ``fractal_linelength``).
-    axis : int, default=-1
-        Time axis.
-    device : str, default="cpu"
-        ``"cpu"`` runs NumPy; a torch device runs the torch path there.
+    %(axis)s
+    %(device)s
 
     Returns
     -------
@@ -204,6 +202,7 @@ def line_length(x: Any, *, normalize: bool = False, axis: int = -1, device: str 
 
 
 @labelled
+@fill_doc
 def zero_crossings(
     x: Any, *, zeros: Literal["positive", "skip"] = "positive", normalize: bool = False, axis: int = -1
 ) -> np.ndarray:
@@ -223,8 +222,7 @@ def zero_crossings(
         remaining neighbours, so ``-1, 0, -1`` is none and ``-1, 0, 0, 1`` one.
     normalize : bool, default=False
         Divide by the number of samples :math:`N` (antropy's ``normalize``).
-    axis : int, default=-1
-        Time axis.
+    %(axis)s
 
     Returns
     -------

@@ -4,6 +4,8 @@ import pytest
 
 from biosynth.datasets import load_sample
 from biosynth.fidelity import compare
+from biosynth.fidelity._metrics import split_sets
+from biosynth.fidelity.features import extract_features
 from biosynth.generators import match_recording, simulate_eeg
 from biosynth.signals import convert_units, epochs, make_signals, resample
 
@@ -176,9 +178,24 @@ def test_bad_options_are_named_before_any_work(real, kwargs, match):
 
 def test_short_synthetic_sets_compare_equal_sample_sizes(real):
     cut = epochs(real, 4.0)  # 15 epochs: halves of 7
-    from biosynth.fidelity._metrics import split_sets
-    from biosynth.fidelity.features import extract_features
 
     feats = extract_features(cut, nonlinear=None)
     sets = split_sets(feats, feats.isel(record=slice(0, 3)))
     assert sets.real_a.sizes["record"] == 7 and sets.real_b.sizes["record"] == 3 == sets.synthetic.sizes["record"]
+
+
+def test_torch_device_gives_the_same_report(real):
+    """device reaches the features (Welch, nonlinear), MMD and the classifier test:
+    with "torch:cpu" every section's values are close to the CPU path's (the classifier
+    AUC within the lbfgs tolerance of the CPU path, see classifier_two_sample_test)."""
+    pytest.importorskip("torch")
+    cut = epochs(real, 4.0)
+    synthetic = simulate_eeg(4.0, n_records=8, seed=5, **match_recording(real))
+    options = {"nonlinear": ["katz_fd", "permutation_entropy", "spectral_entropy"], "seed": 0}
+    cpu = compare(cut, synthetic, **options)
+    tor = compare(cut, synthetic, device="torch:cpu", **options)
+    assert [m.name for m in tor.metrics] == [m.name for m in cpu.metrics]
+    for a, b in zip(tor.metrics, cpu.metrics, strict=True):
+        tol = 5e-3 if a.name == "classifier_discrimination" else 1e-6
+        assert a.value == pytest.approx(b.value, rel=1e-6, abs=tol, nan_ok=True), a.name
+        assert a.reference == pytest.approx(b.reference, rel=1e-6, abs=tol, nan_ok=True), a.name

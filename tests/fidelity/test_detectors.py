@@ -116,7 +116,7 @@ def test_background_false_positive_rate():
     for seed in range(4):
         signals, _ = _ecog(100 + seed, 1.0, None)
         spikes += len(detect_spikes(signals))
-        strict += len(detect_spikes(signals, threshold=7.0))
+        strict += len(detect_spikes(signals, threshold_sd=7.0))
         hfos += len(detect_hfos(signals)) + len(detect_hfos(signals, band=(250.0, 500.0)))
     assert spikes / (4 * minutes) < 3.0
     assert strict == 0
@@ -199,7 +199,7 @@ def test_nan_samples_are_refused():
 @pytest.mark.parametrize(
     ("kwargs", "pattern"),
     [
-        ({"threshold": 0.0}, "threshold"),
+        ({"threshold_sd": 0.0}, "threshold_sd"),
         ({"window": 0.0005}, r"window=0.0005 s is 1 sample"),
         ({"band": (60.0, 10.0)}, r"band\[1\]"),
         ({"band": 10.0}, "band must be a pair"),

@@ -20,7 +20,7 @@ def _f1(kind, params, noise_sd, detect):
     data, truth = model.render(np.random.SeedSequence(1), 0, 0, int(60 * SFREQ))
     data = data + np.random.default_rng(1).normal(0.0, noise_sd, data.shape)
     found = detect(make_signals(data, SFREQ, ch_names=CH, modality="ecog"))
-    scores = score_events(truth, found, tolerance=0.05)
+    scores = score_events(truth, found, match_window=0.05)
     assert scores["type"].tolist() == [kind]
     assert scores["n_true"].iloc[0] >= 30
     return float(scores["f1"].iloc[0])

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from biosynth.datasets import load_sample
 from biosynth.fidelity import entropy as ent
 from biosynth.fidelity._kernels import entropy as kernels
 from biosynth.fidelity.entropy import (
@@ -41,8 +42,6 @@ PUBLIC = [
 
 @pytest.fixture(scope="module")
 def eeglab() -> np.ndarray:
-    from biosynth.datasets import load_sample
-
     return load_sample("eeglab").values.astype(np.float64)  # (32, 7680) V at 128 Hz; peers compute in float64
 
 
@@ -268,7 +267,7 @@ def test_lempel_ziv_matches_peers(eeglab, bonn):
         expected = nk.complexity_lempelziv(x, symbolize="median")[0]
         np.testing.assert_allclose(lempel_ziv_complexity(x, normalize=True), expected, rtol=RTOL)
         expected = nk.complexity_lempelziv(x)[0]  # neurokit2's default binarises at the mean
-        np.testing.assert_allclose(lempel_ziv_complexity(x, threshold="mean", normalize=True), expected, rtol=RTOL)
+        np.testing.assert_allclose(lempel_ziv_complexity(x, binarize="mean", normalize=True), expected, rtol=RTOL)
 
 
 # ----------------------------------------------------------------------------- physics
@@ -390,7 +389,7 @@ def test_nan_and_scalar_raise(measure):
         (spectral_entropy, {"sfreq": 100.0, "method": "multitaper"}, "method"),
         (spectral_entropy, {"sfreq": 100.0, "method": "welch", "nperseg": 1000}, "nperseg"),
         (svd_entropy, {"order": 1}, "order"),
-        (lempel_ziv_complexity, {"threshold": "mode"}, "threshold"),
+        (lempel_ziv_complexity, {"binarize": "mode"}, "binarize"),
     ],
 )
 def test_bad_parameters_name_themselves(measure, kwargs, name):

@@ -17,7 +17,7 @@ from biosynth.fidelity import (
     welch_psd,
 )
 from biosynth.fidelity.spectral import EEG_BANDS
-from biosynth.generators import simulate_eeg
+from biosynth.generators import simulate_ecg, simulate_eeg
 
 MEASURES = ["katz_fd", "permutation_entropy"]
 
@@ -84,11 +84,39 @@ def test_bad_arguments(eeg):
 
 
 def test_ecg_bands_get_a_long_enough_welch_segment():
-    from biosynth.generators import simulate_ecg
-
     ecg = simulate_ecg(10.0, 250.0, n_records=2, heart_rate=70.0, seed=0)
     ds = extract_features(ecg, nonlinear=None)  # modality "ecg": ECG bands, down to 0.05-0.5 Hz
     assert {"relpow_baseline", "relpow_qrs"} <= set(ds.data_vars)
     assert ds["freq"].values[1] == pytest.approx(0.225, rel=1e-3)  # two bins across the narrowest band (0.45 Hz)
     short = extract_features(ecg.isel(time=slice(0, 500)), nonlinear=None)  # 2 s: the baseline band is skipped
     assert "relpow_baseline" not in short and "relpow_qrs" in short
+
+
+def test_torch_device_gives_the_same_features(eeg, features):
+    """device="torch:cpu" runs the Welch PSD and the nonlinear measures with a torch
+    path through torch; every feature agrees with the CPU path within float tolerance."""
+    pytest.importorskip("torch")
+    on_torch = extract_features(eeg, nonlinear=MEASURES, device="torch:cpu")
+    assert set(on_torch.data_vars) == set(features.data_vars)
+    assert on_torch.attrs == features.attrs
+    for name in features.data_vars:
+        np.testing.assert_allclose(
+            on_torch[name].values, features[name].values, rtol=1e-9, atol=1e-30, equal_nan=True, err_msg=name
+        )
+
+
+def test_bad_device_is_named(eeg):
+    with pytest.raises((TypeError, ValueError), match="device"):
+        extract_features(eeg, device=3)
+
+
+@pytest.mark.gpu
+def test_cuda_gives_the_same_features(eeg, features):
+    torch = pytest.importorskip("torch")
+    if not torch.cuda.is_available():
+        pytest.skip("CUDA is not available")
+    on_gpu = extract_features(eeg, nonlinear=MEASURES, device="cuda")
+    for name in features.data_vars:
+        np.testing.assert_allclose(
+            on_gpu[name].values, features[name].values, rtol=1e-9, atol=1e-30, equal_nan=True, err_msg=name
+        )

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from biosynth.datasets import load_sample
 from biosynth.fidelity.fractal import (
     detrended_fluctuation,
     dfa_fluctuation,
@@ -25,8 +26,6 @@ RTOL = 1e-9
 
 @pytest.fixture(scope="module")
 def eeglab() -> np.ndarray:
-    from biosynth.datasets import load_sample
-
     return load_sample("eeglab").values.astype(np.float64)  # (32, 7680) V at 128 Hz; peers compute in float64
 
 
@@ -68,10 +67,10 @@ def test_kernels_match_slow_references(rng):
     np.testing.assert_allclose(hurst_exponent(x, window_sizes=hurst_sizes), [ref.hurst_rs(r, hurst_sizes) for r in x])
     for overlap in (False, True):
         for order in (1, 2):
-            _, curve = dfa_fluctuation(x, window_sizes=sizes, overlap=overlap, order=order)
+            _, curve = dfa_fluctuation(x, window_sizes=sizes, overlap=overlap, detrend_order=order)
             expected = [ref.dfa_curve(r, sizes, overlap, order) for r in x]
             np.testing.assert_allclose(curve, expected, rtol=1e-12)
-            alpha = detrended_fluctuation(x, window_sizes=sizes, overlap=overlap, order=order)
+            alpha = detrended_fluctuation(x, window_sizes=sizes, overlap=overlap, detrend_order=order)
             np.testing.assert_allclose(alpha, [ref.dfa(r, sizes, overlap, order) for r in x], rtol=1e-12)
 
 
@@ -114,7 +113,7 @@ def test_nolds_dfa_agreement(eeglab, rng):
         # nolds defaults: overlapping windows, linear detrending; least-squares exponent fit
         assert detrended_fluctuation(r, overlap=True) == pytest.approx(nolds.dfa(r, fit_exp="poly"), rel=RTOL)
         assert detrended_fluctuation(r) == pytest.approx(nolds.dfa(r, overlap=False, fit_exp="poly"), rel=RTOL)
-        got = detrended_fluctuation(r, overlap=True, order=2, window_sizes=[6, 9, 14, 21, 32, 48, 72])
+        got = detrended_fluctuation(r, overlap=True, detrend_order=2, window_sizes=[6, 9, 14, 21, 32, 48, 72])
         want = nolds.dfa(r, nvals=[6, 9, 14, 21, 32, 48, 72], order=2, fit_exp="poly")
         assert got == pytest.approx(want, rel=RTOL)
 
@@ -192,7 +191,7 @@ SCALE_FREE = [
     (katz_fd, {}),
     (petrosian_fd, {}),
     (detrended_fluctuation, {}),
-    (detrended_fluctuation, {"overlap": True, "order": 2}),
+    (detrended_fluctuation, {"overlap": True, "detrend_order": 2}),
     (hurst_exponent, {}),
 ]
 
@@ -273,7 +272,7 @@ def test_bad_parameters_raise():
     with pytest.raises(TypeError, match="overlap"):
         detrended_fluctuation(x, overlap="yes")
     with pytest.raises(ValueError, match="order"):
-        detrended_fluctuation(x, order=-1)
+        detrended_fluctuation(x, detrend_order=-1)
     with pytest.raises(ValueError, match="correction"):
         hurst_exponent(x, correction="peters")
     with pytest.raises(ValueError, match="window_sizes must lie between 2 and 500"):
@@ -324,7 +323,7 @@ TORCH_CASES = [
     (petrosian_fd, {"binarize": "diff_sd"}),
     (detrended_fluctuation, {}),
     (detrended_fluctuation, {"overlap": True}),
-    (detrended_fluctuation, {"order": 3, "window_sizes": [8, 12, 30, 77, 150]}),
+    (detrended_fluctuation, {"detrend_order": 3, "window_sizes": [8, 12, 30, 77, 150]}),
 ]
 TORCH_IDS = [f"{f.__name__}-{k}" for f, k in TORCH_CASES]
 

@@ -37,7 +37,7 @@ def test_burst_detection_recovers_durations_and_the_published_time_in_bursts(lfp
     for state, (lfp, events) in lfp_off_on.items():
         detected = detect_bursts(lfp, band=BAND, smooth=0.05, threshold=common).reset_index(drop=True)
         truth = events[(events["type"] == "beta_burst") & (events["duration"] >= 0.1)].reset_index(drop=True)
-        pairs = match_events(truth, detected, tolerance=0.1, by_channel=False)
+        pairs = match_events(truth, detected, match_window=0.1, by_channel=False)
         assert len(pairs) > 0.75 * len(truth)
         told = truth.loc[pairs["truth_index"], "duration"].to_numpy()
         measured = detected.loc[pairs["detected_index"], "duration"].to_numpy()

@@ -53,9 +53,9 @@ def test_match_table_labels_rows_of_the_inputs_and_signs_delta():
 def test_detection_near_two_true_events_matches_only_the_nearest():
     truth = _spikes([1.0, 1.08])
     detected = _spikes([1.05])  # within 0.1 s of both
-    matches = match_events(truth, detected, tolerance=0.1)
+    matches = match_events(truth, detected, match_window=0.1)
     assert _pairs(matches) == {(1, 0)}
-    row = score_events(truth, detected, tolerance=0.1, by=()).iloc[0]
+    row = score_events(truth, detected, match_window=0.1, by=()).iloc[0]
     assert (row.n_matched, row.precision, row.recall) == (1, 1.0, 0.5)
 
 
@@ -74,7 +74,7 @@ def test_greedy_matching_is_one_to_one_and_maximal_for_separated_events():
         t_on = np.cumsum(rng.uniform(2.2 * tol, 0.5, size=30))  # windows do not overlap
         d_on = np.concatenate([rng.choice(t_on, 25) + rng.uniform(-1.5 * tol, 1.5 * tol, 25), rng.uniform(0, 10, 10)])
         truth, detected = _spikes(t_on), _spikes(d_on)
-        matches = match_events(truth, detected, tolerance=tol)
+        matches = match_events(truth, detected, match_window=tol)
         assert matches["truth_index"].is_unique and matches["detected_index"].is_unique
         assert (matches["delta"].abs() <= tol + 1e-9).all()
         close = np.abs(detected["onset"].to_numpy()[None, :] - truth["onset"].to_numpy()[:, None]) <= tol
@@ -85,9 +85,9 @@ def test_greedy_matching_is_one_to_one_and_maximal_for_separated_events():
 def test_tolerance_boundary_is_inclusive():
     truth = _spikes([1.0, 3.0])
     on_edge = _spikes([1.05, 2.95])  # |delta| == tolerance in decimal, 0.05 +- 1 ulp in floats
-    assert len(match_events(truth, on_edge, tolerance=0.05)) == 2
+    assert len(match_events(truth, on_edge, match_window=0.05)) == 2
     beyond = _spikes([1.0501, 2.9499])
-    assert len(match_events(truth, beyond, tolerance=0.05)) == 0
+    assert len(match_events(truth, beyond, match_window=0.05)) == 0
 
 
 def test_events_of_different_records_never_match():
@@ -231,9 +231,9 @@ def test_event_rates_feed_channel_auc():
 @pytest.mark.parametrize(
     ("call", "error", "words"),
     [
-        (lambda: match_events(_spikes([1.0]), _spikes([1.0]), tolerance=0.0), ValueError, "tolerance"),
-        (lambda: score_events(_spikes([1.0]), _spikes([1.0]), tolerance=-1), ValueError, "tolerance"),
-        (lambda: match_events(_spikes([1.0]), _spikes([1.0]), tolerance="1"), TypeError, "tolerance"),
+        (lambda: match_events(_spikes([1.0]), _spikes([1.0]), match_window=0.0), ValueError, "match_window"),
+        (lambda: score_events(_spikes([1.0]), _spikes([1.0]), match_window=-1), ValueError, "match_window"),
+        (lambda: match_events(_spikes([1.0]), _spikes([1.0]), match_window="1"), TypeError, "match_window"),
         (lambda: match_events([1.0], _spikes([1.0])), TypeError, "truth"),
         (lambda: match_events(_spikes([1.0]).drop(columns="channel"), _spikes([1.0])), ValueError, "truth lacks"),
         (lambda: match_events(_spikes([1.0]), _spikes([1.0]).drop(columns="type")), ValueError, "detected lacks"),

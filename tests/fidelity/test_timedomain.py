@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from biosynth.datasets import load_sample
 from biosynth.fidelity.timedomain import hjorth_complexity, hjorth_mobility, line_length, zero_crossings
 from tests.fidelity import _reference_fractal as ref
 
@@ -15,8 +16,6 @@ RTOL = 1e-9
 
 @pytest.fixture(scope="module")
 def eeglab() -> np.ndarray:
-    from biosynth.datasets import load_sample
-
     return load_sample("eeglab").values.astype(np.float64)  # (32, 7680) V at 128 Hz
 
 
