@@ -239,7 +239,7 @@ def test_reference_detectors_find_the_zone_on_default_ioecog():
     rates = event_rates(found, duration=60.0, channels=list(ecog["channel"].values))
     assert channel_auc(rates, zone) == 1.0
     truth = truth[(truth["type"] == "spike") & truth["channel"].isin(zone)]
-    scores = score_events(truth, found[found["channel"].isin(zone)], tolerance=0.05, by=())
+    scores = score_events(truth, found[found["channel"].isin(zone)], match_window=0.05, by=())
     assert scores["recall"].iloc[0] > 0.8 and scores["precision"].iloc[0] > 0.8
 
 
