@@ -1,19 +1,34 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""What every benchmark writes: a header (command, versions, commit, machine, date) and
-the JSON file ``benchmarks/results/<suite>-<date>.json`` in standard JSON."""
+"""What every benchmark script shares: the results folder, a header (command, versions,
+commit, machine, date), standard JSON, the digest of a fidelity report, and a context that
+silences third-party warnings. Names here are public to the scripts of ``benchmarks/``."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import time
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from biosynth._bench import json_clean, machine_info
-from biosynth._version import __version__
+import numpy as np
 
+from biosynth._version import __version__
+from biosynth.bench import json_clean, machine_info
+from biosynth.datasets import REAL_DATA_ENV, real_data_dir, real_data_file
+
+#: Where the scripts write ``<suite>-<date>.json``.
 RESULTS = Path(__file__).parent / "results"
+#: The repository's data cards.
+DATA_CARDS = Path(__file__).resolve().parents[1] / "data_cards"
+#: What a fidelity ratio means, for the ``conventions`` field of result files.
+FIDELITY_CONVENTION = (
+    "fidelity: median over a section's metrics of value / real-vs-real reference (1 = as close as the "
+    "real halves are to each other; lower is closer)"
+)
 
 
 def header(command: str, arguments: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -54,3 +69,73 @@ def git_state() -> dict[str, Any] | None:
 def clean(obj: Any) -> Any:
     """NaN/inf to None and NumPy scalars to Python, so the JSON is standard."""
     return json_clean(obj)
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Silence third-party warnings (the test suite turns warnings into errors)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def feature_of(metric: str) -> str:
+    """The feature a metric is about (``"ks_std"`` -> ``"std"``)."""
+    for prefix in ("wasserstein_", "ks_", "effect_size_"):
+        if metric.startswith(prefix):
+            return metric[len(prefix) :]
+    return metric
+
+
+def report_dict(report: Any) -> dict[str, Any]:
+    """Section summaries, per-metric ratios and per-feature median ratios of a fidelity report.
+
+    Parameters
+    ----------
+    report : FidelityReport
+        As returned by :func:`biosynth.fidelity.compare`.
+
+    Returns
+    -------
+    digest : dict
+        ``summary`` (section -> metrics, close, median_ratio), ``metrics`` (name ->
+        section, value, reference, ratio), ``features`` (section -> feature -> median
+        ratio) and ``seconds`` (the report's timings).
+    """
+    table = report.table()
+    summary = {
+        s: {k: (float(v) if k == "median_ratio" else int(v)) for k, v in row.items()}
+        for s, row in report.summary().to_dict(orient="index").items()
+    }
+    metrics = {
+        row["name"]: {
+            "section": row["section"],
+            "value": row["value"],
+            "reference": row["reference"],
+            "ratio": row["ratio"],
+        }
+        for row in table.to_dict(orient="records")
+    }
+    table = table.assign(feature=table["name"].map(feature_of))
+    features: dict[str, dict[str, float]] = {}
+    for (section, feature), group in table.groupby(["section", "feature"], sort=False):
+        ratios = group["ratio"].to_numpy(dtype=float)
+        ratios = ratios[~np.isnan(ratios)]
+        features.setdefault(section, {})[feature] = float(np.median(ratios)) if ratios.size else float("nan")
+    return {"summary": summary, "features": features, "metrics": metrics, "seconds": dict(report.timings)}
+
+
+def real_file(name: str) -> Path | None:
+    """File ``name`` of the real-data folder (:func:`biosynth.datasets.real_data_dir`:
+    ``$BIOSYNTH_REAL_DATA``, else ``shared/data/real`` beside the checkout), or None when absent."""
+    try:
+        return real_data_file(name)
+    except FileNotFoundError:
+        return None
+
+
+def not_found(*names: str) -> str:
+    """The skip reason of a benchmark whose real files ``names`` are absent: which, and where."""
+    folder = real_data_dir()
+    where = f"under {folder}" if folder is not None else f"(no real-data folder: set ${REAL_DATA_ENV})"
+    return f"{', '.join(names)} not found {where}"

@@ -5,7 +5,7 @@ Rerun: ``python -m benchmarks.card_ioecog`` (writes ``data_cards/ioecog_default.
 replacing it). The fidelity section compares the preset with the only real grid ECoG at
 hand, patient PT01 of the Epilepsy-iEEG-Multicenter dataset (OpenNeuro ds003029, 1 kHz,
 notch-filtered and common-average referenced by its curators), read from
-``$BIOSYNTH_REAL_DATA`` or ``../shared/data/real`` (without it the card has no fidelity
+``$BIOSYNTH_REAL_DATA`` or ``shared/data/real`` beside the checkout (without it the card has no fidelity
 section). Like for like: the synthetic records are resampled to 1 kHz, referenced to
 their common average, and the 30 contacts PT01's grid shares by name with the preset's
 8x8 grid (G1-G32 but G5, G6) are compared, both in 1-s epochs. The real excerpt is
@@ -22,11 +22,17 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.eeg import REAL  # $BIOSYNTH_REAL_DATA or ../shared/data/real
+from benchmarks._results import DATA_CARDS, not_found, real_file
+from biosynth.card import write_card
+from biosynth.fidelity import compare
+from biosynth.generators import layout_from_provenance, simulate_ioecog
+from biosynth.signals import make_signals, resample
+from biosynth.signals.layouts import common_average
 
-CARD = Path(__file__).resolve().parents[1] / "data_cards" / "ioecog_default.md"
+CARD = DATA_CARDS / "ioecog_default.md"
 PT01 = "ecog_seizure_onset_pt01_84ch.npz"
-N_RECORDS, DURATION, SEED = 10, 60.0, 0
+#: The preset: records, length (s), sampling rate (Hz, simulate_ioecog's default) and seed.
+N_RECORDS, DURATION, SFREQ, SEED = 10, 60.0, 2000.0, 0
 PURPOSE = (
     "Labelled synthetic intraoperative ECoG for developing and scoring detectors of epileptiform "
     "activity (spikes, sharp waves, ripples, fast ripples) and of the epileptogenic zone; "
@@ -37,10 +43,8 @@ PURPOSE = (
 
 def load_pt01() -> Any | None:
     """PT01's grid contacts (G...) as a biosynth container in V, or None when absent."""
-    from biosynth.signals import make_signals
-
-    path = REAL / PT01
-    if not path.exists():
+    path = real_file(PT01)
+    if path is None:
         return None
     with np.load(path) as f:
         names = [str(c) for c in f["ch_names"]]
@@ -62,11 +66,6 @@ def fidelity_summary(ecog: Any, real: Any) -> dict[str, Any]:
     """compare() of the preset (1 kHz, common average, PT01's grid names) with PT01, 1-s epochs."""
     import warnings
 
-    from biosynth.fidelity import compare
-    from biosynth.generators import layout_from_provenance
-    from biosynth.signals import resample
-    from biosynth.signals.layouts import common_average
-
     layout = layout_from_provenance(ecog)
     referenced = ecog.copy(data=common_average(ecog.values, layout))
     synthetic = resample(referenced, float(real.attrs["sfreq"])).sel(channel=list(real["channel"].values))
@@ -79,17 +78,14 @@ def fidelity_summary(ecog: Any, real: Any) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    from biosynth.card import write_card
-    from biosynth.generators import simulate_ioecog
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=CARD)
     args = parser.parse_args(argv)
-    ecog, events = simulate_ioecog(DURATION, n_records=N_RECORDS, seed=SEED, progress=True, return_events=True)
+    ecog, events = simulate_ioecog(DURATION, SFREQ, n_records=N_RECORDS, seed=SEED, progress=True, return_events=True)
     real = load_pt01()
     fidelity = None if real is None else fidelity_summary(ecog, real)
     if real is None:
-        print(f"{PT01} not found under {REAL}: the card has no fidelity section")
+        print(f"{not_found(PT01)}: the card has no fidelity section")
     write_card(ecog, args.out, events=events, fidelity=fidelity, purpose=PURPOSE, overwrite=True)
     print(f"wrote {args.out}")
 

@@ -2,7 +2,7 @@
 """biosynth's ECG generator against neurokit2's ecg_simulate (ECGSYN), in one process.
 
 Rerun: ``python -m benchmarks.ecg`` (needs the real MIT-BIH record 100 under
-``$BIOSYNTH_REAL_DATA`` or ``../shared/data/real``; the fidelity suite is skipped
+``$BIOSYNTH_REAL_DATA`` or ``shared/data/real`` beside the checkout; the fidelity suite is skipped
 without it). Suites: (a) speed: ``--n-records`` records of ``--duration`` s at
 ``--sfreq`` Hz from biosynth in one batched call against a loop over
 ``neurokit2.ecg_simulate(method="ecgsyn")``; (b) fidelity: 10-s epochs of MIT-BIH
@@ -17,17 +17,19 @@ import argparse
 import json
 import time
 import warnings
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from biosynth._bench import machine_info
+from benchmarks._results import RESULTS, real_file
 from biosynth._version import __version__
-from biosynth.bench.suites import real_data_dir
+from biosynth.bench import machine_info
+from biosynth.fidelity import compare
+from biosynth.generators.ecg import simulate_ecg
+from biosynth.signals import epochs, make_signals, read
 
-RESULTS = Path(__file__).parent / "results"
-REAL = real_data_dir()
+#: MIT-BIH Arrhythmia Database record 100 in the real-data folder.
+MITBIH_100 = "ecg_mitbih_100.npz"
 SECTIONS = ("spectral", "statistical", "nonlinear", "multivariate", "plausibility")
 
 
@@ -35,8 +37,6 @@ def suite_speed(n_records: int, duration: float, sfreq: float, heart_rate: float
     """Seconds for biosynth's batch (first call excluded: Numba loads its cache) and for
     the neurokit2 loop."""
     import neurokit2 as nk
-
-    from biosynth.generators.ecg import simulate_ecg
 
     simulate_ecg(duration, sfreq, n_records=2, heart_rate=heart_rate, seed=0)  # compile or load the cache
     start = time.perf_counter()
@@ -59,9 +59,9 @@ def suite_speed(n_records: int, duration: float, sfreq: float, heart_rate: float
 def _real_ecg(epoch_s: float) -> tuple[Any, float]:
     """MIT-BIH 100, lead MLII named II, cut into epochs; and its mean heart rate (bpm)
     from the reference beat annotations."""
-    from biosynth.signals import epochs, read
-
-    path = REAL / "ecg_mitbih_100.npz"
+    path = real_file(MITBIH_100)
+    if path is None:
+        raise FileNotFoundError(f"{MITBIH_100} is not in the real-data folder")
     real = read(path).sel(channel=["MLII"]).assign_coords(channel=["II"])
     real.attrs["modality"] = "ecg"
     beats = np.load(path)["beat_samples"]
@@ -71,8 +71,6 @@ def _real_ecg(epoch_s: float) -> tuple[Any, float]:
 
 def _neurokit_batch(n_records: int, epoch_s: float, sfreq: float, heart_rate: float) -> Any:
     import neurokit2 as nk
-
-    from biosynth.signals import make_signals
 
     data = [
         nk.ecg_simulate(duration=epoch_s, sampling_rate=sfreq, heart_rate=heart_rate, method="ecgsyn", random_state=i)
@@ -86,9 +84,6 @@ def _neurokit_batch(n_records: int, epoch_s: float, sfreq: float, heart_rate: fl
 
 def suite_fidelity(n_records: int, epoch_s: float, seed: int) -> dict[str, Any]:
     """Both generators against the same real epochs, section by section."""
-    from biosynth.fidelity import compare
-    from biosynth.generators.ecg import simulate_ecg
-
     real, heart_rate = _real_ecg(epoch_s)
     sfreq = float(real.attrs["sfreq"])
     candidates = {
@@ -137,7 +132,7 @@ def main() -> None:
         "date": time.strftime("%Y-%m-%d"),
         "speed": suite_speed(args.n_records, args.duration, args.sfreq, 70.0),
     }
-    if (REAL / "ecg_mitbih_100.npz").exists():
+    if real_file(MITBIH_100) is not None:
         result["fidelity"] = suite_fidelity(args.fidelity_records, 10.0, args.seed)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"ecg-{result['date']}.json"

@@ -2,7 +2,7 @@
 """biosynth's resting-EEG generator against neurodsp and neurokit2, in one process.
 
 Rerun: ``python -m benchmarks.eeg`` (real recordings under ``$BIOSYNTH_REAL_DATA`` or
-``../shared/data/real``; a dataset whose file is absent is skipped with a message);
+``shared/data/real`` beside the checkout; a dataset whose file is absent is skipped with a message);
 ``--device cuda`` times biosynth's filtering on a GPU.
 Writes ``benchmarks/results/eeg-<date>.json``.
 
@@ -50,21 +50,23 @@ import contextlib
 import json
 import os
 import time
-import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from benchmarks._results import clean as _clean
-from benchmarks._results import git_state as _git_state
-from biosynth._bench import machine_info
+from benchmarks._results import RESULTS, clean, git_state, not_found, quiet, real_file, report_dict
 from biosynth._version import __version__
-from biosynth.bench.suites import load_segments, real_data_dir
+from biosynth.bench import machine_info
+from biosynth.bench.timing import library_versions
+from biosynth.datasets import load_segments
+from biosynth.fidelity import compare
+from biosynth.fidelity.spectral import aperiodic_fit, peak_frequency, welch_psd
+from biosynth.generators import match_recording, rhythm_topography, simulate_eeg
+from biosynth.signals import CHANNEL, RECORD, epochs, make_signals, read
+from biosynth.signals.units import convert_units
 
-RESULTS = Path(__file__).parent / "results"
-REAL = real_data_dir()
 SECTIONS = ("spectral", "statistical", "nonlinear", "multivariate")
 GENERATORS = ("biosynth", "neurodsp", "neurokit2")
 #: Standard 10-20 / 10-10 channels in the order they are taken for n channels: the
@@ -98,10 +100,8 @@ def load_real(name: str, epoch_s: float) -> Any | None:
     """A real dataset as a biosynth batch (records x channels x times), or None when its
     file is absent. The EEGLAB recording is cut into ``epoch_s`` epochs; Bonn segments
     are records of one channel named ``"EEG"``."""
-    from biosynth.signals import epochs, read
-
-    path = REAL / DATASETS[name]
-    if not path.exists():
+    path = real_file(DATASETS[name])
+    if path is None:
         return None
     if name == "eeglab":
         real = read(path)
@@ -120,11 +120,8 @@ def spectral_targets(real: Any) -> dict[str, float]:
     cached = _TARGETS.get(id(real))
     if cached is not None and cached[0] is real:
         return dict(cached[1])
-    from biosynth.fidelity.spectral import aperiodic_fit, peak_frequency, welch_psd
-    from biosynth.generators import match_recording
 
     sfreq = float(real.attrs["sfreq"])
-    from biosynth.signals.units import convert_units
 
     freqs, psd = welch_psd(np.asarray(convert_units(real, "V").values), sfreq)  # offsets in log10 V^2/Hz
     mean = psd.reshape(-1, freqs.size).mean(axis=0)
@@ -178,8 +175,6 @@ def biosynth_resting(real: Any, n_records: int, duration: float, seed: int) -> A
     (:func:`biosynth.generators.rhythm_topography`). One channel: the uniform model (no
     topography to model).
     """
-    from biosynth.generators import match_recording, simulate_eeg
-
     targets = spectral_targets(real)
     fitted = {k: targets[k] for k in ("aperiodic_exponent", "aperiodic_offset", "alpha_freq", "alpha_height")}
     matched = match_recording(real)
@@ -199,8 +194,6 @@ def biosynth_resting(real: Any, n_records: int, duration: float, seed: int) -> A
 
 def _strongest_channel_height(mean_height: float, names: list[str]) -> float:
     """simulate_eeg's alpha height (at its strongest channel) whose channel mean is ``mean_height``."""
-    from biosynth.generators import rhythm_topography
-
     relative = rhythm_topography(names, "posterior")
     return float(np.log10(1.0 + (10.0**mean_height - 1.0) / np.mean(relative)))
 
@@ -210,8 +203,6 @@ def neurodsp_resting(real: Any, n_records: int, duration: float, seed: int) -> A
     fitted to the real mean spectrum, each signal scaled to the real median SD (V)."""
     from neurodsp.sim import sim_combined
     from neurodsp.utils import set_random_seed
-
-    from biosynth.signals import CHANNEL, make_signals
 
     targets = spectral_targets(real)
     sfreq = float(real.attrs["sfreq"])
@@ -224,7 +215,7 @@ def neurodsp_resting(real: Any, n_records: int, duration: float, seed: int) -> A
     }
     set_random_seed(seed)
     out = np.empty((n_records, len(names), n_times))
-    with _quiet():
+    with quiet():
         for r in range(n_records):
             for c in range(len(names)):
                 sig = _exact_length(lambda d: sim_combined(d, sfreq, components, [1.0 - share, share]), n_times, sfreq)
@@ -240,14 +231,12 @@ def neurokit2_resting(real: Any, n_records: int, duration: float, seed: int) -> 
     _check_neurokit2()
     import neurokit2 as nk
 
-    from biosynth.signals import CHANNEL, make_signals
-
     amplitude = spectral_targets(real)["amplitude_v"]
     sfreq = float(real.attrs["sfreq"])
     names = list(map(str, real[CHANNEL].values))
     n_times = round(duration * sfreq)
     out = np.empty((n_records, len(names), n_times))
-    with _quiet():
+    with quiet():
         for r in range(n_records):
             for c in range(len(names)):
                 state = seed * 1_000_003 + r * len(names) + c
@@ -276,7 +265,7 @@ def _check_neurokit2() -> None:
         import neurokit2  # noqa: F401
     except ImportError as err:
         raise Unavailable(f"unavailable: {err}") from err
-    with _quiet():
+    with quiet():
         root = Path(mne.datasets.sample.data_path(download=False, verbose=False))
     if not (root / "MEG" / "sample" / "sample_audvis_raw.fif").exists():
         raise Unavailable(
@@ -293,47 +282,7 @@ def _exact_length(make: Callable[[float], np.ndarray], n_times: int, sfreq: floa
     return sig[:n_times]
 
 
-@contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    """Silence third-party warnings (the test suite turns warnings into errors)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
-
-
 # --------------------------------------------------------------------------- fidelity
-
-
-def _feature_of(metric: str) -> str:
-    for prefix in ("wasserstein_", "ks_", "effect_size_"):
-        if metric.startswith(prefix):
-            return metric[len(prefix) :]
-    return metric
-
-
-def _report_dict(report: Any) -> dict[str, Any]:
-    """Section summaries, per-metric ratios and per-feature median ratios of a report."""
-    table = report.table()
-    summary = {
-        s: {k: (float(v) if k == "median_ratio" else int(v)) for k, v in row.items()}
-        for s, row in report.summary().to_dict(orient="index").items()
-    }
-    metrics = {
-        row["name"]: {
-            "section": row["section"],
-            "value": row["value"],
-            "reference": row["reference"],
-            "ratio": row["ratio"],
-        }
-        for row in table.to_dict(orient="records")
-    }
-    table = table.assign(feature=table["name"].map(_feature_of))
-    features: dict[str, dict[str, float]] = {}
-    for (section, feature), group in table.groupby(["section", "feature"], sort=False):
-        ratios = group["ratio"].to_numpy(dtype=float)
-        ratios = ratios[~np.isnan(ratios)]
-        features.setdefault(section, {})[feature] = float(np.median(ratios)) if ratios.size else float("nan")
-    return {"summary": summary, "features": features, "metrics": metrics, "seconds": dict(report.timings)}
 
 
 def suite_fidelity(
@@ -351,9 +300,6 @@ def suite_fidelity(
     ``{"unavailable": reason}``, and per section the ``best`` generator (lowest median
     ratio) with every generator's median ratio.
     """
-    from biosynth.fidelity import compare
-    from biosynth.signals import CHANNEL, RECORD
-
     n_records = int(real.sizes[RECORD])
     sfreq = float(real.attrs["sfreq"])
     duration = real.sizes["time"] / sfreq
@@ -376,9 +322,9 @@ def suite_fidelity(
         except Unavailable as err:
             out["generators"][name] = {"unavailable": str(err)}
             continue
-        with _quiet():
+        with quiet():
             report = compare(real, synthetic, sections=sections, seed=seed)
-        out["generators"][name] = {**_report_dict(report), "generate_s": generate_s}
+        out["generators"][name] = {**report_dict(report), "generate_s": generate_s}
     out["best"] = _best(out["generators"], sections)
     return out
 
@@ -477,8 +423,6 @@ def suite_speed(
     """Channel-seconds generated per wall second (best of ``repeat``) for each
     generator on ``threads`` threads (biosynth's filtering on ``device``); ratios
     biosynth / peer."""
-    from biosynth.generators import simulate_eeg
-
     names = standard_channels(n_channels)
     channel_seconds = n_records * n_channels * duration
     out: dict[str, Any] = {
@@ -503,14 +447,14 @@ def suite_speed(
     def neurodsp() -> None:
         from neurodsp.sim import sim_combined
 
-        with _quiet():
+        with quiet():
             for _ in range(n_records * n_channels):
                 sim_combined(duration, sfreq, components, [0.8, 0.2])
 
     def neurokit2() -> None:
         import neurokit2 as nk
 
-        with _quiet():
+        with quiet():
             for i in range(n_records * n_channels):
                 nk.eeg_simulate(duration=duration, sampling_rate=sfreq, noise=0.1, random_state=i)
 
@@ -520,7 +464,7 @@ def suite_speed(
         from neurodsp.utils import set_random_seed
 
         set_random_seed(seed)
-        with _quiet():
+        with quiet():
             from neurodsp.sim import sim_combined
 
             sim_combined(duration, sfreq, components, [0.8, 0.2])  # imports
@@ -620,8 +564,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "command": "python -m benchmarks.eeg",
         "arguments": vars(args),
         "biosynth_version": __version__,
-        "git": _git_state(),
-        "peers": _peer_versions(),
+        "git": git_state(),
+        "peers": library_versions(("neurodsp", "neurokit2", "mne")),
         "machine": machine_info(),
         "date": time.strftime("%Y-%m-%d"),
         "conventions": (
@@ -644,7 +588,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for dataset in [] if args.skip_fidelity else args.datasets:
         real = load_real(dataset, args.epoch)
         if real is None:
-            result["fidelity"][dataset] = {"skipped": f"{DATASETS[dataset]} not found under {REAL}"}
+            result["fidelity"][dataset] = {"skipped": not_found(DATASETS[dataset])}
             continue
         fid = suite_fidelity(real, seed=args.seed)
         fid["real"] = DATASETS[dataset]
@@ -652,21 +596,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         result["fidelity"][dataset] = fid
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"eeg-{result['date']}.json"
-    out.write_text(json.dumps(_clean(result), indent=2))
+    out.write_text(json.dumps(clean(result), indent=2))
     _print(result)
     print(f"wrote {out}")
-
-
-def _peer_versions() -> dict[str, str | None]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = {}
-    for name in ("neurodsp", "neurokit2", "mne"):
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            found[name] = None
-    return found
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 the Bonn epilepsy database: fidelity and downstream utility.
 
 Rerun: ``python -m benchmarks.epilepsy`` (real recordings under ``$BIOSYNTH_REAL_DATA`` or
-``../shared/data/real``; without the Bonn files the run is skipped with a message).
+``shared/data/real`` beside the checkout; without the Bonn files the run is skipped with a
+message).
 Writes ``benchmarks/results/epilepsy-<date>.json``; ``--report-dir DIR`` also writes the
 HTML fidelity reports (about 0.5 MB each) to ``DIR``.
 
@@ -71,35 +72,29 @@ from __future__ import annotations
 
 import argparse
 import time
-import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from benchmarks.eeg import REAL, load_segments  # REAL: $BIOSYNTH_REAL_DATA or ../shared/data/real
+from benchmarks._results import FIDELITY_CONVENTION, header, not_found, quiet, report_dict, write
+from biosynth.bench.epilepsy import LAYOUT, OVERSAMPLE, PATTERNS, ZONE
+from biosynth.datasets import BONN_BAND, BONN_FILTER_ORDER, BONN_N_TIMES, BONN_SETS, BONN_SFREQ, real_data_dir
+from biosynth.datasets import load_bonn as _load_bonn
+from biosynth.fidelity import compare, extract_features, record_embedding, train_synthetic_test_real, write_report
+from biosynth.fidelity.features import feature_names
+from biosynth.fidelity.spectral import aperiodic_fit, welch_psd
+from biosynth.generators import simulate_ioecog
+from biosynth.generators.ioecog import IOECOG_EVENTS, SEIZURE_AMPLITUDE
+from biosynth.signals import make_signals, resample
 
-BONN = {
-    "A": "eeg_bonn_setA_Z.npz",
-    "B": "eeg_bonn_setB_O.npz",
-    "C": "eeg_bonn_setC_N.npz",
-    "D": "eeg_bonn_setD_F.npz",
-    "E": "eeg_bonn_setE_S.npz",
-}
-BONN_SFREQ = 173.61
-BONN_TIMES = 4097
-#: Bonn amplifier band-pass, Hz, and its order (12 dB/octave per edge; Andrzejak et al. 2001).
-BONN_BAND = (0.53, 40.0)
-BONN_FILTER_ORDER = 2
-#: Generation rate = OVERSAMPLE x Bonn's rate (1041.66 Hz: HFOs made, decimation exact).
-OVERSAMPLE = 6
-LAYOUT, ZONE = "1x4", "S2"
+#: The real-data folder ($BIOSYNTH_REAL_DATA, else shared/data/real beside the checkout;
+#: None when absent).
+REAL = real_data_dir()
 INTERICTAL_S, INTERICTAL_CROP = 30.0, (3.0, 6.0)
 ICTAL_S, SEIZURE_ONSET_S, SEIZURE_S, ICTAL_CROP = 40.0, 2.0, 36.0, (3.0, 14.0)
-PATTERNS = ("lvfa", "rhythmic_spiking", "epileptor")
 SECTIONS = ("spectral", "statistical", "nonlinear", "multivariate")
 N_PILOT = 30
 #: Generator settings before calibration: simulate_ioecog's defaults (background 100 uV,
@@ -135,9 +130,11 @@ DESCRIPTIVE = (
 
 def load_bonn(name: str) -> Any | None:
     """Bonn set ``name`` (A-E) as a batch (100 segments x channel ``"EEG"`` x 4097, uV),
-    or None when its file is absent."""
-    path = REAL / BONN[name]
-    return load_segments(path) if path.exists() else None
+    or None when its file is absent (:func:`biosynth.datasets.load_bonn` raises instead)."""
+    try:
+        return _load_bonn(name)
+    except FileNotFoundError:
+        return None
 
 
 def split_indices(n: int, n_calibration: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -151,8 +148,6 @@ def split_indices(n: int, n_calibration: int, seed: int) -> tuple[np.ndarray, np
 
 def nominal_settings() -> dict[str, Any]:
     """Generator settings before calibration (simulate_ioecog's defaults, awake)."""
-    from biosynth.generators.ioecog import IOECOG_EVENTS, SEIZURE_AMPLITUDE
-
     return {
         "background_amplitude_v": NOMINAL_BACKGROUND,
         "events": {k: dict(v) for k, v in IOECOG_EVENTS.items()},
@@ -168,8 +163,6 @@ def bonn_like(ecog: Any) -> np.ndarray:
     (:data:`BONN_BAND`, order :data:`BONN_FILTER_ORDER`), then resampled to 173.61 Hz;
     (n_records, n_times) in uV."""
     from scipy.signal import butter, sosfilt
-
-    from biosynth.signals import resample
 
     contact = ecog.sel(channel=[ZONE])
     sos = butter(BONN_FILTER_ORDER, BONN_BAND, "bandpass", fs=float(contact.attrs["sfreq"]), output="sos")
@@ -192,9 +185,6 @@ def simulate_segments(
     ``settings`` as from :func:`calibrate` (or :func:`nominal_settings`).
     ``attrs["provenance"]`` holds the onset pattern, crop start and gain of each segment.
     """
-    from biosynth.generators import simulate_ioecog
-    from biosynth.signals import make_signals
-
     rng = np.random.default_rng([seed, 1 if kind == "ictal" else 0])
     scale = settings["background_amplitude_v"] / NOMINAL_BACKGROUND
     common = {
@@ -240,7 +230,7 @@ def simulate_segments(
             start = rng.uniform(*crop)
             first = round(start * BONN_SFREQ)
             gain = float(np.exp(settings["gain_sigma"][kind] * rng.standard_normal()))
-            rows.append(gain * data[r, first : first + BONN_TIMES])
+            rows.append(gain * data[r, first : first + BONN_N_TIMES])
             meta.append({"pattern": label, "crop_start_s": start, "gain": gain})
     # interleave the patterns so any prefix of the batch mixes them
     by_label = {lab: [i for i, m in enumerate(meta) if m["pattern"] == lab] for lab in labels}
@@ -309,8 +299,6 @@ def calibrate(
 def _knee_fit(batch: Any) -> tuple[float, float]:
     """Exponent and knee frequency (Hz) of the median spectrum of a Bonn-like batch
     (:func:`biosynth.fidelity.spectral.aperiodic_fit`, knee mode, :data:`SHAPE_RANGE`)."""
-    from biosynth.fidelity.spectral import aperiodic_fit, welch_psd
-
     freqs, psd = welch_psd(np.asarray(batch.values, dtype=np.float64)[:, 0, :], BONN_SFREQ, nperseg=512)
     fit = aperiodic_fit(freqs, np.median(psd, axis=0), freq_range=SHAPE_RANGE, mode="knee")
     exponent = float(fit["exponent"])
@@ -340,12 +328,9 @@ def feature_table(batches: dict[str, Any]) -> tuple[dict[str, np.ndarray], list[
     """Per-segment scalar features (:func:`biosynth.fidelity.extract_features`, one row
     per segment) of each batch, and the feature names; features non-finite in any
     segment of any batch are dropped."""
-    from biosynth.fidelity import extract_features, record_embedding
-    from biosynth.fidelity.features import feature_names
-
     tables, names = {}, None
     for key, batch in tqdm(batches.items(), desc="features", unit="set"):
-        with _quiet():
+        with quiet():
             ds = extract_features(batch)
         names = feature_names(ds) if names is None else names
         tables[key] = record_embedding(ds, names)
@@ -380,8 +365,6 @@ def utility(
     from sklearn.base import clone
     from sklearn.metrics import balanced_accuracy_score
 
-    from biosynth.fidelity import train_synthetic_test_real
-
     x_real = np.concatenate([real[s] for s in (*non_ictal, "E")])
     y_real = np.concatenate([np.full(len(real[s]), int(s == "E")) for s in (*non_ictal, "E")])
     x_syn = np.concatenate([synthetic["interictal"], synthetic["ictal"]])
@@ -390,7 +373,7 @@ def utility(
     out["n_synthetic"] = {"non_ictal": int((y_syn == 0).sum()), "ictal": int(y_syn.sum())}
     for name in models:
         model = _models()[name]
-        with _quiet():
+        with quiet():
             r = train_synthetic_test_real(x_real, y_real, x_syn, y_syn, model=model, n_splits=5, seed=seed)
             trts = balanced_accuracy_score(y_syn, clone(model).fit(x_real, y_real).predict(x_syn))
         out[name] = {
@@ -412,13 +395,10 @@ def fidelity(real: Any, synthetic: Any, *, seed: int, report: Path | None = None
     """:func:`biosynth.fidelity.compare` of ``synthetic`` with ``real`` (both all
     segments): section summaries, per-feature median ratios, the five farthest
     features per section, and seconds."""
-    from benchmarks.eeg import _report_dict
-    from biosynth.fidelity import compare, write_report
-
     start = time.perf_counter()
-    with _quiet():
+    with quiet():
         rep = compare(real, synthetic, sections=SECTIONS, seed=seed)
-    out = _report_dict(rep)
+    out = report_dict(rep)
     out.pop("metrics")
     out["farthest"] = {
         section: dict(sorted(((k, v) for k, v in feats.items() if np.isfinite(v)), key=lambda kv: -kv[1])[:5])
@@ -427,17 +407,9 @@ def fidelity(real: Any, synthetic: Any, *, seed: int, report: Path | None = None
     out["n_real"], out["n_synthetic"] = int(real.sizes["record"]), int(synthetic.sizes["record"])
     out["compare_s"] = time.perf_counter() - start
     if report is not None:
-        with _quiet():
+        with quiet():
             write_report(rep, report, title=title, overwrite=True)
     return out
-
-
-@contextmanager
-def _quiet() -> Iterator[None]:
-    """Silence third-party warnings (the test suite turns warnings into errors)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
 
 
 def _subset(batch: Any, index: np.ndarray) -> Any:
@@ -465,14 +437,14 @@ def run(
     report_dir: Path | None = None,
 ) -> dict[str, Any]:
     """The whole benchmark (see the module notes); ``{"skipped": reason}`` without data."""
-    real = {k: load_bonn(k) for k in BONN}
-    missing = [BONN[k] for k, v in real.items() if v is None]
+    real = {k: load_bonn(k) for k in BONN_SETS}
+    missing = [BONN_SETS[k] for k, v in real.items() if v is None]
     if missing:
-        return {"skipped": f"{missing} not found under {REAL}"}
+        return {"skipped": not_found(*missing)}
     timings: dict[str, float] = {}
     split = {k: split_indices(v.sizes["record"], n_calibration, seed + ord(k)) for k, v in real.items()}
     calib = {
-        "interictal": _concat([_subset(real[k], split[k][0]) for k in ("C", "D")]),
+        "interictal": concat([_subset(real[k], split[k][0]) for k in ("C", "D")]),
         "ictal": _subset(real["E"], split["E"][0]),
     }
     start = time.perf_counter()
@@ -506,7 +478,7 @@ def run(
 
     start = time.perf_counter()
     tables, names = feature_table({**real, **syn, **{f"ictal_{p}": b for p, b in by_pattern.items()}})
-    evaluation = {k: tables[k][split[k][1]] for k in BONN}
+    evaluation = {k: tables[k][split[k][1]] for k in BONN_SETS}
     synthetic_rows = {"interictal": tables["interictal"], "ictal": tables["ictal"]}
     util = {
         "E_vs_CD": utility(evaluation, synthetic_rows, non_ictal=("C", "D"), seed=seed),
@@ -518,7 +490,7 @@ def run(
         "counts": {
             "real_per_set": {k: int(v.sizes["record"]) for k, v in real.items()},
             "calibration_per_set": n_calibration,
-            "evaluation_per_set": {k: len(split[k][1]) for k in BONN},
+            "evaluation_per_set": {k: len(split[k][1]) for k in BONN_SETS},
             "synthetic_per_class": n_synthetic,
             "synthetic_ictal_per_pattern": {p: int(b.sizes["record"]) for p, b in by_pattern.items()},
         },
@@ -530,10 +502,14 @@ def run(
     }
 
 
-def _concat(batches: list[Any]) -> Any:
+def concat(batches: list[Any]) -> Any:
+    """Batches joined along ``record`` (attributes of the first)."""
     import xarray as xr
 
     return xr.concat(batches, dim="record", combine_attrs="override")
+
+
+_concat, _quiet = concat, quiet  # the names tests/generators/test_ioecog_real.py uses
 
 
 def _settings_record(settings: dict[str, Any], patterns: Sequence[str]) -> dict[str, Any]:
@@ -564,7 +540,7 @@ def _settings_record(settings: dict[str, Any], patterns: Sequence[str]) -> dict[
             "filter": f"Butterworth band-pass {BONN_BAND[0]}-{BONN_BAND[1]} Hz, order {BONN_FILTER_ORDER} "
             "(12 dB/octave per edge), causal (scipy sosfilt), at the generation rate",
             "resample": f"biosynth.signals.resample by 1/{OVERSAMPLE} to {BONN_SFREQ} Hz",
-            "crop_samples": BONN_TIMES,
+            "crop_samples": BONN_N_TIMES,
             "channel": ZONE,
         },
         "calibration": settings["calibration"],
@@ -596,8 +572,6 @@ def _print(result: dict[str, Any]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    from benchmarks._results import header, write
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-synthetic", type=int, default=100, help="synthetic segments per class")
     parser.add_argument("--n-calibration", type=int, default=20, help="real segments per set for calibration")
@@ -608,10 +582,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.report_dir is not None:
         args.report_dir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    conventions = (
-        "fidelity: median over a section's metrics of value / real-vs-real reference (1 = as close as the "
-        "real halves are to each other; lower is closer); utility: balanced accuracy, ictal (E) = 1"
-    )
+    conventions = f"{FIDELITY_CONVENTION}; utility: balanced accuracy, ictal (E) = 1"
     result: dict[str, Any] = header("python -m benchmarks.epilepsy", vars(args), conventions=conventions)
     result |= run(
         n_synthetic=args.n_synthetic,

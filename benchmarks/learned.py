@@ -3,7 +3,7 @@
 fidelity, utility and privacy, with fit and sampling times.
 
 Rerun: ``python -m benchmarks.learned`` (Bonn sets D and E under ``$BIOSYNTH_REAL_DATA`` or
-``../shared/data/real``; skipped with a message without them); ``--device cuda`` trains and
+``shared/data/real`` beside the checkout; skipped with a message without them); ``--device cuda`` trains and
 samples the VAE on a GPU. Writes ``benchmarks/results/learned-<date>.json`` and prints the
 table.
 
@@ -49,36 +49,28 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks._results import header, write
-from benchmarks.eeg import REAL, load_segments
+from benchmarks import epilepsy
+from benchmarks._results import header, not_found, quiet, real_file, report_dict, write
+from biosynth.bench.epilepsy import BONN_FILES as BONN  # interictal (D) and ictal (E) files
+from biosynth.bench.epilepsy import LEARNED
+from biosynth.datasets import load_segments
+from biosynth.fidelity import compare, extract_features, record_embedding, train_synthetic_test_real
+from biosynth.fidelity.features import feature_names
+from biosynth.generators.learned import REGISTRY
+from biosynth.signals import make_signals
 
-BONN = {"interictal": "eeg_bonn_setD_F.npz", "ictal": "eeg_bonn_setE_S.npz"}
 WINDOW = 512
 SECTIONS = ("spectral", "statistical", "nonlinear", "multivariate", "privacy")
 GENERATORS = ("ioecog", "phase", "iaaft", "ar", "var", "vae_mmd")
-#: Settings of the data-driven generators in this benchmark.
-SETTINGS: dict[str, dict[str, Any]] = {
-    "phase": {},
-    "iaaft": {},
-    "ar": {"max_order": 30},
-    "var": {"max_order": 30},
-    # the loss sits near 1 for its first 20-30 epochs before it falls: patience must outlast that
-    "vae_mmd": {
-        "window": WINDOW,
-        "epochs": 150,
-        "latent_dim": 16,
-        "patience": 40,
-        "learning_rate": 3e-3,
-        "batch_size": 32,
-        "seed": 0,
-    },
-}
+#: Settings of the data-driven generators: those of ``biosynth bench epilepsy --generators``
+#: (:data:`biosynth.bench.epilepsy.LEARNED`), with the VAE on this benchmark's windows. The
+#: VAE's loss sits near 1 for its first 20-30 epochs before it falls: patience must outlast that.
+SETTINGS: dict[str, dict[str, Any]] = {name: dict(options) for name, options in LEARNED.items()}
+SETTINGS["vae_mmd"]["window"] = WINDOW
 
 
 def windows(batch: Any) -> tuple[Any, np.ndarray]:
     """Segments cut into :data:`WINDOW`-sample records, and the segment of each window."""
-    from biosynth.signals import make_signals
-
     data = np.asarray(batch.values, dtype=np.float64)
     per = data.shape[-1] // WINDOW
     cut = data[..., : per * WINDOW].reshape(data.shape[0], data.shape[1], per, WINDOW).transpose(0, 2, 1, 3)
@@ -97,8 +89,8 @@ def split(seed: int) -> dict[str, Any] | None:
     """Training and held-out windows per class (segments split in half), or None."""
     out: dict[str, Any] = {}
     for label, name in BONN.items():
-        path = REAL / name
-        if not path.exists():
+        path = real_file(name)
+        if path is None:
             return None
         batch = load_segments(path)
         order = np.random.default_rng([seed, len(out)]).permutation(batch.sizes["record"])
@@ -116,7 +108,6 @@ def fit_and_sample(
     """Synthetic windows per class from generator ``name``, and its fit/sample seconds."""
     if name == "ioecog":
         return _parametric(data, seed=seed)
-    from biosynth.generators.learned import REGISTRY
 
     options = dict(SETTINGS[name])
     if name == "vae_mmd":
@@ -148,8 +139,6 @@ def fit_and_sample(
 
 
 def _parametric(data: dict[str, Any], *, seed: int) -> tuple[dict[str, Any], dict[str, float]]:
-    from benchmarks import epilepsy
-
     start = time.perf_counter()
     calibration = {label: data[(label, "train")]["segments"] for label in BONN}
     settings = epilepsy.calibrate(calibration, seed=seed)
@@ -164,9 +153,6 @@ def _parametric(data: dict[str, Any], *, seed: int) -> tuple[dict[str, Any], dic
 
 def evaluate(name: str, synthetic: dict[str, Any], data: dict[str, Any], *, seed: int) -> dict[str, Any]:
     """Fidelity and privacy per class (compare), utility over both."""
-    from benchmarks.eeg import _report_dict
-    from biosynth.fidelity import compare
-
     sections: dict[str, list[float]] = {}
     privacy: dict[str, list[float]] = {}
     for label in BONN:
@@ -174,8 +160,8 @@ def evaluate(name: str, synthetic: dict[str, Any], data: dict[str, Any], *, seed
         syn = synthetic[label].astype(float)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fidelity = _report_dict(compare(held, syn, sections=SECTIONS[:-1], seed=seed))
-            leaks = _report_dict(compare(real, syn, holdout=held, sections=["privacy"], seed=seed))
+            fidelity = report_dict(compare(held, syn, sections=SECTIONS[:-1], seed=seed))
+            leaks = report_dict(compare(real, syn, holdout=held, sections=["privacy"], seed=seed))
         for section in SECTIONS[:-1]:
             sections.setdefault(section, []).append(fidelity["summary"].get(section, {}).get("median_ratio", np.nan))
         for metric in ("memorised_copies_share", "mia_auc", "dcr_share_closer_to_train"):
@@ -189,12 +175,9 @@ def evaluate(name: str, synthetic: dict[str, Any], data: dict[str, Any], *, seed
 
 def utility(synthetic: dict[str, Any], data: dict[str, Any], *, seed: int) -> dict[str, float]:
     """TSTR and TRTR (balanced accuracy) on the held-out windows, folds grouped by segment."""
-    from benchmarks.epilepsy import _quiet
-    from biosynth.fidelity import extract_features, record_embedding, train_synthetic_test_real
-    from biosynth.fidelity.features import feature_names
 
     def rows(batch: Any) -> np.ndarray:
-        with _quiet():
+        with quiet():
             ds = extract_features(batch)
         return record_embedding(ds, feature_names(ds))
 
@@ -205,7 +188,7 @@ def utility(synthetic: dict[str, Any], data: dict[str, Any], *, seed: int) -> di
     y_real = np.concatenate([np.full(len(h), k) for k, h in enumerate(held)])
     y_syn = np.concatenate([np.full(len(s), k) for k, s in enumerate(syn)])
     groups = np.concatenate([data[(label, "holdout")]["groups"] + 1000 * k for k, label in enumerate(BONN)])
-    with _quiet():
+    with quiet():
         result = train_synthetic_test_real(
             x_real[:, finite], y_real, x_syn[:, finite], y_syn, real_groups=groups, n_splits=5, seed=seed
         )
@@ -217,7 +200,7 @@ def run(*, generators: Sequence[str] = GENERATORS, seed: int = 0, device: str = 
 
     data = split(seed)
     if data is None:
-        return {"skipped": f"Bonn sets D and E not found under {REAL}"}
+        return {"skipped": not_found(*BONN.values())}
     results = {}
     for name in tqdm(generators, desc="generators", unit="generator"):
         synthetic, timings = fit_and_sample(name, data, seed=seed, device=device)
@@ -243,7 +226,6 @@ def _table(result: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--generators", nargs="+", default=list(GENERATORS), choices=GENERATORS)
     parser.add_argument("--seed", type=int, default=0)

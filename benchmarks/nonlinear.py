@@ -16,17 +16,16 @@ import json
 import time
 import warnings
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from biosynth._bench import machine_info
+from benchmarks._results import RESULTS
 from biosynth._version import __version__
+from biosynth.bench import machine_info
 from biosynth.fidelity import detrended_fluctuation, nonlinear_features, sample_entropy
 from biosynth.generators import simulate_eeg
 
-RESULTS = Path(__file__).parent / "results"
 SFREQ = 256.0
 
 

@@ -4,8 +4,9 @@ published statistics, and the data card of the default preset.
 
 Rerun: ``python -m benchmarks.parkinson`` (writes ``benchmarks/results/parkinson-<date>.json``;
 ``--card`` also rewrites ``data_cards/parkinson_default.md``). No Parkinson's recordings
-are in ``../shared/data/real``, so the synthetic statistics are set against published
-figures (``benchmarks/parkinson_published.json``, compiled with the sources; some from
+are in the real-data folder, so the synthetic statistics are set against published
+figures (:func:`biosynth.datasets.published_figures`, ``"parkinson"``: the package file
+``biosynth/datasets/published/parkinson.json``, compiled with the sources; some from
 secondary sources, flagged there). Measures are biosynth's own
 (:func:`biosynth.fidelity.detect_bursts` with Tinkhauser et al.'s convention: 75th
 percentile of the 15-25 Hz envelope, a threshold common to OFF and ON, bursts > 100 ms;
@@ -40,11 +41,28 @@ from typing import Any
 import numpy as np
 from scipy import signal
 
-RESULTS = Path(__file__).parent / "results"
-CARD = Path(__file__).resolve().parents[1] / "data_cards" / "parkinson_default.md"
-BAND = (15.0, 25.0)
+from benchmarks._results import DATA_CARDS, RESULTS, header, write
+from biosynth.bench.parkinson import BURST_BAND as BAND
+from biosynth.bench.parkinson import BURST_SMOOTH_S, TINKHAUSER_2017, published_time_in_bursts
+from biosynth.card import write_card as write_data_card
+from biosynth.datasets import figure_numbers, published_entry, published_figures
+from biosynth.fidelity import (
+    burst_statistics,
+    burst_threshold,
+    corticomuscular_coherence,
+    detect_bursts,
+    match_events,
+    modulation_index,
+)
+from biosynth.generators import simulate_parkinson
+
+__all__ = ["RESULTS", "main", "published", "run"]
+
+CARD = DATA_CARDS / "parkinson_default.md"
+#: Sampling rate of the preset, in Hz (simulate_parkinson's default).
+SFREQ = 1000.0
 SOURCES = {
-    "tinkhauser": "Tinkhauser et al. 2017, Brain 140(11):2968 (via a secondary source; see parkinson_published.json)",
+    "tinkhauser": f"{TINKHAUSER_2017} (via a secondary source; see biosynth/datasets/published/parkinson.json)",
     "foffani": "Foffani et al. 2005, J Physiol 568:699, Table 2",
     "eusebio": "Eusebio et al. 2011, JNNP 82:569",
     "beudel": "Beudel et al. 2015, Neuromodulation 18:349",
@@ -62,24 +80,22 @@ def _band_power(x: np.ndarray, band: tuple[float, float], sfreq: float) -> np.nd
 
 def simulate(n_records: int, duration: float, seed: int) -> dict[str, Any]:
     """The three conditions (OFF, ON, OFF with DBS) of the default preset."""
-    from biosynth.generators import simulate_parkinson
-
     conditions = {"off": {"medication": "off"}, "on": {"medication": "on"}, "dbs": {"medication": "off", "dbs": True}}
     return {
-        name: simulate_parkinson(duration, n_records=n_records, seed=seed, progress=True, return_events=True, **kw)
+        name: simulate_parkinson(
+            duration, SFREQ, n_records=n_records, seed=seed, progress=True, return_events=True, **kw
+        )
         for name, kw in conditions.items()
     }
 
 
 def burst_checks(runs: dict[str, Any], duration: float) -> dict[str, Any]:
     """Tinkhauser's convention on STN01: time in bursts, rate, durations, amplitudes."""
-    from biosynth.fidelity import burst_statistics, burst_threshold, detect_bursts
-
     lfp = {k: runs[k][0]["lfp"].isel(channel=[0]) for k in ("off", "on")}
-    common = float(np.mean([burst_threshold(v, band=BAND, smooth=0.05) for v in lfp.values()]))
+    common = float(np.mean([burst_threshold(v, band=BAND, smooth=BURST_SMOOTH_S) for v in lfp.values()]))
     out: dict[str, Any] = {"threshold_v": common}
     for state, data in lfp.items():
-        found = detect_bursts(data, band=BAND, smooth=0.05, threshold=common).reset_index(drop=True)
+        found = detect_bursts(data, band=BAND, smooth=BURST_SMOOTH_S, threshold=common).reset_index(drop=True)
         stats = burst_statistics(found, duration=duration, channels=["STN01"])
         truth = runs[state][1]
         truth = truth[(truth["type"] == "beta_burst") & (truth["duration"] >= 0.1)].reset_index(drop=True)
@@ -98,8 +114,6 @@ def burst_checks(runs: dict[str, Any], duration: float) -> dict[str, Any]:
 def _matched(truth: Any, found: Any) -> dict[str, float]:
     """Detected bursts matched one-to-one to true bursts of >= 100 ms (onsets within 0.1 s):
     the share recovered and the median ratio of detected to true duration."""
-    from biosynth.fidelity import match_events
-
     pairs = match_events(truth, found, tolerance=0.1, by_channel=False)
     ratio = (
         found.loc[pairs["detected_index"], "duration"].to_numpy()
@@ -120,8 +134,6 @@ def power_checks(runs: dict[str, Any], sfreq: float) -> dict[str, float]:
 
 def tremor_checks(runs: dict[str, Any], sfreq: float) -> dict[str, float]:
     """Tremor frequency and cortico-muscular coherence (C3 vs extensor EMG) OFF."""
-    from biosynth.fidelity import corticomuscular_coherence
-
     data, events = runs["off"]
     f, p = signal.welch(data["acc"].values[:, 0], sfreq, nperseg=int(8 * sfreq), axis=-1)
     peak = float(np.median(f[np.argmax(p, axis=-1)]))
@@ -145,8 +157,6 @@ def tremor_checks(runs: dict[str, Any], sfreq: float) -> dict[str, float]:
 
 
 def coupling_checks(runs: dict[str, Any]) -> dict[str, float]:
-    from biosynth.fidelity import modulation_index
-
     return {
         f"mi_{k}": float(
             np.median(modulation_index(v[0]["lfp"].isel(channel=0), phase_band=BAND, amplitude_band=(40.0, 110.0)))
@@ -175,24 +185,59 @@ def classifier_check(runs: dict[str, Any], sfreq: float) -> float:
     return float(cross_val_score(model, x, y, cv=folds, scoring="balanced_accuracy").mean())
 
 
+def published() -> dict[str, Any]:
+    """The published figures the checks use, read from :func:`biosynth.datasets.published_figures`.
+
+    Returns
+    -------
+    figures : dict
+        ``time_in_bursts`` (``off``/``on``, fractions), ``beta_off_over_on`` (the range of
+        the OFF/ON low-beta power ratio that Foffani et al.'s log-power difference gives
+        for a natural or a decimal log, rounded to 0.1), ``beta_dbs_over_off`` (fraction)
+        ``tremor_dbs_over_off`` (mean and SEM, fractions), ``tremor_frequency_hz``
+        (range, Hz) and ``m1_lead_s`` (range of the M1 lead over the EMG, s).
+    """
+    figures = published_figures("parkinson")
+    foffani = published_entry(figures, "STN low-beta and high-beta amplitude (log power)")["value"]
+    drop = figure_numbers(foffani["low_beta_OFF_baseline"])[0] - figure_numbers(foffani["low_beta_ON_baseline"])[0]
+    eusebio = published_entry(figures, "beta peak suppression by STN DBS")["value"]["median_peak_power_at_3V"]
+    beudel = published_entry(figures, "tremor and low-gamma suppression by STN DBS")["value"]["tremor_at_2.5-3V"]
+    tremor = published_entry(figures, "rest tremor frequency")["value"]
+    lead = published_entry(figures, "cortico-muscular coherence at tremor frequency")["value"]["phase_lag"]
+    return {
+        "time_in_bursts": published_time_in_bursts(),
+        "beta_off_over_on": (round(float(np.exp(drop)), 1), round(float(10.0**drop), 1)),
+        "beta_dbs_over_off": figure_numbers(eusebio, divisor=100)[0],
+        "tremor_dbs_over_off": figure_numbers(beudel, divisor=100)[:2],
+        "tremor_frequency_hz": figure_numbers(tremor)[:2],
+        "m1_lead_s": figure_numbers(lead, divisor=1000)[:2],
+    }
+
+
 def published_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     """The comparisons the data card lists, each with its source and a verdict."""
     b, p, t, c = result["bursts"], result["power"], result["tremor"], result["coupling"]
+    figures = published()
+    bursts, (low, high) = figures["time_in_bursts"], figures["beta_off_over_on"]
+    dbs_target, (tremor_mean, tremor_sem) = figures["beta_dbs_over_off"], figures["tremor_dbs_over_off"]
     off, on = b["off"]["time_in_bursts"], b["on"]["time_in_bursts"]
     ratio, dbs, tremor = p["beta_power_off_over_on"], p["beta_power_dbs_over_off"], p["tremor_power_dbs_over_off"]
+    (f_low, f_high), (lead_low, lead_high) = figures["tremor_frequency_hz"], figures["m1_lead_s"]
     cmc = f"{t['cmc_at_tremor']:.3g} / {t['cmc_at_double']:.3g} (level {t['cmc_significance']:.3g})"
     lead = t["m1_lead_over_emg_s"]
     return [
-        _row("time in beta bursts OFF", off, 0.270, "tinkhauser", abs(off - 0.27) < 0.03, tuned=True),
-        _row("time in beta bursts ON", on, 0.161, "tinkhauser", abs(on - 0.161) < 0.03, tuned=True),
-        _row("beta power OFF / ON", ratio, "1.4-2.1", "foffani", 1.4 <= ratio <= 2.1, tuned=False),
-        _row("beta power DBS / OFF", dbs, 0.54, "eusebio", abs(dbs - 0.54) < 0.1, tuned=True),
-        _row("tremor power DBS / OFF", tremor, "0.489 +- 0.109", "beudel", abs(tremor - 0.489) < 0.109, tuned=False),
-        _row("rest tremor (Hz)", t["tremor_frequency_hz"], "4-6", "timmermann", 4 <= t["tremor_frequency_hz"] <= 6,
-             tuned=True),
+        _row("time in beta bursts OFF", off, bursts["off"], "tinkhauser", abs(off - bursts["off"]) < 0.03, tuned=True),
+        _row("time in beta bursts ON", on, bursts["on"], "tinkhauser", abs(on - bursts["on"]) < 0.03, tuned=True),
+        _row("beta power OFF / ON", ratio, f"{low:g}-{high:g}", "foffani", low <= ratio <= high, tuned=False),
+        _row("beta power DBS / OFF", dbs, dbs_target, "eusebio", abs(dbs - dbs_target) < 0.1, tuned=True),
+        _row("tremor power DBS / OFF", tremor, f"{tremor_mean:g} +- {tremor_sem:g}", "beudel",
+             abs(tremor - tremor_mean) < tremor_sem, tuned=False),
+        _row("rest tremor (Hz)", t["tremor_frequency_hz"], f"{f_low:g}-{f_high:g}", "timmermann",
+             f_low <= t["tremor_frequency_hz"] <= f_high, tuned=True),
         _row("CMC at tremor / double frequency", cmc, "significant at both", "timmermann",
              min(t["cmc_at_tremor"], t["cmc_at_double"]) > t["cmc_significance"], tuned=True),
-        _row("M1 lead over EMG (s)", lead, "0.015-0.025", "timmermann", 0.015 <= lead <= 0.025, tuned=True),
+        _row("M1 lead over EMG (s)", lead, f"{lead_low:g}-{lead_high:g}", "timmermann", lead_low <= lead <= lead_high,
+             tuned=True),
         _row("beta-gamma MI OFF vs ON", f"{c['mi_off']:.3g} vs {c['mi_on']:.3g}", "OFF > ON", "miller",
              c["mi_off"] > c["mi_on"], tuned=True),
         _row("beta-gamma MI DBS vs OFF", f"{c['mi_dbs']:.3g} vs {c['mi_off']:.3g}", "DBS < OFF", "dehemptinne",
@@ -233,8 +278,6 @@ def run(*, n_records: int = 20, duration: float = 120.0, seed: int = 0) -> dict[
 
 
 def write_card(runs: dict[str, Any], rows: list[dict[str, Any]], path: Path) -> None:
-    from biosynth.card import write_card as card
-
     data, events = runs["off"]
     purpose = (
         "Synthetic Parkinsonian STN LFP (bipolar DBS contacts) with its ground-truth beta bursts and tremor "
@@ -242,12 +285,10 @@ def write_card(runs: dict[str, Any], rows: list[dict[str, Any]], path: Path) -> 
         "OFF-medication preset of biosynth.generators.simulate_parkinson (the EEG, accelerometer and EMG of the "
         "same records come from the same latent state). Not for clinical decisions."
     )
-    card(data["lfp"], path, events=events, purpose=purpose, published=rows, overwrite=True)
+    write_data_card(data["lfp"], path, events=events, purpose=purpose, published=rows, overwrite=True)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    from benchmarks._results import header, write
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-records", type=int, default=20, help="records per condition (default 20)")
     parser.add_argument("--duration", type=float, default=120.0, help="record length in s (default 120)")

@@ -24,13 +24,14 @@ import json
 import time
 import warnings
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from biosynth._bench import machine_info
+from benchmarks._results import RESULTS
 from biosynth._version import __version__
+from biosynth.bench import machine_info
+from biosynth.datasets import load_sample
 from biosynth.fidelity import (
     alpha_precision_beta_recall,
     extract_features,
@@ -38,21 +39,17 @@ from biosynth.fidelity import (
     mmd,
     precision_recall_density_coverage,
 )
-from biosynth.fidelity._metrics import signal_rows
 from biosynth.generators import match_recording, simulate_eeg
 from biosynth.signals import epochs
 
-RESULTS = Path(__file__).parent / "results"
-
 
 def _rows(n_synthetic_records: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    from biosynth.datasets import load_sample
-
     real = load_sample("eeglab")
     synthetic = simulate_eeg(2.0, n_records=n_synthetic_records, seed=seed, **match_recording(real))
     feats = [extract_features(epochs(real, 2.0)), extract_features(synthetic)]
     names = [n for n in feature_names(feats[0]) if all(np.isfinite(f[n].values).all() for f in feats)]
-    real_rows, synth_rows = (signal_rows(f, names)[0] for f in feats)
+    # one row per signal (record x channel), as the fidelity engine's multivariate measures see them
+    real_rows, synth_rows = (np.stack([f[n].values.ravel() for n in names], axis=1) for f in feats)
     mean, sd = real_rows.mean(axis=0), real_rows.std(axis=0)
     keep = sd > 0
     return (real_rows[:, keep] - mean[keep]) / sd[keep], (synth_rows[:, keep] - mean[keep]) / sd[keep]

@@ -10,11 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from pathlib import Path
 
-from biosynth._bench import run_slice_benchmark
-
-RESULTS = Path(__file__).parent / "results"
+from benchmarks._results import RESULTS
+from biosynth.bench import run_slice_benchmark
 
 
 def main() -> None:

@@ -1,5 +1,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Data cards and plain-text descriptions of signals and of the installation."""
+"""Data cards and plain-text descriptions of signals and of the installation.
+
+A data card is a Markdown file with YAML front matter (machine-readable: generator,
+version, seed, parameters, units, channels, the real data compared with) and sections
+purpose, generation, ground truth, limitations and biases, and fidelity (a fidelity
+report's summary, or comparisons with published figures where no real data exists).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from biosynth._utils.docs import fill_doc
 from biosynth._utils.files import atomic_output
 from biosynth._version import __version__
 from biosynth.signals import CHANNEL, RECORD, TIME, validate_signals
@@ -59,7 +66,21 @@ LIMITATIONS = {
 
 
 def describe(signals: xr.DataArray, events: pd.DataFrame | None = None) -> str:
-    """A few lines describing a container: shape, rate, units, events, provenance."""
+    """A few lines describing a container (``biosynth info FILE``).
+
+    Parameters
+    ----------
+    signals : DataArray
+        A biosynth container (one recording or a batch).
+    events : DataFrame or None, default=None
+        Its events table; counted by type when given.
+
+    Returns
+    -------
+    text : str
+        Records, channels (the first 8 named), duration (s) and rate (Hz), units with the
+        SD, modality, event counts and the provenance as JSON, one per line.
+    """
     validate_signals(signals)
     n_records = signals.sizes.get(RECORD, 1)
     sfreq = signals.attrs["sfreq"]
@@ -80,7 +101,13 @@ def describe(signals: xr.DataArray, events: pd.DataFrame | None = None) -> str:
 
 
 def system_info() -> str:
-    """Versions of biosynth, Python and the libraries it uses; CUDA if torch has it."""
+    """Versions of biosynth, Python and the libraries it uses (``biosynth info``).
+
+    Returns
+    -------
+    text : str
+        One line per package (``not installed`` where absent) and the CUDA status of torch.
+    """
     from importlib import metadata
 
     lines = [f"biosynth:    {__version__}", f"python:      {platform.python_version()} ({platform.platform()})"]
@@ -104,6 +131,7 @@ def _cuda_status() -> str:
     return f"{torch.version.cuda} ({torch.cuda.get_device_name(0)})"
 
 
+@fill_doc
 def write_card(
     signals: xr.DataArray,
     path: str | os.PathLike,
@@ -120,26 +148,34 @@ def write_card(
     ----------
     signals : DataArray
         Generated signals; their provenance names generator, parameters and seed.
-    path : path-like
+    path : str or path-like
         Markdown file to write.
-    events : DataFrame | None
+    events : DataFrame or None, default=None
         Ground-truth events, summarised by type.
-    fidelity : dict | None
+    fidelity : dict or None, default=None
         The JSON summary of a fidelity report (``FidelityReport.to_dict()``).
-    purpose : str | None
+    purpose : str or None, default=None
         Why the data set exists; a default sentence names the generator.
-    published : sequence of mapping | None
+    published : sequence of mapping or None, default=None
         Comparisons with published statistics, for data without real recordings to
         compare with: each a mapping with ``quantity``, ``synthetic`` and ``published``
         (numbers or text), ``source`` (the citation) and optionally ``agrees`` and
         ``tuned`` (bool: the generator's defaults were set to match this figure).
         Listed in the card's fidelity section, and in its front matter.
-    overwrite : bool
-        Replace an existing card.
+    %(overwrite)s
 
     Returns
     -------
     path : Path
+        The card.
+
+    Raises
+    ------
+    ValueError
+        ``fidelity`` is not a fidelity report's summary, or a ``published`` row lacks a
+        key.
+    FileExistsError
+        ``path`` exists and ``overwrite`` is False.
     """
     validate_signals(signals)
     if fidelity is not None:
@@ -239,9 +275,26 @@ _METRIC_KEYS = ("name", "value", "reference", "better")
 
 
 def check_fidelity_summary(fidelity: Any, name: str = "fidelity") -> dict[str, Any]:
-    """Raise ValueError unless ``fidelity`` looks like ``FidelityReport.to_dict()``:
-    a mapping with ``info`` (a mapping) and ``metrics`` (mappings with name, value,
-    reference and better)."""
+    """Check that ``fidelity`` looks like ``FidelityReport.to_dict()``.
+
+    Parameters
+    ----------
+    fidelity : Any
+        The object to check: a mapping with ``info`` (a mapping) and ``metrics`` (a list
+        of mappings with name, value, reference and better).
+    name : str, default="fidelity"
+        What to call it in the error message (the argument or option name).
+
+    Returns
+    -------
+    fidelity : dict
+        The same object.
+
+    Raises
+    ------
+    ValueError
+        With one line naming ``name`` and what is missing.
+    """
     expected = "the JSON summary of a fidelity report (biosynth fidelity ... writes it beside the HTML)"
     if not isinstance(fidelity, dict) or not isinstance(fidelity.get("metrics"), list):
         raise ValueError(f"{name} must be {expected}; it has no 'metrics' list.")

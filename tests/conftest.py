@@ -15,10 +15,11 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 import numpy as np
 import pytest
 
-from biosynth.bench.suites import real_data_dir
+from biosynth.datasets import real_data_dir, real_data_file
 from biosynth.signals import make_signals
 
-#: Real recordings: $BIOSYNTH_REAL_DATA, else shared/data/real beside the checkout.
+#: Real recordings: $BIOSYNTH_REAL_DATA, else shared/data/real beside the checkout; None
+#: when neither exists (the tests that need them skip).
 REAL_DIR = real_data_dir()
 
 
@@ -39,9 +40,9 @@ def real_file():
     """Path to a file in shared/data/real; skips cleanly when it is absent."""
 
     def get(name: str) -> Path:
-        path = REAL_DIR / name
-        if not path.exists():
-            pytest.skip(f"real recording {name} not available at {REAL_DIR}")
-        return path
+        try:
+            return real_data_file(name, REAL_DIR)
+        except FileNotFoundError as exc:
+            pytest.skip(f"real recording not available: {exc}")
 
     return get

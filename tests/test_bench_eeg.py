@@ -11,6 +11,7 @@ import pytest
 pytest.importorskip("neurodsp")
 
 from benchmarks import eeg
+from benchmarks._results import clean
 from biosynth.generators import simulate_eeg
 
 
@@ -24,7 +25,7 @@ def test_fidelity_suite_structure():
     except eeg.Unavailable:
         generators = eeg.GENERATORS
     result = eeg.suite_fidelity(real, seed=0, sections=("spectral", "nonlinear"), generators=generators)
-    json.dumps(eeg._clean(result))  # JSON-ready
+    json.dumps(clean(result))  # JSON-ready
     assert result["layout"] == {"n_records": 4, "n_channels": 2, "sfreq_hz": 128.0, "duration_s": 4.0, "units": "V"}
     assert set(result["generators"]) == set(generators)
     for name, found in result["generators"].items():

@@ -1,75 +1,62 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Small real recordings shipped with biosynth (licences allow it; see README.md in
-this folder), used by the demo and the tests."""
+"""Data that biosynth reads: shipped samples, the folder of real recordings and its
+loaders, and the published figures that synthetic data is checked against.
+
+- :mod:`~biosynth.datasets.samples`: small real recordings shipped with the package
+  (``load_sample``, ``"sample:NAME"`` paths);
+- :mod:`~biosynth.datasets.real`: where the real recordings are (``real_data_dir``:
+  argument, else ``$BIOSYNTH_REAL_DATA``, else ``shared/data/real`` beside the source
+  checkout) and a loader of single-channel segment files;
+- :mod:`~biosynth.datasets.bonn`: the Bonn epilepsy database (sets, recording settings,
+  loader);
+- :mod:`~biosynth.datasets.figures`: published figures (``published_figures("parkinson")``).
+"""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from biosynth.datasets.bonn import (
+    BONN_BAND,
+    BONN_FILTER_ORDER,
+    BONN_ICTAL,
+    BONN_INTERICTAL,
+    BONN_N_TIMES,
+    BONN_SETS,
+    BONN_SFREQ,
+    load_bonn,
+)
+from biosynth.datasets.figures import PUBLISHED, figure_numbers, published_entry, published_figures
+from biosynth.datasets.real import (
+    DEFAULT_REAL_DATA,
+    REAL_DATA_ENV,
+    checkout_root,
+    load_segments,
+    real_data_dir,
+    real_data_file,
+)
+from biosynth.datasets.samples import SAMPLE_PREFIX, SAMPLES, load_sample, open_signals, sample_path
 
-import pandas as pd
-import xarray as xr
-
-from biosynth.signals import read
-
-_DATA = Path(__file__).parent / "data"
-
-#: Shipped samples: name -> (file, one-line description).
-SAMPLES = {
-    "eeglab": (
-        "eeglab_32ch_60s.npz",
-        "60 s of the EEGLAB tutorial scalp EEG, 32 channels, 128 Hz, volts (BSD-3-Clause)",
-    ),
-}
-SAMPLE_PREFIX = "sample:"
-
-
-def sample_path(name: str) -> Path:
-    """Path of a shipped sample file.
-
-    Parameters
-    ----------
-    name : str
-        One of :data:`SAMPLES` (``"eeglab"``).
-
-    Returns
-    -------
-    path : Path
-    """
-    if name not in SAMPLES:
-        raise ValueError(f"sample name must be one of {', '.join(map(repr, SAMPLES))}; got {name!r}.")
-    return _DATA / SAMPLES[name][0]
-
-
-def load_sample(name: str = "eeglab") -> xr.DataArray:
-    """Load a shipped real recording into the biosynth container.
-
-    Parameters
-    ----------
-    name : str
-        One of :data:`SAMPLES`.
-
-    Returns
-    -------
-    signals : DataArray, dims ("channel", "time")
-        Provenance says where the excerpt comes from and under which licence.
-
-    Examples
-    --------
-    >>> load_sample("eeglab").sizes["channel"]
-    32
-    """
-    return read(sample_path(name))
-
-
-def open_signals(
-    spec: str | os.PathLike, *, return_events: bool = False
-) -> xr.DataArray | tuple[xr.DataArray, pd.DataFrame]:
-    """Read ``spec``: a file path, or ``"sample:NAME"`` for a shipped sample."""
-    text = os.fspath(spec)
-    if text.startswith(SAMPLE_PREFIX):
-        return read(sample_path(text[len(SAMPLE_PREFIX) :]), return_events=return_events)
-    return read(text, return_events=return_events)
-
-
-__all__ = ["SAMPLES", "SAMPLE_PREFIX", "load_sample", "open_signals", "sample_path"]
+__all__ = [
+    "BONN_BAND",
+    "BONN_FILTER_ORDER",
+    "BONN_ICTAL",
+    "BONN_INTERICTAL",
+    "BONN_N_TIMES",
+    "BONN_SETS",
+    "BONN_SFREQ",
+    "DEFAULT_REAL_DATA",
+    "PUBLISHED",
+    "REAL_DATA_ENV",
+    "SAMPLES",
+    "SAMPLE_PREFIX",
+    "checkout_root",
+    "figure_numbers",
+    "load_bonn",
+    "load_sample",
+    "load_segments",
+    "open_signals",
+    "published_entry",
+    "published_figures",
+    "real_data_dir",
+    "real_data_file",
+    "sample_path",
+]

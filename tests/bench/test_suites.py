@@ -5,11 +5,11 @@ resuming; summaries; scaling; the command line."""
 from __future__ import annotations
 
 import json
+import warnings
 
 import pytest
 
-from biosynth._bench import json_clean
-from biosynth.bench.run import markdown_summary, measure_scaling, run_suite, write_outputs
+from biosynth.bench import json_clean, markdown_summary, measure_scaling, run_suite, write_outputs
 from biosynth.cli import main
 
 SMALL = {"n_records": 4, "duration": 10.0, "n_compare": 4, "progress": False}
@@ -119,3 +119,21 @@ def test_epilepsy_suite_compares_data_driven_generators_on_the_same_data(real_fi
 def test_a_plan_that_would_fail_late_is_rejected_before_any_work():
     with pytest.raises(ValueError, match=r"gives 4 epochs of 4 s to compare; at least 6"):
         run_suite("epilepsy", n_records=2, duration=10.0, progress=False)
+
+
+def test_old_suites_names_warn_and_point_to_the_new_ones():
+    from biosynth.bench import epilepsy, parkinson, suites
+    from biosynth.datasets import BONN_SFREQ
+
+    with pytest.warns(FutureWarning, match=r"suites.epilepsy_chunk moved to biosynth.bench.epilepsy.score_chunk"):
+        assert suites.epilepsy_chunk is epilepsy.score_chunk
+    with pytest.warns(FutureWarning, match="parkinson.write_card"):
+        assert suites.parkinson_card is parkinson.write_card
+    with pytest.warns(FutureWarning, match="biosynth.datasets.BONN_SFREQ"):
+        assert suites.BONN_SFREQ == BONN_SFREQ
+    with pytest.warns(FutureWarning, match="published_time_in_bursts"):
+        assert suites.PUBLISHED_TIME_IN_BURSTS == {"off": 0.270, "on": 0.161}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+            suites.nothing

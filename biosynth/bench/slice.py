@@ -1,45 +1,49 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Timing of the end-to-end slice: generate EEG like the shipped sample, compare, report."""
+"""The end-to-end slice benchmark: generate EEG like the shipped sample, compare it with the
+sample, write the report; best-of-N wall time of each stage."""
 
 from __future__ import annotations
 
 import os
-import platform
 import tempfile
 import time
 from typing import Any
 
 from biosynth._version import __version__
+from biosynth.bench.timing import machine_info
+from biosynth.datasets import load_sample
+from biosynth.fidelity import compare, write_report
+from biosynth.generators import match_recording, simulate_eeg
 
-
-def json_clean(obj: Any) -> Any:
-    """NaN/inf to None and NumPy scalars to Python, so results are standard JSON."""
-    import numpy as np
-
-    if isinstance(obj, dict):
-        return {str(k): json_clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [json_clean(v) for v in obj]
-    if isinstance(obj, bool | np.bool_):
-        return bool(obj)
-    if isinstance(obj, int | np.integer):
-        return int(obj)
-    if isinstance(obj, float | np.floating):
-        return float(obj) if np.isfinite(obj) else None
-    return obj
-
-
-def machine_info() -> dict[str, Any]:
-    """The machine a benchmark ran on: platform, processor and CPU count."""
-    return {"platform": platform.platform(), "processor": platform.processor(), "cpus": os.cpu_count()}
+__all__ = ["run_slice_benchmark"]
 
 
 def run_slice_benchmark(*, n_records: int, duration: float, repeat: int, seed: int) -> dict[str, Any]:
-    """Best-of-``repeat`` wall time of each stage, in seconds, with the machine."""
-    from biosynth.datasets import load_sample
-    from biosynth.fidelity import compare, write_report
-    from biosynth.generators import match_recording, simulate_eeg
+    """Time the slice: generate, compare and report, ``repeat`` times.
 
+    The EEG is :func:`biosynth.generators.simulate_eeg` matched to the shipped EEGLAB
+    sample (:func:`biosynth.generators.match_recording`: rate, channel names,
+    amplitude), compared with the sample by :func:`biosynth.fidelity.compare` in epochs
+    of ``duration`` and written as an HTML report to a temporary folder.
+
+    Parameters
+    ----------
+    n_records : int
+        Synthetic records per repetition.
+    duration : float
+        Length of each record and of the compared epochs, in s.
+    repeat : int
+        Repetitions; the best (shortest) time of each stage is reported.
+    seed : int
+        Seed of the generator (the same records every repetition).
+
+    Returns
+    -------
+    result : dict
+        ``biosynth_version``, ``machine``, ``date``, ``parameters``, ``best_s`` and
+        ``all_s`` (stage -> seconds: ``generate``, ``compare``, ``report``) and
+        ``samples_per_s`` (generated samples per second of the best generation).
+    """
     real = load_sample("eeglab")
     like = match_recording(real)
     timings: dict[str, list[float]] = {"generate": [], "compare": [], "report": []}

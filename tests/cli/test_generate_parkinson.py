@@ -4,14 +4,8 @@
 import numpy as np
 import pytest
 
-from biosynth.cli import main
 from biosynth.signals import read
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.cli._helpers import run
 
 
 def test_generate_parkinson_writes_one_file_per_signal(tmp_path, capsys):

@@ -4,14 +4,8 @@
 import numpy as np
 import pytest
 
-from biosynth.cli import main
 from biosynth.signals import read, read_bids_ieeg
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.cli._helpers import run
 
 
 def test_generate_ioecog_writes_signals_and_ground_truth(tmp_path, capsys):

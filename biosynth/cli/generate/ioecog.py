@@ -1,11 +1,26 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""``biosynth generate ioecog``: arguments and handler (kept out of cli.py, which
-registers it). No science lives here."""
+"""``biosynth generate ioecog``: the options as :func:`biosynth.generators.simulate_ioecog`
+keywords, written to a file or a BIDS-iEEG dataset. No science lives here."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
+
+from biosynth.cli._common import (
+    EXIT_OK,
+    add_device,
+    add_duration,
+    add_n_records,
+    add_output,
+    add_seed,
+    add_sfreq,
+    check_generate_output,
+    command,
+    event_counts,
+    name_list,
+    note_seed_outside_file,
+)
 
 DESCRIPTION = (
     "Intraoperative ECoG on grids and strips at 1-5 kHz: steep 1/f background with "
@@ -24,12 +39,29 @@ _RATES = (("spikes", "spike", 6.0), ("sharp-waves", "sharp_wave", 2.0))
 _HFO_RATES = (("ripples", "ripple", 4.0), ("fast-ripples", "fast_ripple", 1.0))
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options of ``generate ioecog``."""
+def add_parser(kinds: Any) -> argparse.ArgumentParser:
+    """Add ``ioecog`` to the kinds of ``biosynth generate``.
+
+    Parameters
+    ----------
+    kinds : argparse._SubParsersAction
+        The kinds of ``generate``.
+
+    Returns
+    -------
+    parser : ArgumentParser
+    """
+    parser = command(
+        kinds,
+        "ioecog",
+        "intraoperative ECoG on grids/strips with labelled spikes, HFOs and seizures",
+        DESCRIPTION,
+        EXAMPLES,
+    )
     add = parser.add_argument
-    add("--duration", type=float, default=60.0, help="record length in s (default 60)")
-    add("--sfreq", type=float, default=2000.0, help="sampling rate in Hz (default 2000)")
-    add("--n-records", type=int, default=1, help="number of records (default 1)")
+    add_duration(parser, default=60.0)
+    add_sfreq(parser, default=2000.0)
+    add_n_records(parser)
     add(
         "--layout",
         default="8x8@10mm",
@@ -80,15 +112,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--line-noise", type=float, default=0.0, help="mains amplitude in V (default 0)")
     add("--line-freq", type=float, default=50.0, help="mains frequency in Hz (default 50)")
     add("--bids", default=None, metavar="DIR", help="write a BIDS-iEEG dataset to DIR instead of --out")
-    add("--seed", type=int, default=None, help="random seed (default: fresh, stored in the file)")
-    add("--device", default="cpu", help="'cpu' or a torch device such as 'cuda' (torch extra)")
+    add_seed(parser)
+    add_device(parser)
+    add_output(parser, required=False, help_text="output file (.nc, .zarr, .npz; .edf/.bdf for one record)")
+    parser.set_defaults(run_kind=run)
+    return parser
 
 
 def settings(args: argparse.Namespace) -> dict[str, Any]:
-    """simulate_ioecog keywords from the command line."""
-    from biosynth.cli import _name_list
+    """simulate_ioecog keywords from the command line.
 
-    zone = _name_list("--zone", args.zone) if args.zone else None
+    Parameters
+    ----------
+    args : Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    settings : dict
+        Keywords of :func:`biosynth.generators.simulate_ioecog` (all but duration and sfreq).
+    """
+    zone = name_list("--zone", args.zone) if args.zone else None
     spec: dict[str, dict[str, Any]] = {}
     for option, kind, _ in _RATES + _HFO_RATES:
         rate = getattr(args, option.replace("-", "_"))
@@ -120,6 +164,7 @@ def settings(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _seizure(text: str) -> tuple[float, float]:
+    """``ONSET[:DURATION]`` as (onset, duration) in s; the duration defaults to 30 s."""
     parts = text.split(":")
     try:
         values = [float(p) for p in parts]
@@ -131,32 +176,38 @@ def _seizure(text: str) -> tuple[float, float]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Generate, then write to --out (events beside the signals) or to a BIDS dataset."""
-    from biosynth.cli import EXIT_OK, _check_generate_output, _note_seed_outside_file
-    from biosynth.generators import simulate_ioecog
-    from biosynth.signals import write
+    """Generate, then write to --out (events beside the signals) or to a BIDS dataset.
+
+    Parameters
+    ----------
+    args : Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    code : int
+        The exit code.
+    """
+    from biosynth.generators import layout_from_provenance, simulate_ioecog
+    from biosynth.signals import write, write_bids_ieeg
 
     if (args.out is None) == (args.bids is None):
         raise ValueError("give one of --out FILE or --bids DIR.")
     if args.out is not None:
-        _check_generate_output(args)
+        check_generate_output(args.out, n_records=args.n_records, overwrite=args.overwrite)
     elif args.montage == "bipolar":
         raise ValueError("--bids writes contacts with their positions; use --montage referential or average.")
     options = settings(args)
     data, events = simulate_ioecog(args.duration, args.sfreq, progress=True, return_events=True, **options)
     if args.bids is not None:
-        from biosynth.generators.ioecog import layout_from_provenance
-        from biosynth.signals.bids import write_bids_ieeg
-
         paths = write_bids_ieeg(args.bids, data, layout_from_provenance(data), events, overwrite=args.overwrite)
         target = f"{args.bids} ({len(paths)} files)"
     else:
         write(args.out, data, events=events, overwrite=args.overwrite)
-        _note_seed_outside_file(args, data)
+        note_seed_outside_file(args.out, args.seed, data)
         target = str(args.out)
-    kinds = ", ".join(f"{n} {k}" for k, n in events["type"].value_counts().sort_index().items())
     print(
         f"wrote {target}: {args.n_records} record(s) x {data.sizes['channel']} channels x {args.duration:g} s "
-        f"of ioECoG; event rows: {kinds or 'none'}"
+        f"of ioECoG; event rows: {event_counts(events) or 'none'}"
     )
     return EXIT_OK

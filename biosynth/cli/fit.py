@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""``biosynth fit FAMILY REAL --out MODEL.npz``: fit a generator of the registry
+(:data:`biosynth.generators.GENERATORS`) to a real recording and save it for
+``biosynth generate --model``. No science lives here."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from biosynth.cli._common import EXIT_OK, REAL_DATA_NOTE, REAL_HELP, add_output, command
+
+EXAMPLES = (
+    "biosynth fit eeg sample:eeglab --epoch 4 --out eeg_model.npz",
+    "biosynth generate --model eeg_model.npz --n-records 30 --duration 4 --seed 0 -o fitted.nc",
+    "biosynth fit iaaft recording.edf --out iaaft_model.npz",
+)
+
+
+class Families:
+    """The generator families of :data:`biosynth.generators.GENERATORS`, read when
+    argparse first checks or lists them (so building the parser imports no library)."""
+
+    def _names(self) -> list[str]:
+        from biosynth.generators import GENERATORS
+
+        return list(GENERATORS)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+
+def add_parser(sub: Any) -> argparse.ArgumentParser:
+    """Add ``fit`` to the subcommands of ``biosynth``.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The subcommands of ``biosynth``.
+
+    Returns
+    -------
+    parser : ArgumentParser
+    """
+    fit = command(
+        sub,
+        "fit",
+        "fit a generator to real recordings and save it",
+        "Fit a generator of one FAMILY to REAL (every parameter it can learn from the recording) and save it "
+        "as one .npz file (a JSON header and the fitted arrays, no pickle; the surrogate families phase and "
+        "iaaft keep the real records they rearrange); 'biosynth generate --model' samples from it.",
+        EXAMPLES,
+        note=REAL_DATA_NOTE,
+    )
+    fit.add_argument("family", metavar="FAMILY", choices=Families(), help="generator family: %(choices)s")
+    fit.add_argument("real", metavar="REAL", help=REAL_HELP)
+    fit.add_argument(
+        "--epoch", type=float, default=None, metavar="S", help="cut REAL into epochs of S s before fitting"
+    )
+    add_output(fit, help_text="fitted generator (.npz)")
+    fit.set_defaults(handler=run)
+    return fit
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read REAL (cut into epochs), fit, save.
+
+    Parameters
+    ----------
+    args : Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    code : int
+        The exit code.
+    """
+    from biosynth._utils import check_output_path, check_positive
+    from biosynth.datasets import open_signals
+    from biosynth.generators import GENERATORS
+    from biosynth.signals import epochs
+
+    out: Path = args.out
+    if out.suffix.lower() != ".npz":
+        raise ValueError(f"--out must be an .npz file (the saved generator), got {str(out)!r}.")
+    if args.epoch is not None:
+        check_positive("--epoch", args.epoch, unit="s")
+    check_output_path(out, overwrite=args.overwrite)  # before the long work
+    real = open_signals(args.real)
+    if args.epoch is not None:
+        real = epochs(real, args.epoch)
+    generator = GENERATORS[args.family]().fit(real)
+    generator.save(out, overwrite=args.overwrite)
+    n_records = real.sizes.get("record", 1)
+    seconds = real.sizes["time"] / real.attrs["sfreq"]
+    print(
+        f"wrote {out}: {args.family} generator fitted on {args.real} "
+        f"({n_records} record(s) x {real.sizes['channel']} channels x {seconds:g} s)"
+    )
+    return EXIT_OK
