@@ -114,7 +114,7 @@ def burst_checks(runs: dict[str, Any], duration: float) -> dict[str, Any]:
 def _matched(truth: Any, found: Any) -> dict[str, float]:
     """Detected bursts matched one-to-one to true bursts of >= 100 ms (onsets within 0.1 s):
     the share recovered and the median ratio of detected to true duration."""
-    pairs = match_events(truth, found, tolerance=0.1, by_channel=False)
+    pairs = match_events(truth, found, match_window=0.1, by_channel=False)
     ratio = (
         found.loc[pairs["detected_index"], "duration"].to_numpy()
         / truth.loc[pairs["truth_index"], "duration"].to_numpy()

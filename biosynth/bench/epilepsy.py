@@ -190,7 +190,7 @@ def score_chunk(start: int, stop: int, *, duration: float, seed: int, device: st
         for kind, detected in found.items():
             truth = events[(events["type"] == kind) & events["channel"].isin(zone)]
             on_zone = detected[detected["channel"].isin(zone)].assign(type=kind)
-            scores = score_events(truth.assign(record=0), on_zone.assign(record=0), tolerance=0.05, by=())
+            scores = score_events(truth.assign(record=0), on_zone.assign(record=0), match_window=0.05, by=())
             row = scores.iloc[0] if len(scores) else None
             tally = [int(row["n_true"]), int(row["n_detected"]), int(row["n_matched"])] if row is not None else [0] * 3
             counts[kind] = [a + b for a, b in zip(counts.get(kind, [0, 0, 0]), tally, strict=True)]

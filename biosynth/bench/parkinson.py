@@ -32,6 +32,9 @@ from biosynth.datasets import figure_numbers, published_entry, published_figures
 from biosynth.fidelity import burst_threshold, detect_bursts, match_events
 from biosynth.generators import simulate_parkinson
 
+#: Sampling rate of the suite's records, in Hz.
+SFREQ = 1000.0
+
 #: Beta band of the burst detection, in Hz (the generator's bursts sit at 20 Hz).
 BURST_BAND = (15.0, 25.0)
 #: Smoothing of the burst envelope, in s (the library's default is 0.2 s, which lengthens
@@ -100,7 +103,7 @@ def suite_record(record: int, *, duration: float, seed: int) -> tuple[str, dict[
     """
     state = "off" if record % 2 == 0 else "on"
     out, events = simulate_parkinson(
-        duration, n_records=1, first_record=record, medication=state, signals=("lfp", "acc"), seed=seed,
+        duration, SFREQ, n_records=1, first_record=record, medication=state, signals=("lfp", "acc"), seed=seed,
         return_events=True,
     )  # fmt: skip
     return state, out, events
@@ -160,7 +163,7 @@ def score_chunk(start: int, stop: int, *, duration: float, seed: int, threshold:
         found = detect_bursts(lfp, band=BURST_BAND, smooth=BURST_SMOOTH_S, threshold=threshold).reset_index(drop=True)
         truth = events[(events["type"] == "beta_burst") & (events["duration"] >= 0.1)]
         truth = truth.assign(record=0).reset_index(drop=True)  # detect_bursts numbers its one record 0
-        pairs = match_events(truth, found, tolerance=0.1, by_channel=False)
+        pairs = match_events(truth, found, match_window=0.1, by_channel=False)
         ratio = found.loc[pairs["detected_index"], "duration"].to_numpy() / truth.loc[pairs["truth_index"], "duration"]
         f, p = signal.welch(out["lfp"].values[0, 0], float(lfp.attrs["sfreq"]), nperseg=2000)
         fa, pa = signal.welch(out["acc"].values[0, 0], float(lfp.attrs["sfreq"]), nperseg=4000)
@@ -282,7 +285,7 @@ def generate_only(first: int, count: int, *, duration: float, seed: int) -> int:
     samples : int
         Samples made over all signals (records x channels x times).
     """
-    out = simulate_parkinson(duration, n_records=count, first_record=first, seed=seed)
+    out = simulate_parkinson(duration, SFREQ, n_records=count, first_record=first, seed=seed)
     return int(sum(v.size for v in out.values()))
 
 

@@ -6,14 +6,6 @@ import pytest
 from tests.cli._helpers import run
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers",
-        "estimators: needs the estimator API of biosynth.generators (GENERATORS, load_generator); "
-        "expected to pass once it is merged",
-    )
-
-
 @pytest.fixture
 def synthetic(tmp_path, capsys):
     """Six 4-s records like the shipped EEGLAB sample, seed 0."""

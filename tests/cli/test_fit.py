@@ -3,7 +3,7 @@
 
 Two kinds of test: the command's own work (reading, checking outputs, writing, errors)
 runs against small stand-in estimators put in place of
-``biosynth.generators.GENERATORS``/``load_generator``; the tests marked ``estimators``
+``biosynth.generators.GENERATORS``/``load_generator``; the tests at the end
 run the real estimator API of biosynth.generators end to end.
 """
 
@@ -186,7 +186,6 @@ def test_fit_help_lists_the_registered_families_and_the_real_data_folder(stand_i
 # --- the real estimators ------------------------------------------------------------------
 
 
-@pytest.mark.estimators
 def test_fit_then_generate_with_the_eeg_estimator(tmp_path, capsys):
     from biosynth.generators import GENERATORS, load_generator
 
@@ -205,7 +204,6 @@ def test_fit_then_generate_with_the_eeg_estimator(tmp_path, capsys):
     np.testing.assert_array_equal(data.values, expected.values)
 
 
-@pytest.mark.estimators
 def test_fit_choices_are_the_registry(capsys):
     from biosynth.generators import GENERATORS
 
@@ -216,7 +214,6 @@ def test_fit_choices_are_the_registry(capsys):
     assert {"eeg", "ioecog", "ecg", "parkinson", "phase", "iaaft", "ar", "var", "vae_mmd"} <= set(GENERATORS)
 
 
-@pytest.mark.estimators
 def test_fit_then_generate_with_the_parkinson_estimator_writes_one_file_per_signal(tmp_path, capsys):
     argv = ["generate", "parkinson", "--duration", "20", "--signals", "lfp", "--seed", "0"]
     assert run(capsys, *argv, "-o", str(tmp_path / "pd.nc"))[0] == 0
@@ -232,7 +229,6 @@ def test_fit_then_generate_with_the_parkinson_estimator_writes_one_file_per_sign
     assert "beta_burst" in set(events["type"])
 
 
-@pytest.mark.estimators
 def test_fit_then_generate_with_a_data_driven_estimator(tmp_path, capsys):
     model = tmp_path / "phase.npz"
     code, _, err = run(capsys, "fit", "phase", "sample:eeglab", "--epoch", "4", "--out", str(model))

@@ -23,7 +23,7 @@ def lfp_off_on():
     out = {}
     for state in ("off", "on"):
         data, events = simulate_parkinson(
-            120.0, medication=state, n_records=6, signals=("lfp",), seed=0, return_events=True
+            120.0, 1000.0, medication=state, n_records=6, signals=("lfp",), seed=0, return_events=True
         )
         out[state] = (data["lfp"].isel(channel=[0]), events)
     return out
@@ -50,7 +50,7 @@ def test_burst_detection_recovers_durations_and_the_published_time_in_bursts(lfp
 
 def test_modulation_index_orders_the_coupling_depth():
     mi = [
-        float(modulation_index(simulate_parkinson(60.0, pac=m, signals=("lfp",), seed=4)["lfp"].isel(channel=0),
+        float(modulation_index(simulate_parkinson(60.0, 1000.0, pac=m, signals=("lfp",), seed=4)["lfp"].isel(channel=0),
                                phase_band=BAND, amplitude_band=(40.0, 110.0)))
         for m in (0.0, 0.25, 0.5, 1.0)
     ]  # fmt: skip
@@ -60,7 +60,7 @@ def test_modulation_index_orders_the_coupling_depth():
 
 def test_corticomuscular_coherence_is_significant_only_with_a_cortical_drive():
     def peak(amplitude):
-        out = simulate_parkinson(120.0, tremor={"tremor_share": 1.0}, cortical_tremor=amplitude, seed=3)
+        out = simulate_parkinson(120.0, 1000.0, tremor={"tremor_share": 1.0}, cortical_tremor=amplitude, seed=3)
         result = corticomuscular_coherence(out["eeg"].isel(channel=[0]), out["emg"].isel(channel=[0]), highpass=20.0)
         k = np.argmin(np.abs(result.freqs - 5.0))
         return float(np.squeeze(result.coherence)[k]), float(result.significance)
@@ -71,7 +71,7 @@ def test_corticomuscular_coherence_is_significant_only_with_a_cortical_drive():
 
 def test_coupling_is_deeper_off_than_on_and_under_dbs_weaker():
     def mi(**kwargs):
-        lfp = simulate_parkinson(60.0, signals=("lfp",), seed=9, **kwargs)["lfp"].isel(channel=0)
+        lfp = simulate_parkinson(60.0, 1000.0, signals=("lfp",), seed=9, **kwargs)["lfp"].isel(channel=0)
         return float(modulation_index(lfp, phase_band=BAND, amplitude_band=(40.0, 110.0)))
 
     off, on, dbs = mi(medication="off"), mi(medication="on"), mi(medication="off", dbs=True)
