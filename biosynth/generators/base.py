@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -325,24 +326,67 @@ def load_generator(path: str | os.PathLike) -> Generator:
     FileNotFoundError
         ``path`` does not exist.
     ValueError
-        The file is not a biosynth generator, or of an unknown format or family.
+        ``path`` does not end in ``.npz``, is not a file, or is not a biosynth
+        generator file (not an ``.npz`` archive, damaged, no header, or of an
+        unknown format or family). The message is one line naming the file.
     """
     check_type("path", path, (str, os.PathLike), "a str or path")
     path = Path(path)
+    shown = repr(str(path))
+    if path.suffix.lower() != ".npz":
+        raise ValueError(f"path must end in .npz (a generator saved by Generator.save), got {shown}.")
+    if not path.exists():
+        raise FileNotFoundError(f"generator file {shown} does not exist.")
     if not path.is_file():
-        raise FileNotFoundError(f"generator file {str(path)!r} does not exist.")
+        raise ValueError(f"generator file {shown} is not a file.")
+    with open(path, "rb") as handle:  # closed even where np.load fails half-way (a damaged zip)
+        text, arrays = _read_npz(handle, shown)
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            header = json.loads(str(npz[HEADER_KEY]))
-            arrays = {k.removeprefix("state/"): npz[k] for k in npz.files if k.startswith("state/")}
-    except (ValueError, KeyError, OSError, json.JSONDecodeError) as err:
-        raise ValueError(f"cannot read generator file {str(path)!r}: {err}") from None
+        header = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"cannot read generator file {shown}: its {HEADER_KEY} is not JSON ({err}).") from None
     if not isinstance(header, dict) or header.get("format") != FORMAT_VERSION or header.get("name") not in GENERATORS:
         kind = header.get("name") if isinstance(header, dict) else None
         version = header.get("format") if isinstance(header, dict) else None
         raise ValueError(
-            f"generator file {str(path)!r} has format {version!r} and kind {kind!r}; "
+            f"generator file {shown} has format {version!r} and kind {kind!r}; "
             f"expected format {FORMAT_VERSION} and one of {sorted(GENERATORS)}."
         )
     cls = GENERATORS[header["name"]]
-    return cls._from_saved(params_from_json(header.get("params", {})), header, arrays)
+    params = header.get("params", {})
+    try:
+        if not isinstance(params, dict):
+            raise TypeError(f"params is a {type(params).__name__}, not a mapping")
+        return cls._from_saved(params_from_json(params), header, arrays)
+    except KeyError as err:
+        raise ValueError(f"generator file {shown} is damaged: its {cls.__name__} lacks the entry {err}.") from None
+    except (TypeError, ValueError, IndexError, AttributeError) as err:
+        raise ValueError(f"generator file {shown} holds an invalid {cls.__name__}: {_first_line(err)}") from None
+
+
+def _read_npz(handle: Any, shown: str) -> tuple[str, dict[str, np.ndarray]]:
+    """The header text and ``state/`` arrays of an open generator file (errors name ``shown``)."""
+    try:
+        npz = np.load(handle, allow_pickle=False)
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile):
+        raise ValueError(
+            f"cannot read generator file {shown}: it is not an .npz archive (empty or damaged?)."
+        ) from None
+    if not isinstance(npz, np.lib.npyio.NpzFile):
+        raise ValueError(f"cannot read generator file {shown}: it holds one .npy array, not an .npz archive.")
+    with npz:
+        if HEADER_KEY not in npz.files:
+            raise ValueError(
+                f"cannot read generator file {shown}: it has no {HEADER_KEY} entry (not written by Generator.save)."
+            )
+        try:
+            text = str(npz[HEADER_KEY])
+            arrays = {k.removeprefix("state/"): npz[k] for k in npz.files if k.startswith("state/")}
+        except (ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile) as err:
+            raise ValueError(f"cannot read generator file {shown}: {_first_line(err)}") from None
+    return text, arrays
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__

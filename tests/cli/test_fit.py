@@ -176,6 +176,27 @@ def test_bad_input_exits_2_with_one_line(stand_ins, tmp_path, monkeypatch, capsy
     assert not (tmp_path / "m.nc").exists() and not (tmp_path / "new.npz").exists()
 
 
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["generate", "--model", "missing.npz", "--out", "x.nc"], "generator file 'missing.npz' does not exist"),
+        (["generate", "--model", "garbage.npz", "--out", "x.nc"], "'garbage.npz': it is not an .npz archive"),
+        (["generate", "--model", "flat.npz", "--out", "x.nc"], "'flat.npz': it has no __header__ entry"),
+        (["generate", "--model", "objects.npz", "--out", "x.nc"], "'objects.npz': it has no __header__ entry"),
+        (["generate", "--model", "damaged.npz", "--out", "x.nc"], "'damaged.npz' is damaged: its ARGenerator lacks"),
+        (["generate", "--model", "model.json", "--out", "x.nc"], "path must end in .npz"),
+        (["generate", "--model", "garbage.edf", "--out", "x.nc"], "path must end in .npz"),
+    ],
+    ids=["missing", "garbage", "no-header", "objects", "damaged", "json", "edf"],
+)
+def test_unreadable_models_exit_2_with_one_line(tmp_path, monkeypatch, capsys, argv, message):
+    (tmp_path / "garbage.npz").write_bytes(b"garbage")
+    (tmp_path / "model.json").write_text("{}")
+    header = {"format": 1, "name": "ar", "params": {}}
+    np.savez(tmp_path / "damaged.npz", __header__=np.array(json.dumps(header)))
+    check_one_line_error(tmp_path, monkeypatch, capsys, argv, message)
+
+
 def test_fit_help_lists_the_registered_families_and_the_real_data_folder(stand_ins, capsys):
     with pytest.raises(SystemExit):
         main(["fit", "--help"])

@@ -195,6 +195,65 @@ def test_load_generator_errors(tmp_path):
         ARGenerator().save(tmp_path / "ar.npz")
 
 
+def _damaged_files(tmp_path, eeg_real):
+    """name -> (a damaged or foreign generator file, what its error says)."""
+    good = EEGGenerator(sfreq=128.0).save(tmp_path / "good.npz")
+    ar = ARGenerator(max_order=2).fit(eeg_real).save(tmp_path / "ar.npz")
+    with np.load(ar) as npz:
+        ar_arrays = {k: npz[k] for k in npz.files}
+
+    def header(**values):
+        return {"__header__": np.array(json.dumps(values))}
+
+    files = {
+        "empty": (b"", "not an .npz archive"),
+        "text": (b"hello", "not an .npz archive"),
+        "truncated": (good.read_bytes()[:200], "not an .npz archive"),
+        "npy": (lambda f: np.save(f, np.zeros(3)), "one .npy array"),
+        "not_json": (header() | {"__header__": np.array("{oops")}, "__header__ is not JSON"),
+        "list_header": ({"__header__": np.array("[1, 2]")}, "format None and kind None"),
+        "newer_format": (header(format=2, name="eeg"), "format 2 and kind 'eeg'"),
+        "unknown_param": (header(format=1, name="eeg", params={"heart_rte": 1}), r"unknown parameters \['heart_rte'\]"),
+        "params_not_a_mapping": (header(format=1, name="eeg", params=[1]), "params is a list"),
+        "bad_param": (header(format=1, name="eeg", params={"sfreq": -5}), "sfreq must be a positive"),
+        "fitted_incomplete": (
+            header(format=1, name="eeg", params={}, fitted={"params": {}}),
+            "lacks the entry 'duration'",
+        ),
+        "no_info": (header(format=1, name="ar", params={}), "lacks the entry 'info'"),
+        "array_missing": ({k: v for k, v in ar_arrays.items() if k != "state/coefs"}, "lacks the entry 'coefs'"),
+    }
+    out = {}
+    for name, (content, message) in files.items():
+        path = tmp_path / f"{name}.npz"
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        elif callable(content):
+            with open(path, "wb") as handle:
+                content(handle)
+        else:
+            with open(path, "wb") as handle:
+                np.savez(handle, **content)
+        out[name] = (path, message)
+    return out
+
+
+def test_load_generator_rejects_damaged_and_foreign_files_in_one_line(eeg_real, tmp_path):
+    for name, (path, message) in _damaged_files(tmp_path, eeg_real).items():
+        with pytest.raises(ValueError, match=message) as info:
+            load_generator(path)
+        text = str(info.value)
+        assert "\n" not in text and repr(str(path)) in text, name
+    renamed = tmp_path / "good.txt"
+    (tmp_path / "good.npz").rename(renamed)
+    with pytest.raises(ValueError, match=r"path must end in \.npz.*good\.txt"):
+        load_generator(renamed)
+    (tmp_path / "folder.npz").mkdir()
+    with pytest.raises(ValueError, match="is not a file"):
+        load_generator(tmp_path / "folder.npz")
+    assert isinstance(load_generator(tmp_path / "ar.npz"), ARGenerator)  # the intact file still loads
+
+
 def test_generators_registry_is_importable_from_the_package():
     import biosynth.generators as generators
 
