@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Argument checks shared by sibling generator modules (ECG, leads, noise, artefacts).
+"""Argument checks shared by sibling generator modules (the simulators, estimators, leads, noise).
 
 Private to :mod:`biosynth.generators`: the names here are un-prefixed so siblings can
 import them, and the public modules (:mod:`.leads`, :mod:`.noise`) re-export the
@@ -9,8 +9,11 @@ constants.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from biosynth._utils.check import check_number, check_option
+import numpy as np
+
+from biosynth._utils.check import check_number, check_option, check_type
 
 #: The 12 standard ECG leads (re-exported by :mod:`biosynth.generators.leads`).
 STANDARD_LEADS = ("I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6")
@@ -32,6 +35,12 @@ def check_freq(name: str, freq: float, sfreq: float) -> float:
         unit="Hz",
         context=f"Nyquist is {nyquist:g} Hz for sfreq={sfreq:g}",
     )
+
+
+def check_flags(**flags: Any) -> None:
+    """Each keyword (``progress``, ``return_events``, ...) must be a bool (NumPy bools too)."""
+    for name, value in flags.items():
+        check_type(name, value, (bool, np.bool_), "a bool")
 
 
 def check_leads(leads: Sequence[str]) -> list[str]:

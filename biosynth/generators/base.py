@@ -34,6 +34,7 @@ from biosynth._utils.docs import fill_doc
 from biosynth._utils.files import atomic_output
 from biosynth._utils.seeds import Seed, make_seed_sequence
 from biosynth._version import __version__
+from biosynth.generators._checks import check_flags
 from biosynth.signals import as_batch, validate_signals
 from biosynth.signals.layouts import Layout
 
@@ -211,8 +212,7 @@ class Generator:
         n_records = check_int("n_records", n_records, low=1)
         duration = None if duration is None else check_positive("duration", duration, unit="s")
         first_record = check_int("first_record", first_record, low=0)
-        check_type("progress", progress, bool, "True or False")
-        check_type("return_events", return_events, bool, "True or False")
+        check_flags(progress=progress, return_events=return_events)
         device = None if device is None else check_device(device)
         self._check_ready()
         return n_records, duration, make_seed_sequence(seed), first_record, progress, return_events, device

@@ -96,7 +96,7 @@ from biosynth._utils.check import check_int, check_number, check_option, check_p
 from biosynth._utils.deprecation import renamed_arguments
 from biosynth._utils.docs import fill_doc
 from biosynth._utils.seeds import Seed, make_seed_sequence, record_rng, record_seed_sequence
-from biosynth.generators._checks import NOISE_KINDS, check_leads, check_noise_kinds
+from biosynth.generators._checks import NOISE_KINDS, check_flags, check_leads, check_noise_kinds
 from biosynth.generators._provenance import build_provenance
 from biosynth.generators.leads import dipole_to_leads
 from biosynth.generators.noise import add_noise
@@ -386,8 +386,7 @@ def simulate_ecg(
     """
     params = _check_params(locals())
     device = check_device(device)
-    if not isinstance(return_events, bool):
-        raise TypeError(f"return_events must be a bool, got {type(return_events).__name__} {return_events!r}.")
+    check_flags(progress=progress, return_events=return_events)
     lead_names = check_leads(leads)
     params["leads"] = lead_names
     params["rhythm"] = check_option("rhythm", rhythm, RHYTHMS)

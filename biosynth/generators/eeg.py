@@ -66,6 +66,7 @@ from biosynth._utils.docs import fill_doc
 from biosynth._utils.seeds import Seed, make_seed_sequence
 from biosynth.generators import _eeg_model as em
 from biosynth.generators import _random_blocks as rb
+from biosynth.generators._checks import check_flags
 from biosynth.generators._provenance import build_provenance
 
 # Rhythm, REGIONS and MIN_BANDWIDTH are public names of this module, kept in the private
@@ -271,6 +272,7 @@ def simulate_eeg(
     ['eyes_closed', 'eyes_open']
     """
     params = check_eeg_params(locals())
+    check_flags(progress=progress, return_events=return_events)
     device = check_device(device)
     root = make_seed_sequence(seed)
     model = build_model(params, device)

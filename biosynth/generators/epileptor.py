@@ -76,9 +76,10 @@ import xarray as xr
 from scipy.signal import butter, find_peaks, lfilter, lfilter_zi
 
 from biosynth._utils.backend import check_device
-from biosynth._utils.check import check_int, check_number, check_positive, check_sfreq, check_type
+from biosynth._utils.check import check_int, check_number, check_positive, check_sfreq
 from biosynth._utils.docs import fill_doc
 from biosynth._utils.seeds import Seed, make_seed_sequence, record_rng
+from biosynth.generators._checks import check_flags
 from biosynth.generators._neural_mass_core import FILTER_HALF, downsample
 from biosynth.generators._provenance import build_provenance
 from biosynth.generators._random_blocks import raised_cosine
@@ -235,8 +236,7 @@ def simulate_epileptor(
     n_rec = 1 if n_records is None else check_int("n_records", n_records, low=1)
     first_record = check_int("first_record", first_record, low=0)
     time_scale = check_number("time_scale", time_scale, low=1e-4, high=1.0, unit="s")
-    check_type("return_states", return_states, (bool, np.bool_), "a bool")
-    check_type("return_events", return_events, (bool, np.bool_), "a bool")
+    check_flags(return_states=return_states, return_events=return_events, progress=progress)
     device = check_device(device)
     from tqdm.auto import tqdm  # slow to import: only when simulating
 

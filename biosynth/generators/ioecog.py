@@ -69,6 +69,7 @@ from biosynth._utils.docs import fill_doc
 from biosynth._utils.seeds import Seed, make_seed_sequence
 from biosynth.generators import _eeg_model as em
 from biosynth.generators import _random_blocks as rb
+from biosynth.generators._checks import check_flags
 from biosynth.generators._provenance import build_provenance
 from biosynth.generators._rhythms import Rhythm, as_rhythm, check_rhythm
 from biosynth.generators.epileptiform import EpileptiformModel, check_epileptiform
@@ -230,6 +231,7 @@ def simulate_ioecog(
     ['ripple', 'spike']
     """
     params, lay = check_ioecog_params(locals())
+    check_flags(progress=progress, return_events=return_events)
     root = make_seed_sequence(seed)
     model = build_ioecog_model(params, lay, check_device(device))
     indices = np.arange(params["first_record"], params["first_record"] + (n_records or 1))

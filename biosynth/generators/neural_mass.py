@@ -53,6 +53,7 @@ import xarray as xr
 
 from biosynth._utils.docs import fill_doc
 from biosynth._utils.seeds import Seed
+from biosynth.generators._checks import check_flags
 from biosynth.generators._neural_mass_core import JANSEN_RIT_PARAMS as JANSEN_RIT_PARAMS  # re-exported
 from biosynth.generators._neural_mass_core import jansen_rit
 from biosynth.generators._provenance import build_provenance
@@ -155,6 +156,7 @@ def simulate_jansen_rit(
     >>> y.dims, y.shape, y.attrs["units"]
     (('record', 'channel', 'time'), (2, 1, 200), 'mV')
     """
+    check_flags(progress=progress, return_events=return_events)
     data, checked, root = jansen_rit(
         duration,
         sfreq,

@@ -77,6 +77,7 @@ from biosynth._utils.check import check_int, check_number, check_option, check_s
 from biosynth._utils.docs import fill_doc
 from biosynth._utils.seeds import Seed, make_seed_sequence
 from biosynth.generators import _random_blocks as rb
+from biosynth.generators._checks import check_flags
 from biosynth.generators._provenance import build_provenance
 from biosynth.signals import make_events, make_signals
 from biosynth.signals.events import empty_events, validate_events
@@ -274,6 +275,7 @@ def simulate_parkinson(
     True
     """
     params = check_parkinson_params(locals())
+    check_flags(progress=progress, return_events=return_events)
     device = check_device(device)
     root = make_seed_sequence(seed)
     indices = np.arange(params["first_record"], params["first_record"] + (n_records or 1))
