@@ -136,6 +136,8 @@ _ANGLE_EXPONENT = {"P": 0.25, "Q": 0.5, "R": 0.0, "S": 0.5, "T": 0.25}
 _EDGE = 2.0  # onset/offset at theta -/+ 2 b: the tangent at the inflection point meets the baseline
 _MAX_SFREQ = 20_000.0  # Hz; pacemaker-spike ECG front ends sample at up to 10-16 kHz
 _MIN_SFREQ = 100.0  # Hz
+#: Sampling rates simulate_ecg accepts (Hz).
+SFREQ_RANGE = (_MIN_SFREQ, _MAX_SFREQ)
 _MIN_INTERNAL_RATE = 500.0  # Hz; RK4 error below 3e-5 of the R peak at 200 bpm (1e-6 at 60 bpm)
 _RR_RATE = 8.0  # Hz, grid of the RR process (linear interpolation loses < 1% of the power at 0.4 Hz)
 _MIN_RR_SPAN = 64.0  # s, shortest period of the RR process (LF bins at most 1/64 Hz apart)

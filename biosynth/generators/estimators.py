@@ -34,12 +34,15 @@ from biosynth.generators.base import (
     params_to_json,
     stack_recordings,
 )
+from biosynth.generators.ecg import SFREQ_RANGE as ECG_SFREQ_RANGE
 from biosynth.generators.ecg import simulate_ecg
 from biosynth.generators.eeg import match_recording, simulate_eeg
 from biosynth.generators.epileptor import simulate_epileptor
+from biosynth.generators.ioecog import SFREQ_RANGE as IOECOG_SFREQ_RANGE
 from biosynth.generators.ioecog import layout_from_provenance, simulate_ioecog
 from biosynth.generators.leads import STANDARD_LEADS
 from biosynth.generators.neural_mass import simulate_jansen_rit
+from biosynth.generators.parkinson import SFREQ_RANGE as PARKINSON_SFREQ_RANGE
 from biosynth.generators.parkinson import simulate_parkinson
 from biosynth.signals import convert_units
 from biosynth.signals.layouts import Layout
@@ -88,6 +91,9 @@ class ParametricGenerator(Generator):
     """
 
     simulator: ClassVar[Callable[..., Any]]
+    #: Sampling rates (Hz) the simulator accepts, checked on the real data by ``fit``
+    #: (None: any positive rate).
+    sfreq_range: ClassVar[tuple[float, float] | None] = None
     _defaults: ClassVar[dict[str, Any]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -143,6 +149,13 @@ class ParametricGenerator(Generator):
         self : ParametricGenerator
         """
         batch = stack_recordings(as_recordings(real, "real"), crop=True)
+        sfreq = float(batch.attrs["sfreq"])
+        if self.sfreq_range is not None and not self.sfreq_range[0] <= sfreq <= self.sfreq_range[1]:
+            low, high = self.sfreq_range
+            raise ValueError(
+                f"real has sfreq {sfreq:g} Hz but {type(self).__name__} samples at {low:g}-{high:g} Hz; "
+                "resample it first (biosynth.signals.resample)."
+            )
         learned = self._learn(batch)
         self.fitted_params_ = learned
         for name, value in learned.items():
@@ -337,6 +350,7 @@ class IoECoGGenerator(ParametricGenerator):
 
     name = "ioecog"
     simulator = staticmethod(simulate_ioecog)
+    sfreq_range = IOECOG_SFREQ_RANGE
 
     def _learn(self, batch: xr.DataArray) -> dict[str, Any]:
         sfreq = float(batch.attrs["sfreq"])
@@ -432,6 +446,7 @@ class ECGGenerator(ParametricGenerator):
 
     name = "ecg"
     simulator = staticmethod(simulate_ecg)
+    sfreq_range = ECG_SFREQ_RANGE
 
     def _learn(self, batch: xr.DataArray) -> dict[str, Any]:
         import neurokit2 as nk
@@ -507,6 +522,7 @@ class ParkinsonGenerator(ParametricGenerator):
 
     name = "parkinson"
     simulator = staticmethod(simulate_parkinson)
+    sfreq_range = PARKINSON_SFREQ_RANGE
 
     @fill_doc
     def fit(self, real: Any) -> ParkinsonGenerator:

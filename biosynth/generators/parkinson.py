@@ -91,6 +91,9 @@ CHANNELS = {
 }
 MODALITY = {"lfp": "lfp", "eeg": "eeg", "acc": "acc", "emg": "emg"}
 UNITS = {"lfp": "V", "eeg": "V", "acc": "m/s^2", "emg": "V"}
+#: Sampling rates simulate_parkinson accepts (Hz): the 130 Hz DBS artefact and 60-90 Hz
+#: gamma need 250 Hz at least.
+SFREQ_RANGE = (250.0, 10_000.0)
 #: Medication presets. Beta bursts: rate (per min), mean duration (s, at half height),
 #: duration CV, mean peak amplitude on STN01 (V) and its CV; tremor: share of time in
 #: episodes, mean episode length (s), peak acceleration (m/s^2). The burst settings are
@@ -302,8 +305,8 @@ def simulate_parkinson(
 def check_parkinson_params(values: Mapping[str, Any]) -> dict[str, Any]:
     """Validate :func:`simulate_parkinson`'s keywords; return the JSON-able parameters."""
     sfreq = check_sfreq("sfreq", values["sfreq"])
-    if not 250.0 <= sfreq <= 10_000.0:
-        raise ValueError(f"sfreq must be in [250, 10000] Hz, got {sfreq:g}.")
+    if not SFREQ_RANGE[0] <= sfreq <= SFREQ_RANGE[1]:
+        raise ValueError(f"sfreq must be in [{SFREQ_RANGE[0]:g}, {SFREQ_RANGE[1]:g}] Hz, got {sfreq:g}.")
     duration = check_number("duration", values["duration"], low=2.0, unit="s")
     n_records = values["n_records"]
     n = 1 if n_records is None else check_int("n_records", n_records, low=1)

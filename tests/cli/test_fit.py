@@ -197,6 +197,12 @@ def test_unreadable_models_exit_2_with_one_line(tmp_path, monkeypatch, capsys, a
     check_one_line_error(tmp_path, monkeypatch, capsys, argv, message)
 
 
+def test_fit_refuses_data_its_generator_cannot_sample(tmp_path, monkeypatch, capsys):
+    argv = ["fit", "parkinson", "sample:eeglab", "--out", "pd.npz"]  # 128 Hz; simulate_parkinson needs 250
+    check_one_line_error(tmp_path, monkeypatch, capsys, argv, "real has sfreq 128 Hz but ParkinsonGenerator samples")
+    assert not (tmp_path / "pd.npz").exists()
+
+
 def test_fit_help_lists_the_registered_families_and_the_real_data_folder(stand_ins, capsys):
     with pytest.raises(SystemExit):
         main(["fit", "--help"])

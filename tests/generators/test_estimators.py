@@ -64,6 +64,17 @@ def test_fit_takes_a_list_of_recordings_cropped_to_the_shortest(eeg_real):
         ARGenerator(max_order=2).fit(pieces)
 
 
+@pytest.mark.parametrize("name", ["ecg", "ioecog", "parkinson"])
+def test_fit_rejects_a_rate_the_simulator_cannot_sample(name):
+    cls = GENERATORS[name]
+    low, high = cls.sfreq_range
+    for sfreq in (low / 2, high * 2):
+        n_times = round(4 * sfreq)
+        real = make_signals(np.random.default_rng(0).normal(0, 1e-5, (1, 2, n_times)), sfreq, units="V")
+        with pytest.raises(ValueError, match=rf"real has sfreq {sfreq:g} Hz but {cls.__name__} samples at"):
+            cls().fit(real)
+
+
 def test_constructor_takes_the_simulator_options():
     with pytest.raises(TypeError, match=r"unknown parameters \['heart_rte'\]"):
         ECGGenerator(heart_rte=60.0)
