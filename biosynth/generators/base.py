@@ -38,6 +38,8 @@ from biosynth.generators._checks import check_flags
 from biosynth.signals import as_batch, validate_signals
 from biosynth.signals.layouts import Layout
 
+__all__ = ["FORMAT_VERSION", "GENERATORS", "HEADER_KEY", "Generator", "NotFittedError", "load_generator"]
+
 #: Estimator classes by family name ("eeg", "ecg", ..., "ar", "vae_mmd"), filled as
 #: classes are defined; :func:`load_generator` reads any of them.
 GENERATORS: dict[str, type[Generator]] = {}
@@ -84,8 +86,19 @@ class Generator:
 
     # --- the public interface ---------------------------------------------------------
 
+    @fill_doc
     def fit(self, real: Any) -> Generator:
-        """Learn the generator's parameters from real recordings; returns ``self``."""
+        """Learn the generator's parameters from real recordings.
+
+        Parameters
+        ----------
+        %(real_recordings)s
+
+        Returns
+        -------
+        self : Generator
+            Fitted: learned values sit in attributes ending in ``_``.
+        """
         raise NotImplementedError
 
     def get_params(self) -> dict[str, Any]:
@@ -94,6 +107,8 @@ class Generator:
         Returns
         -------
         params : dict
+            Argument name -> value as given to the constructor (not what ``fit``
+            learned); ``type(self)(**params)`` makes an unfitted copy.
         """
         raise NotImplementedError
 
@@ -147,6 +162,17 @@ class Generator:
         Returns
         -------
         path : Path
+            The file written.
+
+        Raises
+        ------
+        NotFittedError
+            A data-driven generator that was not fitted.
+        ValueError
+            ``path`` does not end in ``.npz``, or a parametric generator has no
+            ``sfreq`` yet.
+        FileExistsError
+            ``path`` exists and ``overwrite`` is False.
         """
         check_type("path", path, (str, os.PathLike), "a str or path")
         if Path(path).suffix.lower() != ".npz":
@@ -224,7 +250,9 @@ class Generator:
 
 def as_recordings(real: Any, name: str = "real") -> list[xr.DataArray]:
     """One or more recordings -> a list of batches ``(record, channel, time)`` that share
-    rate, channels, unit and modality (checked, with errors naming ``name``)."""
+    rate, channels, unit and modality (checked, with errors naming ``name``).
+
+    For the estimators of this package (not in ``__all__``)."""
     items = list(real) if isinstance(real, (list, tuple)) else [real]
     if not items:
         raise ValueError(f"{name} must hold at least one recording, got an empty {type(real).__name__}.")

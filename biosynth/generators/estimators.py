@@ -19,6 +19,8 @@ from __future__ import annotations
 import inspect
 import logging
 import math
+import re
+import textwrap
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, NamedTuple
 
@@ -84,10 +86,18 @@ SIMULATORS: dict[str, SimulatorSpec] = {
 class ParametricGenerator(Generator):
     """Base of the estimators that wrap a ``simulate_*`` function.
 
-    Subclasses set ``simulator`` and implement ``_learn(real) -> dict`` (the learned
-    keyword options, ``sfreq`` included) from a batch ``(record, channel, time)``.
-    The constructor signature is the simulator's keyword options (see
-    :data:`SAMPLE_ARGUMENTS` for those that go to ``sample`` instead).
+    Subclasses set ``simulator`` (and ``sfreq_range`` where the simulator limits the
+    rate) and implement ``_learn(real) -> dict`` (the learned keyword options,
+    ``sfreq`` included) from a batch ``(record, channel, time)``.
+
+    Parameters
+    ----------
+    sfreq : float or None, default=None
+        Sampling rate of the samples, in Hz; None: learned by ``fit``.
+    **params
+        The simulator's other keyword options, with its defaults and units (the
+        signature of each subclass lists them; see :data:`SAMPLE_ARGUMENTS` for
+        those that go to ``sample`` instead).
     """
 
     simulator: ClassVar[Callable[..., Any]]
@@ -107,6 +117,7 @@ class ParametricGenerator(Generator):
                 continue
             defaults[name] = None if parameter.default is inspect.Parameter.empty else parameter.default
         cls._defaults = defaults
+        cls.__doc__ = _fill_sections(cls.__doc__, cls.simulator.__name__)
         cls.__signature__ = inspect.Signature(
             [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=d) for n, d in defaults.items()]
         )
@@ -267,6 +278,39 @@ class ParametricGenerator(Generator):
         return generator
 
 
+#: The Parameters and Attributes sections of every family's docstring (slot
+#: ``%(estimator_parameters)s``, filled with the family's simulator).
+ESTIMATOR_SECTIONS = """\
+Parameters
+----------
+sfreq : float or None, default=None
+    Sampling rate of the samples, in Hz; None: learned by ``fit``.
+**options
+    The other keyword options of :func:`~biosynth.generators.{simulator}`, with its
+    defaults and units.
+
+Attributes
+----------
+fitted_params_ : dict
+    The learned keyword options; each also as an attribute ``<name>_``.
+duration_ : float
+    Length of the fitted records, in s (the default ``duration`` of ``sample``).
+n_records_ : int
+    Number of records fitted."""
+
+
+def _fill_sections(doc: str | None, simulator: str) -> str | None:
+    """Replace the ``%(estimator_parameters)s`` line of ``doc`` by :data:`ESTIMATOR_SECTIONS`."""
+    if not doc:
+        return doc
+    text = ESTIMATOR_SECTIONS.format(simulator=simulator)
+
+    def fill(match: re.Match) -> str:
+        return textwrap.indent(text, match.group(1), lambda line: bool(line.strip()))
+
+    return re.sub(r"^([ \t]*)%\(estimator_parameters\)s$", fill, doc, flags=re.MULTILINE)
+
+
 def _same(a: Any, b: Any) -> bool:
     try:
         return bool(a == b)
@@ -289,14 +333,7 @@ class EEGGenerator(ParametricGenerator):
     ``amplitude``). Samples use ``spatial`` as given (the learned values suit the
     default ``"uniform"``).
 
-    Attributes
-    ----------
-    fitted_params_ : dict
-        The learned keyword options; each also as an attribute ``<name>_``.
-    duration_ : float
-        Length of the fitted records, in s (the default ``duration`` of ``sample``).
-    n_records_ : int
-        Number of records fitted.
+    %(estimator_parameters)s
 
     Examples
     --------
@@ -338,14 +375,7 @@ class IoECoGGenerator(ParametricGenerator):
     - ``amplitude``: median channel SD, in V (it counts events, noise floor and mains
       as well, so it overestimates the background SD a little).
 
-    Attributes
-    ----------
-    fitted_params_ : dict
-        The learned keyword options; each also as an attribute ``<name>_``.
-    duration_ : float
-        Length of the fitted records, in s.
-    n_records_ : int
-        Number of records fitted.
+    %(estimator_parameters)s
     """
 
     name = "ioecog"
@@ -434,14 +464,7 @@ class ECGGenerator(ParametricGenerator):
       (:data:`~biosynth.generators.leads.STANDARD_LEADS`, matched ignoring case);
       otherwise the constructor's leads are kept.
 
-    Attributes
-    ----------
-    fitted_params_ : dict
-        The learned keyword options; each also as an attribute ``<name>_``.
-    duration_ : float
-        Length of the fitted records, in s.
-    n_records_ : int
-        Number of records fitted.
+    %(estimator_parameters)s
     """
 
     name = "ecg"
@@ -510,14 +533,7 @@ class ParkinsonGenerator(ParametricGenerator):
     Samples are what ``simulate_parkinson`` returns for ``n_records``: one container
     per signal, each with the ``record`` dim.
 
-    Attributes
-    ----------
-    fitted_params_ : dict
-        The learned keyword options; each also as an attribute ``<name>_``.
-    duration_ : float
-        Length of the fitted records, in s.
-    n_records_ : int
-        Number of records fitted.
+    %(estimator_parameters)s
     """
 
     name = "parkinson"

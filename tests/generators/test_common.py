@@ -118,6 +118,43 @@ def test_function_signature_follows_the_contract(name):
         assert parameters[option].default == default, option
 
 
+def documented(obj: Any) -> set[str]:
+    """The names of a numpydoc Parameters section (``a, b : type`` lines; ``**options``)."""
+    doc = inspect.getdoc(obj) or ""
+    assert "%(" not in doc, f"an unfilled docdict slot in {obj.__qualname__}"
+    section = doc.split("Parameters\n----------\n", 1)[-1] if "Parameters\n----------" in doc else ""
+    section = section.split("\n\n")[0] if section else ""
+    names = set()
+    for line in section.splitlines():
+        if line and not line[0].isspace():
+            names.update(n.strip() for n in line.split(" : ")[0].split(","))
+    return names
+
+
+def assert_documented(obj: Any) -> None:
+    parameters = [p for p in inspect.signature(obj).parameters if p != "self"]
+    missing = [p for p in parameters if p not in documented(obj)]
+    assert not missing, f"{obj.__qualname__} documents no {missing}"
+
+
+@pytest.mark.parametrize("name", SIMULATOR_NAMES)
+def test_function_documents_every_parameter(name):
+    function = SIMULATORS[name].function
+    assert_documented(function)
+    assert "Returns\n-------" in inspect.getdoc(function)
+
+
+@pytest.mark.parametrize("name", sorted(GENERATORS))
+def test_estimator_documents_every_parameter(name):
+    cls = GENERATORS[name]
+    for method in (cls.fit, cls.sample, cls.save):
+        assert_documented(method)
+    if issubclass(cls, ParametricGenerator):  # sfreq, then the simulator's options by reference
+        assert {"sfreq", "**options"} <= documented(cls)
+    else:
+        assert_documented(cls)
+
+
 @pytest.mark.parametrize("name", SIMULATOR_NAMES)
 def test_function_same_seed_same_output(name):
     _assert_each(xr.testing.assert_identical, simulate(name, seed=1), simulate(name, seed=1))
