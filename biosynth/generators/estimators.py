@@ -168,6 +168,8 @@ class ParametricGenerator(Generator):
                 "resample it first (biosynth.signals.resample)."
             )
         learned = self._learn(batch)
+        for name in getattr(self, "fitted_params_", {}):  # a refit forgets what the last fit learned
+            delattr(self, f"{name}_")
         self.fitted_params_ = learned
         for name, value in learned.items():
             setattr(self, f"{name}_", value)
@@ -220,18 +222,14 @@ class ParametricGenerator(Generator):
         # the JSON round trip makes a fresh, a fitted and a loaded generator pass equal values
         params = params_from_json(params_to_json(self.simulation_params()))
         sfreq = params.pop("sfreq")
-        accepted = inspect.signature(self.simulator).parameters
         options: dict[str, Any] = {
             "n_records": n_records,
             "first_record": first_record,
             "seed": root,
+            "device": "cpu" if device is None else device,  # every simulator takes one (the contract)
             "progress": progress,
             "return_events": return_events,
         }
-        if "device" in accepted:
-            options["device"] = "cpu" if device is None else device
-        elif device not in (None, "cpu"):
-            logger.info("%s has no torch path; computing on the CPU", self.simulator.__name__)
         out = self.simulator(duration, sfreq, **params, **options)
         data, events = out if return_events else (out, None)
         data = self._label(data)

@@ -136,6 +136,9 @@ def test_ecg_fit_learns_rate_variability_amplitude_and_leads():
     assert kept.amplitude_ == pytest.approx(generator.amplitude_, rel=1e-9)  # in volts, whatever the unit
     unitless = make_signals(lead.values * 1e3, 250.0, ch_names=["ECG"], units="a.u.", modality="ecg")
     assert "amplitude" not in ECGGenerator().fit(unitless).fitted_params_
+    generator.fit(unitless)  # a refit forgets what the last fit learned
+    assert not hasattr(generator, "amplitude_") and not hasattr(generator, "leads_")
+    assert generator.simulation_params()["leads"] == ECGGenerator().get_params()["leads"]  # the constructor's again
 
 
 def test_ecg_fit_needs_beats():
