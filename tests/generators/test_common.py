@@ -21,10 +21,12 @@ import pytest
 import xarray as xr
 from scipy.signal import lfilter
 
+import biosynth.generators as generators
 from biosynth._utils.seeds import seed_from_json
 from biosynth.generators import (
     GENERATORS,
     SIMULATORS,
+    Generator,
     NotFittedError,
     ParametricGenerator,
     learned,
@@ -91,6 +93,15 @@ def test_registries_list_every_family():
     assert set(FAMILIES) | set(LEARNED) == set(GENERATORS)
     assert {name: GENERATORS[name] for name in LEARNED} == {name: learned.REGISTRY[name] for name in LEARNED}
     assert set(FAMILIES) <= set(SIMULATORS)
+    public = {name for name in generators.__all__ if name.startswith("simulate_")}
+    assert public == {spec.function.__name__ for spec in SIMULATORS.values()}  # none escapes the common tests
+    classes = {
+        obj
+        for module in (generators, learned)
+        for obj in (getattr(module, name) for name in module.__all__)
+        if isinstance(obj, type) and issubclass(obj, Generator) and obj.name
+    }
+    assert classes == set(GENERATORS.values())
     for name, spec in SIMULATORS.items():
         assert {"duration", "sfreq"} <= set(spec.example), name
         assert list(inspect.signature(spec.function).parameters)[:2] == ["duration", "sfreq"], name
