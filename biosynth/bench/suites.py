@@ -23,13 +23,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from biosynth import datasets
 from biosynth._utils.docs import fill_doc
 from biosynth._version import __version__
 from biosynth.bench import epilepsy, parkinson
 from biosynth.bench.engine import Task, run_chunks
 from biosynth.bench.scaling import measure_scaling
 from biosynth.bench.timing import library_versions, machine_info, peak_memory_mb
-from biosynth.datasets import real_data_dir
 
 #: The use-case suites.
 SUITES = ("epilepsy", "parkinson")
@@ -117,7 +117,8 @@ def run_suite(
     if name not in SUITES:
         raise ValueError(f"suite must be one of {SUITES}, got {name!r}.")
     check_plan(name, generators, n_records=n_records, n_compare=n_compare, duration=duration)
-    folder = real_data_dir(real_data) if name == "epilepsy" else None  # a mistyped folder fails here, not later
+    # a mistyped folder fails here, not later
+    folder = datasets.real_data_dir(real_data) if name == "epilepsy" else None
     parameters = {"n_records": n_records, "duration": duration, "chunk_size": chunk_size, "n_compare": n_compare,
                   "seed": seed, "device": device}  # fmt: skip
     result: dict[str, Any] = {
