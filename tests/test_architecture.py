@@ -316,3 +316,43 @@ def test_the_checks_fail_on_a_bad_graph():
     assert _upward_errors({"biosynth._utils.check": [("biosynth.signals", "RECORD")]}) == [
         "biosynth._utils.check imports biosynth.signals"
     ]
+
+
+def _script_errors(script: str, source: str) -> list[str]:
+    """A benchmark script uses biosynth's public names only, and shares with the other
+    scripts through ``benchmarks/_results.py`` rather than their private names."""
+    errors = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            targets = [(alias.name, None) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            targets = [(node.module or "", alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            targets = [(f"benchmarks.{node.module or ''}".rstrip("."), alias.name) for alias in node.names]
+        else:
+            continue
+        for target, name in targets:
+            root, *rest = target.split(".")
+            private_name = name is not None and _private(name)
+            if root == "biosynth" and (any(map(_private, rest)) or private_name):
+                errors.append(f"{script} imports {target}{'' if name is None else '.' + name}, private to biosynth")
+            elif root == "benchmarks" and private_name and not any(map(_private, rest)):
+                errors.append(f"{script} imports private name {name} of {target}; share it through benchmarks._results")
+    return errors
+
+
+@pytest.mark.parametrize("script", sorted(p.name for p in (PACKAGE.parent / "benchmarks").glob("*.py")))
+def test_benchmark_scripts_use_public_names(script):
+    assert not _script_errors(script, (PACKAGE.parent / "benchmarks" / script).read_text())
+
+
+def test_the_script_check_fails_on_private_names():
+    source = (
+        "from biosynth._version import __version__\nfrom biosynth.bench import _helper\n"
+        "from benchmarks.eeg import _report_dict\nfrom benchmarks._results import quiet\nimport biosynth.fidelity\n"
+    )
+    assert _script_errors("x.py", source) == [
+        "x.py imports biosynth._version.__version__, private to biosynth",
+        "x.py imports biosynth.bench._helper, private to biosynth",
+        "x.py imports private name _report_dict of benchmarks.eeg; share it through benchmarks._results",
+    ]
