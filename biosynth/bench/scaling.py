@@ -11,6 +11,7 @@ from multiprocessing import get_context
 
 from tqdm.auto import tqdm
 
+from biosynth._utils.docs import fill_doc
 from biosynth.bench import epilepsy, parkinson
 from biosynth.bench.timing import peak_memory_mb
 
@@ -29,6 +30,7 @@ GENERATORS: dict[str, Callable[..., int]] = {
 __all__ = ["GENERATORS", "SCALING_CHUNK", "SCALING_DURATIONS", "SCALING_RECORDS", "generate_only", "measure_scaling"]
 
 
+@fill_doc
 def measure_scaling(
     name: str,
     *,
@@ -48,8 +50,7 @@ def measure_scaling(
         Largest record count measured (``records`` above it are skipped).
     duration : float
         Record length of the count series, in s.
-    seed : int
-        Root seed.
+    %(root_seed)s
     records : tuple of int, default=SCALING_RECORDS
         Record counts of the count series.
     durations : tuple of float, default=SCALING_DURATIONS
@@ -75,6 +76,7 @@ def measure_scaling(
     return out
 
 
+@fill_doc
 def generate_only(name: str, n: int, duration: float, seed: int) -> tuple[float, int, float]:
     """Generate ``n`` records of suite ``name`` without detection, :data:`SCALING_CHUNK` at a time.
 
@@ -84,10 +86,8 @@ def generate_only(name: str, n: int, duration: float, seed: int) -> tuple[float,
         The suite.
     n : int
         Records.
-    duration : float
-        Length of each record, in s.
-    seed : int
-        Root seed.
+    %(duration)s
+    %(root_seed)s
 
     Returns
     -------

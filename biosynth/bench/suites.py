@@ -164,6 +164,7 @@ def run_suite(
     return result
 
 
+@fill_doc
 def suite_task(name: str, *, duration: float, seed: int, device: str = "cpu") -> Task:
     """The picklable per-chunk task of suite ``name``.
 
@@ -171,10 +172,8 @@ def suite_task(name: str, *, duration: float, seed: int, device: str = "cpu") ->
     ----------
     name : {"epilepsy", "parkinson"}
         The suite.
-    duration : float
-        Length of each record, in s.
-    seed : int
-        Root seed.
+    %(duration)s
+    %(root_seed)s
     device : str, default="cpu"
         ``"cpu"`` or a torch device (epilepsy's generator).
 
@@ -192,6 +191,7 @@ def suite_task(name: str, *, duration: float, seed: int, device: str = "cpu") ->
     raise ValueError(f"suite must be one of {SUITES}, got {name!r}.")
 
 
+@fill_doc
 def check_plan(name: str, generators: tuple[str, ...], *, n_records: int, n_compare: int, duration: float) -> None:
     """Reject, before any work, what would fail later.
 
@@ -205,8 +205,7 @@ def check_plan(name: str, generators: tuple[str, ...], *, n_records: int, n_comp
         Records generated.
     n_compare : int
         Records compared.
-    duration : float
-        Length of each record, in s.
+    %(duration)s
 
     Raises
     ------
