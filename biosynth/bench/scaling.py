@@ -21,13 +21,14 @@ SCALING_DURATIONS = (5.0, 10.0, 30.0, 60.0)
 #: Records generated at once (as a chunk of a suite run is): memory stays bounded
 #: whatever the record count.
 SCALING_CHUNK = 100
-#: Suite -> ``generate(first, count, *, duration, seed) -> samples made``.
-GENERATORS: dict[str, Callable[..., int]] = {
+#: Suite -> ``generate(first, count, *, duration, seed) -> samples made`` (not the
+#: registry of generators, biosynth.generators.GENERATORS).
+GENERATE_ONLY: dict[str, Callable[..., int]] = {
     "epilepsy": epilepsy.generate_only,
     "parkinson": parkinson.generate_only,
 }
 
-__all__ = ["GENERATORS", "SCALING_CHUNK", "SCALING_DURATIONS", "SCALING_RECORDS", "generate_only", "measure_scaling"]
+__all__ = ["GENERATE_ONLY", "SCALING_CHUNK", "SCALING_DURATIONS", "SCALING_RECORDS", "generate_only", "measure_scaling"]
 
 
 @fill_doc
@@ -63,8 +64,8 @@ def measure_scaling(
         ``duration_s``, ``seconds``, ``records_per_s``, ``samples_per_s`` and the peak
         memory (``peak_memory_mb``, MiB) of the fresh process that made them.
     """
-    if name not in GENERATORS:
-        raise ValueError(f"name must be one of {tuple(GENERATORS)}, got {name!r}.")
+    if name not in GENERATE_ONLY:
+        raise ValueError(f"name must be one of {tuple(GENERATE_ONLY)}, got {name!r}.")
     sizes = [("records", n, duration) for n in records if n <= max_records]
     sizes += [("duration", min(10, max_records), d) for d in durations]
     out: dict[str, list[dict[str, float]]] = {"records": [], "duration": []}
@@ -98,7 +99,7 @@ def generate_only(name: str, n: int, duration: float, seed: int) -> tuple[float,
     peak_memory : float
         Peak resident memory of this process, in MiB.
     """
-    generate = GENERATORS[name]
+    generate = GENERATE_ONLY[name]
     start, samples = time.perf_counter(), 0
     for first in range(0, n, SCALING_CHUNK):
         samples += generate(first, min(SCALING_CHUNK, n - first), duration=duration, seed=seed)
