@@ -58,7 +58,7 @@ __all__ = [
     "score_chunk",
     "suite_record",
     "summarise",
-    "write_card",
+    "write_suite_card",
 ]
 
 
@@ -226,7 +226,9 @@ def reference_note() -> str:
 
 
 @fill_doc
-def write_card(path: str | os.PathLike, summary: dict[str, Any], *, n_compare: int, duration: float, seed: int) -> Path:
+def write_suite_card(
+    path: str | os.PathLike, summary: dict[str, Any], *, n_compare: int, duration: float, seed: int
+) -> Path:
     """The data card of the suite's LFP with its published comparisons and classifier.
 
     Parameters

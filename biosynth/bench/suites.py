@@ -149,7 +149,7 @@ def run_suite(
         )
     else:
         if card is not None:
-            parkinson.write_card(card, result, n_compare=compared, duration=duration, seed=seed)
+            parkinson.write_suite_card(card, result, n_compare=compared, duration=duration, seed=seed)
         result["reference"] = {"published": parkinson.reference_note()}
     result["seconds"]["reference"] = time.perf_counter() - start
     if generators:
@@ -284,7 +284,7 @@ _MOVED = {
     "parkinson_threshold": (_PARKINSON, "common_threshold"),
     "parkinson_chunk": (_PARKINSON, "score_chunk"),
     "parkinson_summary": (_PARKINSON, "summarise"),
-    "parkinson_card": (_PARKINSON, "write_card"),
+    "parkinson_card": (_PARKINSON, "write_suite_card"),
     "BONN_SFREQ": (_DATASETS, "BONN_SFREQ"),
     "real_data_dir": (_DATASETS, "real_data_dir"),
     "load_segments": (_DATASETS, "load_segments"),
