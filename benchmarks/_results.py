@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from biosynth._version import __version__
+from biosynth import __version__
 from biosynth.bench import json_clean, machine_info
 from biosynth.datasets import REAL_DATA_ENV, real_data_dir, real_data_file
 

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks._results import RESULTS, real_file
-from biosynth._version import __version__
+from biosynth import __version__
 from biosynth.bench import machine_info
 from biosynth.fidelity import compare
 from biosynth.generators.ecg import simulate_ecg

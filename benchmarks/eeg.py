@@ -57,7 +57,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks._results import RESULTS, clean, git_state, not_found, quiet, real_file, report_dict
-from biosynth._version import __version__
+from biosynth import __version__
 from biosynth.bench import machine_info
 from biosynth.bench.timing import library_versions
 from biosynth.datasets import load_segments

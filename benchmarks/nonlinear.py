@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks._results import RESULTS
-from biosynth._version import __version__
+from biosynth import __version__
 from biosynth.bench import machine_info
 from biosynth.fidelity import detrended_fluctuation, nonlinear_features, sample_entropy
 from biosynth.generators import simulate_eeg

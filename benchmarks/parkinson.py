@@ -43,7 +43,7 @@ from scipy import signal
 
 from benchmarks._results import DATA_CARDS, RESULTS, header, write
 from biosynth.bench.parkinson import BURST_BAND as BAND
-from biosynth.bench.parkinson import BURST_SMOOTH_S, TINKHAUSER_2017, published_time_in_bursts
+from biosynth.bench.parkinson import BURST_SMOOTH_S, SFREQ, TINKHAUSER_2017, published_time_in_bursts
 from biosynth.card import write_card as write_data_card
 from biosynth.datasets import figure_numbers, published_entry, published_figures
 from biosynth.fidelity import (
@@ -59,8 +59,6 @@ from biosynth.generators import simulate_parkinson
 __all__ = ["RESULTS", "main", "published", "run"]
 
 CARD = DATA_CARDS / "parkinson_default.md"
-#: Sampling rate of the preset, in Hz (simulate_parkinson's default).
-SFREQ = 1000.0
 SOURCES = {
     "tinkhauser": f"{TINKHAUSER_2017} (via a secondary source; see biosynth/datasets/published/parkinson.json)",
     "foffani": "Foffani et al. 2005, J Physiol 568:699, Table 2",

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks._results import RESULTS
-from biosynth._version import __version__
+from biosynth import __version__
 from biosynth.bench import machine_info
 from biosynth.datasets import load_sample
 from biosynth.fidelity import (

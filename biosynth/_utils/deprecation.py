@@ -36,9 +36,11 @@ def renamed_arguments(renames: Mapping[str, str], *, since: str, until: str) -> 
             for old, new in renames.items():
                 if old in kwargs:
                     if new in kwargs:
-                        raise TypeError(f"{func.__name__}() got both {old}= (old name) and {new}=; pass only {new}=.")
+                        raise TypeError(
+                            f"{func.__qualname__}() got both {old}= (old name) and {new}=; pass only {new}=."
+                        )
                     warnings.warn(
-                        f"{func.__name__}({old}=...) was renamed to {new}= in biosynth {since}; "
+                        f"{func.__qualname__}({old}=...) was renamed to {new}= in biosynth {since}; "
                         f"the old name stops working in {until}.",
                         FutureWarning,
                         stacklevel=2,

@@ -84,6 +84,9 @@ real : array_like or DataArray
 synthetic : array_like or DataArray
     Synthetic recordings, judged against ``real``."""
 
+docdict["root_seed"] = """\
+seed : int
+    Root seed of the run."""
 
 docdict["sample_duration"] = """\
 duration : float or None, default=None

@@ -40,6 +40,7 @@ import pandas as pd
 import xarray as xr
 from scipy.signal import butter, sosfilt
 
+from biosynth._utils.docs import fill_doc
 from biosynth.card import write_card as _write_data_card
 from biosynth.datasets import (
     BONN_BAND,
@@ -117,6 +118,7 @@ __all__ = [
 # --- the parametric generator -------------------------------------------------------------
 
 
+@fill_doc
 def suite_records(
     start: int, stop: int, *, duration: float, seed: int, device: str = "cpu"
 ) -> Iterator[tuple[int, xr.DataArray, pd.DataFrame]]:
@@ -126,8 +128,7 @@ def suite_records(
     ----------
     start, stop : int
         Record range; record ``i`` is interictal when even, ictal when odd.
-    duration : float
-        Length of each record, in s.
+    %(duration)s
     seed : int
         Root seed; record ``i`` depends only on ``(seed, i)``.
     device : str, default="cpu"
@@ -156,6 +157,7 @@ def suite_records(
         yield int(ictal), ecog, events
 
 
+@fill_doc
 def score_chunk(start: int, stop: int, *, duration: float, seed: int, device: str = "cpu") -> dict[str, Any]:
     """The chunk task: detector tallies and zone AUCs of records ``[start, stop)``.
 
@@ -163,10 +165,8 @@ def score_chunk(start: int, stop: int, *, duration: float, seed: int, device: st
     ----------
     start, stop : int
         Record range.
-    duration : float
-        Length of each record, in s.
-    seed : int
-        Root seed.
+    %(duration)s
+    %(root_seed)s
     device : str, default="cpu"
         ``"cpu"`` or a torch device for the generator.
 
@@ -228,6 +228,7 @@ def summarise(chunks: list[dict[str, Any]]) -> dict[str, Any]:
     return {"detectors": scores, "zone_auc_mean": float(np.mean(aucs)) if aucs else float("nan")}
 
 
+@fill_doc
 def generate_only(first: int, count: int, *, duration: float, seed: int) -> int:
     """Generate records ``[first, first + count)`` at once, without detection (scaling).
 
@@ -235,10 +236,8 @@ def generate_only(first: int, count: int, *, duration: float, seed: int) -> int:
     ----------
     first, count : int
         First record and number of records.
-    duration : float
-        Length of each record, in s.
-    seed : int
-        Root seed.
+    %(duration)s
+    %(root_seed)s
 
     Returns
     -------
@@ -254,6 +253,7 @@ def generate_only(first: int, count: int, *, duration: float, seed: int) -> int:
 # --- the Bonn reference ---------------------------------------------------------------------
 
 
+@fill_doc
 def compare_with_bonn(
     *,
     n_compare: int,
@@ -269,8 +269,7 @@ def compare_with_bonn(
     ----------
     n_compare : int
         Records compared (each cut into :data:`EPOCH_S` epochs of the zone contact).
-    duration : float
-        Length of each record, in s.
+    %(duration)s
     seed : int
         Root seed of the records and of the comparison.
     device : str, default="cpu"
@@ -468,6 +467,7 @@ def learned_records(models: dict[Any, Any], start: int, stop: int, *, seed: int)
     return xr.concat(parts, dim="record", combine_attrs="override"), np.array(labels)
 
 
+@fill_doc
 def learned_chunk(start: int, stop: int, *, models: dict[Any, Any], seed: int) -> dict[str, Any]:
     """The chunk task of a data-driven generator: generate records ``[start, stop)``, timed.
 
@@ -477,8 +477,7 @@ def learned_chunk(start: int, stop: int, *, models: dict[Any, Any], seed: int) -
         Record range.
     models : dict
         ``fit_learned(...)["models"]``.
-    seed : int
-        Root seed.
+    %(root_seed)s
 
     Returns
     -------

@@ -27,6 +27,7 @@ import pandas as pd
 import xarray as xr
 from scipy import signal
 
+from biosynth._utils.docs import fill_doc
 from biosynth.card import write_card as _write_data_card
 from biosynth.datasets import figure_numbers, published_entry, published_figures
 from biosynth.fidelity import burst_threshold, detect_bursts, match_events
@@ -57,7 +58,7 @@ __all__ = [
     "score_chunk",
     "suite_record",
     "summarise",
-    "write_card",
+    "write_suite_card",
 ]
 
 
@@ -109,15 +110,14 @@ def suite_record(record: int, *, duration: float, seed: int) -> tuple[str, dict[
     return state, out, events
 
 
+@fill_doc
 def common_threshold(*, duration: float, seed: int, n_records: int = N_THRESHOLD_RECORDS) -> float:
     """The burst threshold common to OFF and ON, in V.
 
     Parameters
     ----------
-    duration : float
-        Length of each record, in s.
-    seed : int
-        Root seed.
+    %(duration)s
+    %(root_seed)s
     n_records : int, default=N_THRESHOLD_RECORDS
         The first records (half OFF, half ON) it is taken from.
 
@@ -135,6 +135,7 @@ def common_threshold(*, duration: float, seed: int, n_records: int = N_THRESHOLD
     return float(np.mean(values))
 
 
+@fill_doc
 def score_chunk(start: int, stop: int, *, duration: float, seed: int, threshold: float) -> dict[str, Any]:
     """The chunk task: per-record burst detection against the ground truth, and features.
 
@@ -142,10 +143,8 @@ def score_chunk(start: int, stop: int, *, duration: float, seed: int, threshold:
     ----------
     start, stop : int
         Record range.
-    duration : float
-        Length of each record, in s.
-    seed : int
-        Root seed.
+    %(duration)s
+    %(root_seed)s
     threshold : float
         Burst threshold, in V (:func:`common_threshold`).
 
@@ -226,7 +225,10 @@ def reference_note() -> str:
     )
 
 
-def write_card(path: str | os.PathLike, summary: dict[str, Any], *, n_compare: int, duration: float, seed: int) -> Path:
+@fill_doc
+def write_suite_card(
+    path: str | os.PathLike, summary: dict[str, Any], *, n_compare: int, duration: float, seed: int
+) -> Path:
     """The data card of the suite's LFP with its published comparisons and classifier.
 
     Parameters
@@ -237,10 +239,8 @@ def write_card(path: str | os.PathLike, summary: dict[str, Any], *, n_compare: i
         The suite's result so far (``by_state``, ``classifier_balanced_accuracy``).
     n_compare : int
         Records ``[0, n_compare)`` described by the card.
-    duration : float
-        Length of each record, in s.
-    seed : int
-        Root seed.
+    %(duration)s
+    %(root_seed)s
 
     Returns
     -------
@@ -268,6 +268,7 @@ def write_card(path: str | os.PathLike, summary: dict[str, Any], *, n_compare: i
     return _write_data_card(lfp, path, events=events, purpose=purpose, published=published, overwrite=True)
 
 
+@fill_doc
 def generate_only(first: int, count: int, *, duration: float, seed: int) -> int:
     """Generate records ``[first, first + count)`` at once, without detection (scaling).
 
@@ -275,10 +276,8 @@ def generate_only(first: int, count: int, *, duration: float, seed: int) -> int:
     ----------
     first, count : int
         First record and number of records.
-    duration : float
-        Length of each record, in s.
-    seed : int
-        Root seed.
+    %(duration)s
+    %(root_seed)s
 
     Returns
     -------

@@ -11,6 +11,7 @@ from multiprocessing import get_context
 
 from tqdm.auto import tqdm
 
+from biosynth._utils.docs import fill_doc
 from biosynth.bench import epilepsy, parkinson
 from biosynth.bench.timing import peak_memory_mb
 
@@ -20,15 +21,17 @@ SCALING_DURATIONS = (5.0, 10.0, 30.0, 60.0)
 #: Records generated at once (as a chunk of a suite run is): memory stays bounded
 #: whatever the record count.
 SCALING_CHUNK = 100
-#: Suite -> ``generate(first, count, *, duration, seed) -> samples made``.
-GENERATORS: dict[str, Callable[..., int]] = {
+#: Suite -> ``generate(first, count, *, duration, seed) -> samples made`` (not the
+#: registry of generators, biosynth.generators.GENERATORS).
+GENERATE_ONLY: dict[str, Callable[..., int]] = {
     "epilepsy": epilepsy.generate_only,
     "parkinson": parkinson.generate_only,
 }
 
-__all__ = ["GENERATORS", "SCALING_CHUNK", "SCALING_DURATIONS", "SCALING_RECORDS", "generate_only", "measure_scaling"]
+__all__ = ["GENERATE_ONLY", "SCALING_CHUNK", "SCALING_DURATIONS", "SCALING_RECORDS", "generate_only", "measure_scaling"]
 
 
+@fill_doc
 def measure_scaling(
     name: str,
     *,
@@ -48,8 +51,7 @@ def measure_scaling(
         Largest record count measured (``records`` above it are skipped).
     duration : float
         Record length of the count series, in s.
-    seed : int
-        Root seed.
+    %(root_seed)s
     records : tuple of int, default=SCALING_RECORDS
         Record counts of the count series.
     durations : tuple of float, default=SCALING_DURATIONS
@@ -62,8 +64,8 @@ def measure_scaling(
         ``duration_s``, ``seconds``, ``records_per_s``, ``samples_per_s`` and the peak
         memory (``peak_memory_mb``, MiB) of the fresh process that made them.
     """
-    if name not in GENERATORS:
-        raise ValueError(f"name must be one of {tuple(GENERATORS)}, got {name!r}.")
+    if name not in GENERATE_ONLY:
+        raise ValueError(f"name must be one of {tuple(GENERATE_ONLY)}, got {name!r}.")
     sizes = [("records", n, duration) for n in records if n <= max_records]
     sizes += [("duration", min(10, max_records), d) for d in durations]
     out: dict[str, list[dict[str, float]]] = {"records": [], "duration": []}
@@ -75,6 +77,7 @@ def measure_scaling(
     return out
 
 
+@fill_doc
 def generate_only(name: str, n: int, duration: float, seed: int) -> tuple[float, int, float]:
     """Generate ``n`` records of suite ``name`` without detection, :data:`SCALING_CHUNK` at a time.
 
@@ -84,10 +87,8 @@ def generate_only(name: str, n: int, duration: float, seed: int) -> tuple[float,
         The suite.
     n : int
         Records.
-    duration : float
-        Length of each record, in s.
-    seed : int
-        Root seed.
+    %(duration)s
+    %(root_seed)s
 
     Returns
     -------
@@ -98,7 +99,7 @@ def generate_only(name: str, n: int, duration: float, seed: int) -> tuple[float,
     peak_memory : float
         Peak resident memory of this process, in MiB.
     """
-    generate = GENERATORS[name]
+    generate = GENERATE_ONLY[name]
     start, samples = time.perf_counter(), 0
     for first in range(0, n, SCALING_CHUNK):
         samples += generate(first, min(SCALING_CHUNK, n - first), duration=duration, seed=seed)

@@ -23,13 +23,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from biosynth import datasets
 from biosynth._utils.docs import fill_doc
 from biosynth._version import __version__
 from biosynth.bench import epilepsy, parkinson
 from biosynth.bench.engine import Task, run_chunks
 from biosynth.bench.scaling import measure_scaling
 from biosynth.bench.timing import library_versions, machine_info, peak_memory_mb
-from biosynth.datasets import real_data_dir
 
 #: The use-case suites.
 SUITES = ("epilepsy", "parkinson")
@@ -117,7 +117,8 @@ def run_suite(
     if name not in SUITES:
         raise ValueError(f"suite must be one of {SUITES}, got {name!r}.")
     check_plan(name, generators, n_records=n_records, n_compare=n_compare, duration=duration)
-    folder = real_data_dir(real_data) if name == "epilepsy" else None  # a mistyped folder fails here, not later
+    # a mistyped folder fails here, not later
+    folder = datasets.real_data_dir(real_data) if name == "epilepsy" else None
     parameters = {"n_records": n_records, "duration": duration, "chunk_size": chunk_size, "n_compare": n_compare,
                   "seed": seed, "device": device}  # fmt: skip
     result: dict[str, Any] = {
@@ -148,7 +149,7 @@ def run_suite(
         )
     else:
         if card is not None:
-            parkinson.write_card(card, result, n_compare=compared, duration=duration, seed=seed)
+            parkinson.write_suite_card(card, result, n_compare=compared, duration=duration, seed=seed)
         result["reference"] = {"published": parkinson.reference_note()}
     result["seconds"]["reference"] = time.perf_counter() - start
     if generators:
@@ -163,6 +164,7 @@ def run_suite(
     return result
 
 
+@fill_doc
 def suite_task(name: str, *, duration: float, seed: int, device: str = "cpu") -> Task:
     """The picklable per-chunk task of suite ``name``.
 
@@ -170,10 +172,8 @@ def suite_task(name: str, *, duration: float, seed: int, device: str = "cpu") ->
     ----------
     name : {"epilepsy", "parkinson"}
         The suite.
-    duration : float
-        Length of each record, in s.
-    seed : int
-        Root seed.
+    %(duration)s
+    %(root_seed)s
     device : str, default="cpu"
         ``"cpu"`` or a torch device (epilepsy's generator).
 
@@ -191,6 +191,7 @@ def suite_task(name: str, *, duration: float, seed: int, device: str = "cpu") ->
     raise ValueError(f"suite must be one of {SUITES}, got {name!r}.")
 
 
+@fill_doc
 def check_plan(name: str, generators: tuple[str, ...], *, n_records: int, n_compare: int, duration: float) -> None:
     """Reject, before any work, what would fail later.
 
@@ -204,8 +205,7 @@ def check_plan(name: str, generators: tuple[str, ...], *, n_records: int, n_comp
         Records generated.
     n_compare : int
         Records compared.
-    duration : float
-        Length of each record, in s.
+    %(duration)s
 
     Raises
     ------
@@ -284,7 +284,7 @@ _MOVED = {
     "parkinson_threshold": (_PARKINSON, "common_threshold"),
     "parkinson_chunk": (_PARKINSON, "score_chunk"),
     "parkinson_summary": (_PARKINSON, "summarise"),
-    "parkinson_card": (_PARKINSON, "write_card"),
+    "parkinson_card": (_PARKINSON, "write_suite_card"),
     "BONN_SFREQ": (_DATASETS, "BONN_SFREQ"),
     "real_data_dir": (_DATASETS, "real_data_dir"),
     "load_segments": (_DATASETS, "load_segments"),

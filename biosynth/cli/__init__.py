@@ -19,6 +19,7 @@ from typing import Any
 
 from biosynth.cli import bench, card, fidelity, fit, generate, info
 from biosynth.cli._common import EXIT_INTERRUPTED, EXIT_USER_ERROR, USER_ERRORS, Parser, one_line
+from biosynth.cli._common import EXIT_OK as EXIT_OK  # biosynth.cli.EXIT_OK of the old cli.py, kept
 
 EPILOG = """\
 examples:

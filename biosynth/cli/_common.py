@@ -110,7 +110,7 @@ def add_duration(
     help_text : str or None, default=None
         Help text; None says "record length in s (default DEFAULT)".
     prefix : str, default=""
-        Prefix of the attribute the value is stored in (``"model_"``: ``args.model_seed``).
+        Prefix of the attribute the value is stored in (``"model_"``: ``args.model_duration``).
     """
     text = help_text if help_text is not None else f"record length in s (default {default:g})"
     parser.add_argument(
@@ -148,7 +148,7 @@ def add_n_records(
     help_text : str or None, default=None
         Help text; None says "number of records (default DEFAULT)".
     prefix : str, default=""
-        Prefix of the attribute the value is stored in (``"model_"``: ``args.model_seed``).
+        Prefix of the attribute the value is stored in (``"model_"``: ``args.model_n_records``).
     """
     text = help_text if help_text is not None else f"number of records (default {default})"
     parser.add_argument(
@@ -186,7 +186,7 @@ def add_device(parser: argparse.ArgumentParser, *, help_text: str | None = None,
     help_text : str or None, default=None
         Help text; None names the choices and the torch extra.
     prefix : str, default=""
-        Prefix of the attribute the value is stored in (``"model_"``: ``args.model_seed``).
+        Prefix of the attribute the value is stored in (``"model_"``: ``args.model_device``).
     """
     text = help_text if help_text is not None else "'cpu' or a torch device such as 'cuda' (torch extra)"
     parser.add_argument("--device", default="cpu", help=text, dest=f"{prefix}device", metavar="DEVICE")

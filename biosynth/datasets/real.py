@@ -62,6 +62,8 @@ def real_data_dir(path: str | os.PathLike | None = None) -> Path | None:
 
     Raises
     ------
+    TypeError
+        ``path`` is not a str, a path-like object or None.
     FileNotFoundError
         ``path`` or ``$BIOSYNTH_REAL_DATA`` names something that is not a folder.
 
@@ -73,6 +75,8 @@ def real_data_dir(path: str | os.PathLike | None = None) -> Path | None:
     FileNotFoundError: real-data folder '/no/such/folder' (passed as path) does not exist or is not a folder.
     """
     if path is not None:
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"path must be a str, a path-like object or None, got {type(path).__name__} {path!r}.")
         return _existing(Path(path), "passed as path")
     if os.environ.get(REAL_DATA_ENV):
         return _existing(Path(os.environ[REAL_DATA_ENV]), f"from ${REAL_DATA_ENV}")

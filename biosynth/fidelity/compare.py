@@ -127,6 +127,7 @@ class FidelityReport:
             "timings_s": self.timings,
         }
 
+    @fill_doc
     def to_json(self, path: str | os.PathLike, *, overwrite: bool = False) -> Path:
         """Write :meth:`to_dict` as JSON (atomically; refuses to overwrite by default).
 
@@ -134,8 +135,7 @@ class FidelityReport:
         ----------
         path : path-like
             JSON file to write.
-        overwrite : bool
-            Replace an existing file.
+        %(overwrite)s
 
         Returns
         -------

@@ -547,8 +547,9 @@ def classifier_two_sample_test(
     column left unscaled) and the same L2-penalised logistic loss (C=1, intercept not
     penalised), minimised by Newton's method to convergence where scikit-learn's
     ``lbfgs`` stops at a gradient tolerance of 1e-4. The folds are the same, so the
-    fold AUCs agree with the CPU path up to that solver tolerance (within 1e-3 on the
-    test examples; usually exactly). A custom ``classifier`` runs on the CPU only.
+    fold AUCs agree with the CPU path up to that solver tolerance (at most 1.3e-3 apart
+    on the test examples, which allow 5e-3; usually exactly). A custom ``classifier``
+    runs on the CPU only.
 
     References
     ----------

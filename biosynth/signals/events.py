@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from biosynth._utils.docs import fill_doc
 from biosynth._utils.files import atomic_output
 
 EVENT_COLUMNS = ("record", "channel", "onset", "duration", "type")
@@ -206,6 +207,7 @@ def to_bids_events(events: pd.DataFrame, *, record: int | None = None) -> pd.Dat
     return out[columns + [c for c in out.columns if c not in columns]].fillna(_BIDS_NA)
 
 
+@fill_doc
 def write_events_tsv(
     events: pd.DataFrame, path: str | os.PathLike, *, record: int | None = None, overwrite: bool = False
 ) -> None:
@@ -219,8 +221,7 @@ def write_events_tsv(
         Output file, conventionally ``*_events.tsv``.
     record : int | None
         Record to write; None requires a single-record table.
-    overwrite : bool
-        Replace an existing file.
+    %(overwrite)s
     """
     table = to_bids_events(events, record=record)
     with atomic_output(path, overwrite=overwrite) as tmp:

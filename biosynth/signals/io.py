@@ -32,6 +32,7 @@ import pandas as pd
 import xarray as xr
 
 from biosynth._utils.check import check_option
+from biosynth._utils.docs import fill_doc
 from biosynth._utils.files import atomic_output, check_output_path
 from biosynth.signals._shared import MNE_TYPES, require_zarr
 from biosynth.signals.container import (
@@ -121,6 +122,7 @@ def _pick_reader(path: Path):
     return _read_mne
 
 
+@fill_doc
 def write(
     path: str | os.PathLike,
     signals: xr.DataArray,
@@ -141,9 +143,7 @@ def write(
         biosynth container.
     events : DataFrame | None
         Event table to store beside the signals (annotations in EDF/BDF).
-    overwrite : bool
-        Replace ``path`` if it exists; otherwise an existing file raises
-        FileExistsError.
+    %(overwrite)s
 
     Returns
     -------

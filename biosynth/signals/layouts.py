@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from biosynth._utils.check import check_int, check_number, check_option, check_sfreq, fmt_value
+from biosynth._utils.docs import fill_doc
 from biosynth._utils.files import atomic_output
 
 #: Largest accepted contact spacing in m (5 cm); larger values are usually mm given as m.
@@ -485,6 +486,7 @@ def common_average(data: np.ndarray, layout: Layout, *, per_device: bool = True)
     return out
 
 
+@fill_doc
 def electrodes_tsv(
     layout: Layout,
     path: str | os.PathLike,
@@ -511,8 +513,7 @@ def electrodes_tsv(
         clinical subdural contact).
     material, manufacturer : str
         Written as given; ``"n/a"`` by default (synthetic contacts have none).
-    overwrite : bool
-        Replace an existing file.
+    %(overwrite)s
     """
     layout = _check_layout(layout)
     size = check_number("size", size, low=0, low_inclusive=False, unit="mm^2")
@@ -590,6 +591,7 @@ def _is_regular(positions: np.ndarray, rows: int, cols: int) -> bool:
     return bool(np.allclose(grid_, expected, rtol=0, atol=1e-8))
 
 
+@fill_doc
 def channels_tsv(
     ch_names: Sequence[str],
     path: str | os.PathLike,
@@ -624,8 +626,7 @@ def channels_tsv(
         Filter cut-offs in Hz (high-pass, low-pass), ``"n/a"`` when none.
     status : sequence of {"good", "bad"} or None
         One per channel; None means all good.
-    overwrite : bool
-        Replace an existing file.
+    %(overwrite)s
     """
     names = [str(name) for name in ch_names]
     _check_unique(names)

@@ -127,8 +127,8 @@ def test_old_suites_names_warn_and_point_to_the_new_ones():
 
     with pytest.warns(FutureWarning, match=r"suites.epilepsy_chunk moved to biosynth.bench.epilepsy.score_chunk"):
         assert suites.epilepsy_chunk is epilepsy.score_chunk
-    with pytest.warns(FutureWarning, match="parkinson.write_card"):
-        assert suites.parkinson_card is parkinson.write_card
+    with pytest.warns(FutureWarning, match="parkinson.write_suite_card"):
+        assert suites.parkinson_card is parkinson.write_suite_card
     with pytest.warns(FutureWarning, match="biosynth.datasets.BONN_SFREQ"):
         assert suites.BONN_SFREQ == BONN_SFREQ
     with pytest.warns(FutureWarning, match="published_time_in_bursts"):

@@ -67,3 +67,18 @@ def test_old_modules_warn_and_still_work(module, names):
             assert getattr(old, name) is getattr(biosynth.bench, name)
     with pytest.raises(AttributeError, match="has no attribute 'nothing'"):
         old.nothing
+
+
+@pytest.mark.parametrize("module", ["biosynth.bench.runner", "biosynth.bench.run", "biosynth.bench.suites"])
+def test_every_old_name_warns_with_its_new_home_and_the_version(module):
+    """Each name an old module lists as moved resolves to the object of its new home,
+    with a FutureWarning that names that home and the release that drops the old name."""
+    import importlib
+
+    old = importlib.import_module(module)
+    assert old._MOVED
+    for name, where in old._MOVED.items():
+        new_module, new_name = where if isinstance(where, tuple) else (where, name)
+        with pytest.warns(FutureWarning, match=rf"{module}\.{name} moved to {new_module}\.{new_name} .*0\.3"):
+            value = getattr(old, name)
+        assert value is getattr(importlib.import_module(new_module), new_name), name

@@ -32,6 +32,7 @@ def test_generate_parkinson_writes_one_file_per_signal(tmp_path, capsys):
         (["--pac", "2"], "pac must lie in [0, 1]"),
         (["--dbs", "5000"], "dbs['freq']"),
         (["-o", "x.edf"], "--out must be .nc, .zarr or .npz"),
+        (["--device", "gpu0"], "device"),
     ],
 )
 def test_generate_parkinson_bad_input_exits_2_with_one_line(tmp_path, monkeypatch, capsys, extra, message):

@@ -53,6 +53,10 @@ def test_cli_real_data_variable_is_the_one_datasets_reads():
     assert CLI_REAL_DATA_ENV == REAL_DATA_ENV == "BIOSYNTH_REAL_DATA"
 
 
+def test_the_exit_codes_of_the_old_module_are_still_there():
+    assert (biosynth.cli.EXIT_OK, biosynth.cli.EXIT_USER_ERROR) == (0, 2)
+
+
 def test_match_like_is_a_deprecated_alias_of_match_recording():
     from biosynth.datasets import load_sample
     from biosynth.generators import match_recording

@@ -35,6 +35,8 @@ def test_argument_then_environment_then_default(tmp_path, monkeypatch):
 def test_a_named_folder_must_exist_the_default_may_not(tmp_path, monkeypatch):
     with pytest.raises(FileNotFoundError, match=r"folder '.*nowhere' \(passed as path\) does not exist"):
         real_data_dir(tmp_path / "nowhere")
+    with pytest.raises(TypeError, match=r"^path must be a str, a path-like object or None, got int 3\.$"):
+        real_data_dir(3)
     monkeypatch.setenv(REAL_DATA_ENV, str(tmp_path / "typo"))
     with pytest.raises(FileNotFoundError, match=r"\(from \$BIOSYNTH_REAL_DATA\) does not exist"):
         real_data_dir()

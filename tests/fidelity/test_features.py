@@ -106,8 +106,11 @@ def test_torch_device_gives_the_same_features(eeg, features):
 
 
 def test_bad_device_is_named(eeg):
-    with pytest.raises((TypeError, ValueError), match="device"):
+    with pytest.raises(TypeError, match=r"^device must be a str such as 'cpu' or 'cuda', got int 3\.$"):
         extract_features(eeg, device=3)
+    pytest.importorskip("torch")
+    with pytest.raises(ValueError, match=r"^device must be 'cpu', 'torch:cpu' or a torch device .*, got 'gpu!'\.$"):
+        extract_features(eeg, device="gpu!")
 
 
 @pytest.mark.gpu

@@ -514,6 +514,15 @@ def test_c2st_custom_classifier_runs_on_cpu_only(rng):
         classifier_two_sample_test(x, x + 1, classifier=LogisticRegression(), device="torch:cpu")
 
 
+def test_c2st_bad_device_is_one_line(rng):
+    x = rng.normal(size=(20, 2))
+    with pytest.raises(TypeError, match=r"^device must be a str such as 'cpu' or 'cuda', got int 0\.$"):
+        classifier_two_sample_test(x, x + 1, device=0)
+    pytest.importorskip("torch")
+    with pytest.raises(ValueError, match=r"^device must be 'cpu', 'torch:cpu' or a torch device .*, got 'gpu!'\.$"):
+        classifier_two_sample_test(x, x + 1, device="gpu!")
+
+
 @pytest.mark.gpu
 def test_c2st_cuda_matches_sklearn(rng):
     torch = pytest.importorskip("torch")

@@ -70,6 +70,11 @@ def test_new_names_change_the_result():
     assert REPORT.summary(max_ratio=3.0).loc["spectral", "close"] == 2
 
 
+def test_a_method_is_named_with_its_class():
+    with pytest.warns(FutureWarning, match=r"^FidelityReport\.summary\(threshold=\.\.\.\) was renamed to max_ratio="):
+        REPORT.summary(threshold=2.0)
+
+
 def test_both_spellings_is_an_error():
     with pytest.raises(TypeError, match="got both tolerance= .* and match_window="):
         match_events(TRUTH, FOUND, tolerance=0.1, match_window=0.1)

@@ -11,6 +11,7 @@ from typing import Any
 
 from biosynth.cli._common import (
     EXIT_OK,
+    add_device,
     add_duration,
     add_n_records,
     add_output,
@@ -65,6 +66,7 @@ def add_parser(kinds: Any) -> argparse.ArgumentParser:
     add("--pac", type=float, default=0.5, help="beta-phase modulation depth of gamma, 0-1 (default 0.5)")
     add("--dbs", type=float, default=None, metavar="HZ", help="deep brain stimulation at this frequency (e.g. 130)")
     add_seed(parser, help_text="random seed (default: fresh, stored in the files)")
+    add_device(parser)
     add_output(parser, help_text="output name (.nc, .zarr, .npz); _lfp, _eeg, _acc, _emg are added")
     parser.set_defaults(run_kind=run)
     return parser
@@ -156,6 +158,7 @@ def settings(args: argparse.Namespace) -> dict[str, Any]:
         "pac": args.pac,
         "dbs": None if args.dbs is None else {"freq": args.dbs},
         "seed": args.seed,
+        "device": args.device,
     }
 
 
