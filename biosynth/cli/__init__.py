@@ -3,7 +3,8 @@
 code. No science lives here.
 
 One module per subcommand (``generate/``, ``fit``, ``fidelity``, ``bench``, ``card``,
-``info``), each with ``add_parser(sub)`` and a ``run(args)`` handler; what they share
+``info``), each with ``add_parser(sub)`` (adds and returns its parser) and a
+``run(args)`` handler (takes the parsed command line, returns the exit code); what they share
 (options, output checks, error handling) is in ``_common``. Nothing in the library
 imports this package.
 """

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -308,3 +308,77 @@ def one_line(err: BaseException) -> str:
         return "not enough memory for this request; ask for fewer records, channels or a shorter duration."
     text = str(err).strip()
     return text.splitlines()[0] if text else type(err).__name__
+
+
+def generate_kind(
+    kinds: Any,
+    name: str,
+    summary: str,
+    description: str,
+    examples: Sequence[str],
+    *,
+    duration: float,
+    sfreq: float | None,
+    sfreq_help: str | None = None,
+) -> argparse.ArgumentParser:
+    """A kind of ``biosynth generate`` with the options every kind opens with.
+
+    Parameters
+    ----------
+    kinds : argparse._SubParsersAction
+        The kinds of ``biosynth generate``.
+    name, summary, description, examples
+        As for :func:`command`.
+    duration : float
+        Default of ``--duration``, in s.
+    sfreq : float or None
+        Default of ``--sfreq``, in Hz.
+    sfreq_help : str or None, default=None
+        Help of ``--sfreq`` when the default text does not fit.
+
+    Returns
+    -------
+    parser : ArgumentParser
+        With ``--duration``, ``--sfreq`` and ``--n-records``; the kind adds its own
+        options, then :func:`finish_generate_kind`.
+    """
+    parser = command(kinds, name, summary, description, examples)
+    add_duration(parser, default=duration)
+    add_sfreq(parser, default=sfreq, help_text=sfreq_help)
+    add_n_records(parser)
+    return parser
+
+
+def finish_generate_kind(
+    parser: argparse.ArgumentParser,
+    run: Callable[[argparse.Namespace], int],
+    *,
+    output_help: str,
+    output_required: bool = True,
+    seed_help: str | None = None,
+) -> argparse.ArgumentParser:
+    """The options every kind of ``biosynth generate`` closes with, and its handler.
+
+    Parameters
+    ----------
+    parser : ArgumentParser
+        The kind's parser, from :func:`generate_kind`.
+    run : callable
+        The kind's handler: parsed command line -> exit code.
+    output_help : str
+        Help of ``--out``.
+    output_required : bool, default=True
+        Whether ``--out`` is required.
+    seed_help : str or None, default=None
+        Help of ``--seed`` when the default text does not fit.
+
+    Returns
+    -------
+    parser : ArgumentParser
+        With ``--seed``, ``--device``, ``--out`` and ``--overwrite``.
+    """
+    add_seed(parser, help_text=seed_help)
+    add_device(parser)
+    add_output(parser, required=output_required, help_text=output_help)
+    parser.set_defaults(run_kind=run)
+    return parser

@@ -43,17 +43,7 @@ NOTE = (
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
-    """Add ``bench`` to the subcommands of ``biosynth``.
-
-    Parameters
-    ----------
-    sub : argparse._SubParsersAction
-        The subcommands of ``biosynth``.
-
-    Returns
-    -------
-    parser : ArgumentParser
-    """
+    """Add ``bench`` to the subcommands of ``biosynth``."""
     bench = command(
         sub, "bench", "time generation and fidelity on the shipped EEG sample", DESCRIPTION, EXAMPLES, note=NOTE
     )
@@ -88,18 +78,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the slice benchmark or a suite; print and write the results.
-
-    Parameters
-    ----------
-    args : Namespace
-        The parsed command line.
-
-    Returns
-    -------
-    code : int
-        The exit code.
-    """
+    """Run the slice benchmark or a suite; print and write the results."""
     from biosynth._utils import atomic_output, check_int, check_output_path
     from biosynth.bench import run_slice_benchmark
 
@@ -124,18 +103,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_suite_command(args: argparse.Namespace) -> int:
-    """Run the epilepsy or Parkinson's suite; print the summary and write the outputs.
-
-    Parameters
-    ----------
-    args : Namespace
-        The parsed command line.
-
-    Returns
-    -------
-    code : int
-        The exit code.
-    """
+    """Run the epilepsy or Parkinson's suite; print the summary and write the outputs."""
     from biosynth._utils import check_int, check_output_path, check_positive
     from biosynth.bench import markdown_summary, run_suite, write_outputs
 

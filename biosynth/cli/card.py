@@ -13,17 +13,7 @@ from biosynth.cli._common import EXIT_OK, add_output, command
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
-    """Add ``card`` to the subcommands of ``biosynth``.
-
-    Parameters
-    ----------
-    sub : argparse._SubParsersAction
-        The subcommands of ``biosynth``.
-
-    Returns
-    -------
-    parser : ArgumentParser
-    """
+    """Add ``card`` to the subcommands of ``biosynth``."""
     card = command(
         sub,
         "card",
@@ -40,18 +30,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Read the signals (and the fidelity summary), write the card.
-
-    Parameters
-    ----------
-    args : Namespace
-        The parsed command line.
-
-    Returns
-    -------
-    code : int
-        The exit code.
-    """
+    """Read the signals (and the fidelity summary), write the card."""
     from biosynth.card import check_fidelity_summary, write_card
     from biosynth.datasets import open_signals
 

@@ -33,17 +33,7 @@ EXAMPLES = (
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
-    """Add ``fidelity`` to the subcommands of ``biosynth``.
-
-    Parameters
-    ----------
-    sub : argparse._SubParsersAction
-        The subcommands of ``biosynth``.
-
-    Returns
-    -------
-    parser : ArgumentParser
-    """
+    """Add ``fidelity`` to the subcommands of ``biosynth``."""
     fid = command(
         sub,
         "fidelity",
@@ -101,18 +91,7 @@ def check_sections(text: str | None, holdout: str | None) -> list[str] | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Compare, write the report and the summary, print one line per section.
-
-    Parameters
-    ----------
-    args : Namespace
-        The parsed command line.
-
-    Returns
-    -------
-    code : int
-        The exit code.
-    """
+    """Compare, write the report and the summary, print one line per section."""
     from biosynth._utils import check_device, check_output_path, check_positive
     from biosynth.datasets import open_signals
     from biosynth.fidelity import compare, write_report

@@ -36,17 +36,7 @@ class Families:
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
-    """Add ``fit`` to the subcommands of ``biosynth``.
-
-    Parameters
-    ----------
-    sub : argparse._SubParsersAction
-        The subcommands of ``biosynth``.
-
-    Returns
-    -------
-    parser : ArgumentParser
-    """
+    """Add ``fit`` to the subcommands of ``biosynth``."""
     fit = command(
         sub,
         "fit",
@@ -68,18 +58,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Read REAL (cut into epochs), fit, save.
-
-    Parameters
-    ----------
-    args : Namespace
-        The parsed command line.
-
-    Returns
-    -------
-    code : int
-        The exit code.
-    """
+    """Read REAL (cut into epochs), fit, save."""
     from biosynth._utils import check_output_path, check_positive
     from biosynth.datasets import open_signals
     from biosynth.generators import GENERATORS

@@ -11,17 +11,7 @@ from biosynth.cli._common import EXIT_OK, command
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
-    """Add ``info`` to the subcommands of ``biosynth``.
-
-    Parameters
-    ----------
-    sub : argparse._SubParsersAction
-        The subcommands of ``biosynth``.
-
-    Returns
-    -------
-    parser : ArgumentParser
-    """
+    """Add ``info`` to the subcommands of ``biosynth``."""
     info = command(
         sub,
         "info",
@@ -36,17 +26,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def add_sys_info_parser(sub: Any) -> argparse.ArgumentParser:
-    """Add ``sys-info`` to the subcommands of ``biosynth``.
-
-    Parameters
-    ----------
-    sub : argparse._SubParsersAction
-        The subcommands of ``biosynth``.
-
-    Returns
-    -------
-    parser : ArgumentParser
-    """
+    """Add ``sys-info`` to the subcommands of ``biosynth``."""
     parser = command(
         sub,
         "sys-info",
@@ -60,18 +40,7 @@ def add_sys_info_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Describe ``args.path``, or the installation without one.
-
-    Parameters
-    ----------
-    args : Namespace
-        The parsed command line.
-
-    Returns
-    -------
-    code : int
-        The exit code.
-    """
+    """Describe ``args.path``, or the installation without one."""
     if args.path is None:
         return run_sys_info(args)
     from biosynth.card import describe

@@ -18,17 +18,7 @@ EXAMPLES = (
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
-    """Add ``generate`` and its kinds to the subcommands of ``biosynth``.
-
-    Parameters
-    ----------
-    sub : argparse._SubParsersAction
-        The subcommands of ``biosynth``.
-
-    Returns
-    -------
-    parser : ArgumentParser
-    """
+    """Add ``generate`` and its kinds to the subcommands of ``biosynth``."""
     gen = command(
         sub,
         "generate",
@@ -46,18 +36,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the KIND's handler, or ``--model``'s without KIND.
-
-    Parameters
-    ----------
-    args : Namespace
-        The parsed command line.
-
-    Returns
-    -------
-    code : int
-        The exit code.
-    """
+    """Run the KIND's handler, or ``--model``'s without KIND."""
     if args.kind is None:
         return model.run(args)
     if args.model is not None:

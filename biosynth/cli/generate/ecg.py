@@ -9,14 +9,9 @@ from typing import Any
 
 from biosynth.cli._common import (
     EXIT_OK,
-    add_device,
-    add_duration,
-    add_n_records,
-    add_output,
-    add_seed,
-    add_sfreq,
     check_generate_output,
-    command,
+    finish_generate_kind,
+    generate_kind,
     name_list,
     note_seed_outside_file,
 )
@@ -33,21 +28,16 @@ EXAMPLES = (
 
 
 def add_parser(kinds: Any) -> argparse.ArgumentParser:
-    """Add ``ecg`` to the kinds of ``biosynth generate``.
-
-    Parameters
-    ----------
-    kinds : argparse._SubParsersAction
-        The kinds of ``generate``.
-
-    Returns
-    -------
-    parser : ArgumentParser
-    """
-    ecg = command(kinds, "ecg", "ECG from the ECGSYN dynamical model, with R-peak ground truth", DESCRIPTION, EXAMPLES)
-    add_duration(ecg, default=10.0)
-    add_sfreq(ecg, default=500.0)
-    add_n_records(ecg)
+    """Add ``ecg`` to the kinds of ``biosynth generate``."""
+    ecg = generate_kind(
+        kinds,
+        "ecg",
+        "ECG from the ECGSYN dynamical model, with R-peak ground truth",
+        DESCRIPTION,
+        EXAMPLES,
+        duration=10.0,
+        sfreq=500.0,
+    )
     ecg.add_argument("--heart-rate", type=float, default=60.0, help="mean heart rate in bpm, 30-200 (default 60)")
     ecg.add_argument("--hrv", type=float, default=1.0, help="heart-rate standard deviation in bpm (default 1)")
     ecg.add_argument("--lf-hf", type=float, default=0.5, help="LF/HF power ratio of the RR process (default 0.5)")
@@ -60,26 +50,13 @@ def add_parser(kinds: Any) -> argparse.ArgumentParser:
     )
     ecg.add_argument("--line-freq", type=float, default=50.0, help="mains frequency of the noise in Hz (default 50)")
     ecg.add_argument("--chunk-size", type=int, default=None, help="records per chunk, bounds memory")
-    add_seed(ecg)
-    add_device(ecg)
-    add_output(ecg, help_text="output file: .nc, .zarr or .npz (events kept), .edf or .bdf (one record)")
-    ecg.set_defaults(run_kind=run)
-    return ecg
+    return finish_generate_kind(
+        ecg, run, output_help="output file: .nc, .zarr or .npz (events kept), .edf or .bdf (one record)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    """Generate ECG and write it with its R-peak and wave events.
-
-    Parameters
-    ----------
-    args : Namespace
-        The parsed command line.
-
-    Returns
-    -------
-    code : int
-        The exit code.
-    """
+    """Generate ECG and write it with its R-peak and wave events."""
     from biosynth.generators import STANDARD_LEADS, simulate_ecg
     from biosynth.signals import write
 

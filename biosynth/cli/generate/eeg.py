@@ -10,15 +10,10 @@ from typing import Any
 
 from biosynth.cli._common import (
     EXIT_OK,
-    add_device,
-    add_duration,
-    add_n_records,
-    add_output,
-    add_seed,
-    add_sfreq,
     check_generate_output,
-    command,
     event_counts,
+    finish_generate_kind,
+    generate_kind,
     name_list,
     note_seed_outside_file,
 )
@@ -39,27 +34,17 @@ EXAMPLES = (
 
 
 def add_parser(kinds: Any) -> argparse.ArgumentParser:
-    """Add ``eeg`` to the kinds of ``biosynth generate``.
-
-    Parameters
-    ----------
-    kinds : argparse._SubParsersAction
-        The kinds of ``generate``.
-
-    Returns
-    -------
-    parser : ArgumentParser
-    """
-    eeg = command(
+    """Add ``eeg`` to the kinds of ``biosynth generate``."""
+    eeg = generate_kind(
         kinds,
         "eeg",
         "scalp EEG: 1/f background, rhythms, states, artefacts, epileptiform events",
         DESCRIPTION,
         EXAMPLES,
+        duration=10.0,
+        sfreq=None,
+        sfreq_help="sampling rate in Hz (default 256, or --like's)",
     )
-    add_duration(eeg, default=10.0)
-    add_sfreq(eeg, default=None, help_text="sampling rate in Hz (default 256, or --like's)")
-    add_n_records(eeg)
     eeg.add_argument("--channels", default=None, help="comma-separated channel names (default Fz,Cz,Pz,Oz)")
     eeg.add_argument(
         "--like",
@@ -105,26 +90,11 @@ def add_parser(kinds: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="write one long record chunk by chunk in bounded memory (.nc/.zarr/.edf/.bdf; no record dim)",
     )
-    add_seed(eeg)
-    add_device(eeg)
-    add_output(eeg, help_text="output file: .nc, .zarr, .npz, .edf or .bdf")
-    eeg.set_defaults(run_kind=run)
-    return eeg
+    return finish_generate_kind(eeg, run, output_help="output file: .nc, .zarr, .npz, .edf or .bdf")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Generate EEG and write it (events beside the signals).
-
-    Parameters
-    ----------
-    args : Namespace
-        The parsed command line.
-
-    Returns
-    -------
-    code : int
-        The exit code.
-    """
+    """Generate EEG and write it (events beside the signals)."""
     from biosynth.datasets import open_signals
     from biosynth.generators import match_recording, write_eeg
 

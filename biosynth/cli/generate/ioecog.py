@@ -9,15 +9,10 @@ from typing import Any
 
 from biosynth.cli._common import (
     EXIT_OK,
-    add_device,
-    add_duration,
-    add_n_records,
-    add_output,
-    add_seed,
-    add_sfreq,
     check_generate_output,
-    command,
     event_counts,
+    finish_generate_kind,
+    generate_kind,
     name_list,
     note_seed_outside_file,
 )
@@ -40,28 +35,17 @@ _HFO_RATES = (("ripples", "ripple", 4.0), ("fast-ripples", "fast_ripple", 1.0))
 
 
 def add_parser(kinds: Any) -> argparse.ArgumentParser:
-    """Add ``ioecog`` to the kinds of ``biosynth generate``.
-
-    Parameters
-    ----------
-    kinds : argparse._SubParsersAction
-        The kinds of ``generate``.
-
-    Returns
-    -------
-    parser : ArgumentParser
-    """
-    parser = command(
+    """Add ``ioecog`` to the kinds of ``biosynth generate``."""
+    parser = generate_kind(
         kinds,
         "ioecog",
         "intraoperative ECoG on grids/strips with labelled spikes, HFOs and seizures",
         DESCRIPTION,
         EXAMPLES,
+        duration=60.0,
+        sfreq=2000.0,
     )
     add = parser.add_argument
-    add_duration(parser, default=60.0)
-    add_sfreq(parser, default=2000.0)
-    add_n_records(parser)
     add(
         "--layout",
         default="8x8@10mm",
@@ -112,11 +96,9 @@ def add_parser(kinds: Any) -> argparse.ArgumentParser:
     add("--line-noise", type=float, default=0.0, help="mains amplitude in V (default 0)")
     add("--line-freq", type=float, default=50.0, help="mains frequency in Hz (default 50)")
     add("--bids", default=None, metavar="DIR", help="write a BIDS-iEEG dataset to DIR instead of --out")
-    add_seed(parser)
-    add_device(parser)
-    add_output(parser, required=False, help_text="output file (.nc, .zarr, .npz; .edf/.bdf for one record)")
-    parser.set_defaults(run_kind=run)
-    return parser
+    return finish_generate_kind(
+        parser, run, output_help="output file (.nc, .zarr, .npz; .edf/.bdf for one record)", output_required=False
+    )
 
 
 def settings(args: argparse.Namespace) -> dict[str, Any]:
@@ -176,18 +158,7 @@ def _seizure(text: str) -> tuple[float, float]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Generate, then write to --out (events beside the signals) or to a BIDS dataset.
-
-    Parameters
-    ----------
-    args : Namespace
-        The parsed command line.
-
-    Returns
-    -------
-    code : int
-        The exit code.
-    """
+    """Generate, then write to --out (events beside the signals) or to a BIDS dataset."""
     from biosynth.generators import layout_from_provenance, simulate_ioecog
     from biosynth.signals import write, write_bids_ieeg
 

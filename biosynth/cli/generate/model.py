@@ -77,18 +77,7 @@ def given(args: argparse.Namespace) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Load the generator, sample, write (events beside the signals).
-
-    Parameters
-    ----------
-    args : Namespace
-        The parsed command line.
-
-    Returns
-    -------
-    code : int
-        The exit code.
-    """
+    """Load the generator, sample, write (events beside the signals)."""
     if args.model is None:
         raise ValueError(
             "give a KIND (eeg, ecg, ioecog, parkinson) or --model MODEL.npz; see 'biosynth generate --help'."

@@ -11,14 +11,9 @@ from typing import Any
 
 from biosynth.cli._common import (
     EXIT_OK,
-    add_device,
-    add_duration,
-    add_n_records,
-    add_output,
-    add_seed,
-    add_sfreq,
-    command,
     event_counts,
+    finish_generate_kind,
+    generate_kind,
     name_list,
 )
 
@@ -37,39 +32,29 @@ EXAMPLES = (
 
 
 def add_parser(kinds: Any) -> argparse.ArgumentParser:
-    """Add ``parkinson`` to the kinds of ``biosynth generate``.
-
-    Parameters
-    ----------
-    kinds : argparse._SubParsersAction
-        The kinds of ``generate``.
-
-    Returns
-    -------
-    parser : ArgumentParser
-    """
-    parser = command(
+    """Add ``parkinson`` to the kinds of ``biosynth generate``."""
+    parser = generate_kind(
         kinds,
         "parkinson",
         "Parkinsonian STN LFP, motor EEG, tremor ACC/EMG: beta bursts by medication state, DBS",
         DESCRIPTION,
         EXAMPLES,
+        duration=60.0,
+        sfreq=1000.0,
     )
     add = parser.add_argument
-    add_duration(parser, default=60.0)
-    add_sfreq(parser, default=1000.0)
-    add_n_records(parser)
     add("--medication", choices=("off", "on"), default="off", help="dopaminergic medication state (default off)")
     add("--signals", default="lfp,eeg,acc,emg", help="comma-separated signals to write (default all four)")
     add("--beta-freq", type=float, default=20.0, help="beta carrier frequency in Hz (default 20)")
     add("--tremor-freq", type=float, default=5.0, help="rest tremor frequency in Hz (default 5)")
     add("--pac", type=float, default=0.5, help="beta-phase modulation depth of gamma, 0-1 (default 0.5)")
     add("--dbs", type=float, default=None, metavar="HZ", help="deep brain stimulation at this frequency (e.g. 130)")
-    add_seed(parser, help_text="random seed (default: fresh, stored in the files)")
-    add_device(parser)
-    add_output(parser, help_text="output name (.nc, .zarr, .npz); _lfp, _eeg, _acc, _emg are added")
-    parser.set_defaults(run_kind=run)
-    return parser
+    return finish_generate_kind(
+        parser,
+        run,
+        output_help="output name (.nc, .zarr, .npz); _lfp, _eeg, _acc, _emg are added",
+        seed_help="random seed (default: fresh, stored in the files)",
+    )
 
 
 def outputs(out: Path, kinds: Iterable[str]) -> dict[str, Path]:
@@ -163,18 +148,7 @@ def settings(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Generate, check every output path first, then write one file per signal.
-
-    Parameters
-    ----------
-    args : Namespace
-        The parsed command line.
-
-    Returns
-    -------
-    code : int
-        The exit code.
-    """
+    """Generate, check every output path first, then write one file per signal."""
     from biosynth.generators import simulate_parkinson
 
     options = settings(args)
