@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import numbers
-import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
@@ -17,6 +16,7 @@ from biosynth._utils.docs import fill_doc
 from biosynth.fidelity._psd import psd_torch
 from biosynth.fidelity._rows import as_rows
 from biosynth.fidelity._torch import use_torch
+from biosynth.signals.specparam import fit_log_spectra
 
 logger = logging.getLogger(__name__)
 
@@ -333,14 +333,6 @@ def spectral_edge(
 
 # ----------------------------------------------------------------------------- aperiodic fit
 
-# Constants of the FOOOF algorithm (fooof 1.1 ``FOOOF`` private settings), named for what they do.
-_AP_PERCENTILE = 0.025  # percentile (not a fraction) of the clipped flattened spectrum kept for the robust refit
-_EDGE_STD = 1.0  # a peak guess closer to an end of the fit range than this many std is dropped
-_OVERLAP_STD = 0.75  # neighbouring guesses whose cf +- this many std intervals overlap: the lower one is dropped
-_CF_BOUND_STD = 3.0  # during the joint fit a centre may move +- 2 * 1.5 std from its guess
-_MAXFEV = 5000  # curve_fit evaluation budget
-_FWHM_PER_STD = 2 * np.sqrt(2 * np.log(2))
-
 
 def aperiodic_fit(
     freqs: np.ndarray,
@@ -358,7 +350,8 @@ def aperiodic_fit(
     Fits :math:`\\log_{10} P(f) = b - \\log_{10}(k + f^{\\chi})` plus Gaussian peaks
     (Donoghue et al. 2020) to each row, with the algorithm and constants of fooof 1.1
     ``FOOOF(...).fit(freqs, psd, freq_range)``, whose ``aperiodic_params_`` it
-    reproduces.
+    reproduces. The algorithm lives in
+    :func:`biosynth.signals.specparam.fit_log_spectra`, which also returns the peaks.
 
     Parameters
     ----------
@@ -435,21 +428,20 @@ def aperiodic_fit(
     (2.0, 1.5)
     """
     check_option("mode", mode, ("fixed", "knee"))
-    std_limits = tuple(w / 2 for w in _check_pair("peak_width_limits", peak_width_limits, low=0.0, low_inclusive=False))
-    settings = {
-        "std_limits": std_limits,
-        "fallback_std": float(np.mean(peak_width_limits)),  # fooof's guess when no half-height point is found
-        "max_n_peaks": _check_max_n_peaks(max_n_peaks),
-        "min_peak_height": check_number("min_peak_height", min_peak_height, low=0.0),
-        "peak_threshold": check_number("peak_threshold", peak_threshold, low=0.0),
-    }
+    widths = _check_pair("peak_width_limits", peak_width_limits, low=0.0, low_inclusive=False)
     f, log_power, restore = _log_spectrum(freqs, psd, freq_range)
-    flat = log_power - _aperiodic(f, _robust_aperiodic(f, log_power, mode))
-    peaks = np.array([_periodic_fit(f, row, **settings) for row in flat])
-    params = _fit_aperiodic(f, log_power - peaks, mode, _initial_guess(f, log_power - peaks, log_power, mode))
+    fit = fit_log_spectra(
+        f,
+        log_power,
+        mode=mode,
+        peak_width_limits=widths,
+        max_n_peaks=_check_max_n_peaks(max_n_peaks),
+        min_peak_height=check_number("min_peak_height", min_peak_height, low=0.0),
+        peak_threshold=check_number("peak_threshold", peak_threshold, low=0.0),
+    )
     names = ("offset", "knee", "exponent") if mode == "knee" else ("offset", "exponent")
-    out = dict(zip(names, params.T, strict=True))
-    out["r_squared"] = _r_squared(log_power, peaks + _aperiodic(f, params))
+    out = dict(zip(names, fit["aperiodic"].T, strict=True))
+    out["r_squared"] = fit["r_squared"]
     return {name: restore(value) for name, value in out.items()}
 
 
@@ -473,152 +465,6 @@ def _check_max_n_peaks(value: Any) -> float:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return check_int("max_n_peaks", value, low=0)
-
-
-def _aperiodic(f: np.ndarray, params: np.ndarray) -> np.ndarray:
-    """log10 power of the aperiodic model, (n_rows, n_params) -> (n_rows, n_freqs)."""
-    if params.shape[-1] == 2:
-        return params[:, :1] - params[:, 1:] * np.log10(f)
-    return params[:, :1] - np.log10(params[:, 1:2] + f ** params[:, 2:])
-
-
-def _knee_model(f: np.ndarray, offset: float, knee: float, exponent: float) -> np.ndarray:
-    return offset - np.log10(knee + f**exponent)
-
-
-def _initial_guess(f: np.ndarray, y: np.ndarray, log_power: np.ndarray, mode: str) -> np.ndarray:
-    """fooof's starting point: first value, knee 0, end-to-end log-log slope of the spectrum."""
-    slope = np.abs((log_power[:, -1] - log_power[:, 0]) / (np.log10(f[-1]) - np.log10(f[0])))
-    columns = (y[:, 0], np.zeros(len(y)), slope) if mode == "knee" else (y[:, 0], slope)
-    return np.column_stack(columns)
-
-
-def _robust_aperiodic(f: np.ndarray, log_power: np.ndarray, mode: str) -> np.ndarray:
-    """Step 1: fit all bins, then refit to the bins at the floor of the clipped residual."""
-    first = _fit_aperiodic(f, log_power, mode, _initial_guess(f, log_power, log_power, mode))
-    residual = np.clip(log_power - _aperiodic(f, first), 0.0, None)
-    keep = residual <= np.percentile(residual, _AP_PERCENTILE, axis=-1, keepdims=True)
-    return _fit_aperiodic(f, log_power, mode, first, keep)
-
-
-def _fit_aperiodic(
-    f: np.ndarray, y: np.ndarray, mode: str, guess: np.ndarray, keep: np.ndarray | None = None
-) -> np.ndarray:
-    """Aperiodic parameters per row, fitted to the bins in ``keep`` (all when None)."""
-    keep = np.ones(y.shape, dtype=bool) if keep is None else keep
-    if mode == "fixed":
-        return _fixed_least_squares(np.log10(f), y, keep)
-    from scipy.optimize import curve_fit
-
-    params = np.full((len(y), 3), np.nan)
-    for i in range(len(y)):
-        if not np.isfinite(guess[i]).all():
-            continue
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # log10 of negatives while exploring, as in fooof
-                params[i] = curve_fit(_knee_model, f[keep[i]], y[i, keep[i]], p0=guess[i], maxfev=_MAXFEV)[0]
-        except (RuntimeError, TypeError, ValueError) as err:  # no convergence, too few points
-            logger.warning("aperiodic knee fit failed for row %d: %s", i, err)
-    return params
-
-
-def _fixed_least_squares(log_f: np.ndarray, y: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    """Least squares of ``y = offset - exponent * log10 f`` over the kept bins of each row."""
-    w = keep.astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        n = w.sum(axis=-1, keepdims=True)
-        x_mean, y_mean = (w * log_f).sum(-1, keepdims=True) / n, (w * y).sum(-1, keepdims=True) / n
-        dx = log_f - x_mean
-        slope = (w * dx * (y - y_mean)).sum(-1, keepdims=True) / (w * dx**2).sum(-1, keepdims=True)
-    return np.hstack([y_mean - slope * x_mean, -slope])
-
-
-def _gaussians(f: np.ndarray, *params: float) -> np.ndarray:
-    """Sum of Gaussians with parameters (centre Hz, height, std Hz) repeated."""
-    centre, height, std = np.reshape(params, (-1, 3)).T[..., None]
-    return np.sum(height * np.exp(-((f - centre) ** 2) / (2 * std**2)), axis=0)
-
-
-def _periodic_fit(f: np.ndarray, flat: np.ndarray, **settings: Any) -> np.ndarray:
-    """Steps 2-4 for one flattened spectrum: the fitted peaks, (n_freqs,); NaN if the fit fails."""
-    if not np.isfinite(flat).all():
-        return np.full_like(flat, np.nan)
-    guess = _drop_overlapping(_drop_at_edges(_peak_guesses(f, flat, **settings), f))
-    if not len(guess):
-        return np.zeros_like(flat)
-    from scipy.optimize import curve_fit
-
-    centre, _, std = guess.T
-    (std_low, std_high), n = settings["std_limits"], len(guess)
-    low = np.column_stack([np.maximum(centre - _CF_BOUND_STD * std, f[0]), np.zeros(n), np.full(n, std_low)])
-    high = np.column_stack([np.minimum(centre + _CF_BOUND_STD * std, f[-1]), np.full(n, np.inf), np.full(n, std_high)])
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # OptimizeWarning when the covariance cannot be estimated
-            fitted = curve_fit(
-                _gaussians, f, flat, p0=guess.ravel(), bounds=(low.ravel(), high.ravel()), maxfev=_MAXFEV
-            )
-    except (RuntimeError, np.linalg.LinAlgError) as err:
-        logger.warning("peak fit failed (%s); the row's aperiodic parameters are NaN, as in fooof.", err)
-        return np.full_like(flat, np.nan)
-    return _gaussians(f, *fitted[0])
-
-
-def _peak_guesses(
-    f: np.ndarray,
-    flat: np.ndarray,
-    *,
-    std_limits: tuple[float, float],
-    fallback_std: float,
-    max_n_peaks: float,
-    min_peak_height: float,
-    peak_threshold: float,
-) -> np.ndarray:
-    """Step 2: (n_guesses, 3) of (centre Hz, height, std Hz), in order of discovery."""
-    guesses: list[tuple[float, float, float]] = []
-    residual = flat.copy()
-    while len(guesses) < max_n_peaks:
-        top = int(np.argmax(residual))
-        height = residual[top]
-        if height <= peak_threshold * np.std(residual) or not height > min_peak_height:
-            break
-        std = float(np.clip(_half_height_std(residual, top, f[1] - f[0], fallback_std), *std_limits))
-        guesses.append((f[top], height, std))
-        residual = residual - _gaussians(f, f[top], height, std)
-    return np.array(guesses, dtype=float).reshape(-1, 3)
-
-
-def _half_height_std(residual: np.ndarray, top: int, step: float, fallback: float) -> float:
-    """Gaussian std from the distance to the nearer half-height point (the first bin is not searched)."""
-    below = residual <= residual[top] / 2
-    left, right = np.flatnonzero(below[1:top]), np.flatnonzero(below[top + 1 :])
-    sides = ([top - 1 - left[-1]] if left.size else []) + ([right[0] + 1] if right.size else [])
-    return min(sides) * 2 * step / _FWHM_PER_STD if sides else fallback
-
-
-def _drop_at_edges(guess: np.ndarray, f: np.ndarray) -> np.ndarray:
-    centre, std = guess[:, 0], guess[:, 2] * _EDGE_STD
-    return guess[(np.abs(centre - f[0]) > std) & (np.abs(centre - f[-1]) > std)]
-
-
-def _drop_overlapping(guess: np.ndarray) -> np.ndarray:
-    """Sort by centre; of each neighbouring pair that overlaps, drop the lower (the left one on ties)."""
-    guess = guess[np.argsort(guess[:, 0], kind="stable")]
-    centre, height, std = guess.T
-    clash = np.flatnonzero(centre[:-1] + _OVERLAP_STD * std[:-1] > centre[1:] - _OVERLAP_STD * std[1:])
-    drop = np.zeros(len(guess), dtype=bool)
-    left_lower = height[clash] <= height[clash + 1]
-    drop[clash[left_lower]] = True
-    drop[clash[~left_lower] + 1] = True
-    return guess[~drop]
-
-
-def _r_squared(y: np.ndarray, model: np.ndarray) -> np.ndarray:
-    """Squared Pearson correlation per row."""
-    a, b = y - y.mean(-1, keepdims=True), model - model.mean(-1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (a * b).sum(-1) ** 2 / ((a * a).sum(-1) * (b * b).sum(-1))
 
 
 # ----------------------------------------------------------------------------- coherence

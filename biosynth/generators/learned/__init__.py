@@ -8,6 +8,7 @@ Every generator has ``fit(real)``, ``sample(n_records, duration=..., seed=...)``
 
 from biosynth.generators.learned._base import REGISTRY, LearnedGenerator, NotFittedError, load_generator
 from biosynth.generators.learned.autoregressive import ARGenerator, VARGenerator
+from biosynth.generators.learned.spectral import SpectralGenerator
 from biosynth.generators.learned.surrogates import IAAFTSurrogate, PhaseSurrogate
 from biosynth.generators.learned.vae import VAEMMDGenerator
 
@@ -18,6 +19,7 @@ __all__ = [
     "LearnedGenerator",
     "NotFittedError",
     "PhaseSurrogate",
+    "SpectralGenerator",
     "VAEMMDGenerator",
     "VARGenerator",
     "load_generator",
