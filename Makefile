@@ -11,7 +11,7 @@ DEMO        = demo_out
 .PHONY: demo test lint bench clean help
 
 help:
-	@echo "make demo   generate EEG like a shipped real recording, measure fidelity, write $(DEMO)/report.html"
+	@echo "make demo   fit a generator on 30 s of a shipped EEG, judge its samples on the next 30 s, write $(DEMO)/report.html"
 	@echo "make test   run the test suite (sets up .venv with the dev extras)"
 	@echo "make lint   ruff check + format check"
 	@echo "make bench  time the end-to-end slice, write benchmarks/results/"
@@ -34,9 +34,11 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.core
 	@mkdir -p $(DEMO)
-	$(BIN)/biosynth generate eeg --like sample:eeglab --n-records 60 --duration 4 --seed 0 \
+	$(BIN)/biosynth fit spectral sample:eeglab --window 0 30 --out $(DEMO)/model.npz --overwrite
+	$(BIN)/biosynth generate --model $(DEMO)/model.npz --n-records 15 --duration 2 --seed 0 \
 		--out $(DEMO)/synthetic.nc --overwrite
-	$(BIN)/biosynth fidelity sample:eeglab $(DEMO)/synthetic.nc --epoch 4 --out $(DEMO)/report.html --overwrite
+	$(BIN)/biosynth fidelity sample:eeglab $(DEMO)/synthetic.nc --window 30 60 \
+		--training sample:eeglab --training-window 0 30 --epoch 2 --out $(DEMO)/report.html --overwrite
 	$(BIN)/biosynth card $(DEMO)/synthetic.nc --fidelity $(DEMO)/report.json --out $(DEMO)/card.md --overwrite
 	@echo "report: $(DEMO)/report.html (open it in a browser); JSON: $(DEMO)/report.json; card: $(DEMO)/card.md"
 

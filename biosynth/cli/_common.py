@@ -217,6 +217,28 @@ def add_output(
 # --- shared checks and messages --------------------------------------------------------
 
 
+def add_window(parser: argparse.ArgumentParser, option: str, help_text: str) -> None:
+    """Add ``option START STOP``: a time window in seconds (default: the whole recording)."""
+    parser.add_argument(
+        option, type=float, nargs=2, default=None, metavar=("START", "STOP"), help=help_text + " (default: all)"
+    )
+
+
+def open_window(spec: str, window: list[float] | None, option: str) -> Any:
+    """Read ``spec`` (a file or ``sample:NAME``) and keep the ``window`` (s) that ``option`` gave."""
+    from biosynth.datasets import open_signals
+    from biosynth.signals import crop
+
+    signals = open_signals(spec)
+    if window is None:
+        return signals
+    start, stop = window
+    try:
+        return crop(signals, start, stop)
+    except ValueError as err:
+        raise ValueError(f"{option} {start:g} {stop:g}: {one_line(err)}") from None
+
+
 def name_list(option: str, text: str) -> list[str]:
     """A comma-separated option as names; empty or repeated names are an error.
 

@@ -16,8 +16,10 @@ from biosynth.cli._common import (
     add_device,
     add_output,
     add_seed,
+    add_window,
     command,
     name_list,
+    open_window,
 )
 
 #: Report sections (kept in step with biosynth.fidelity.SECTIONS by a test; the CLI
@@ -27,6 +29,7 @@ SECTIONS = ("spectral", "statistical", "nonlinear", "multivariate", "plausibilit
 EXAMPLES = (
     "biosynth fidelity sample:eeglab synthetic.nc --epoch 4 --out report.html",
     "biosynth fidelity train.edf synthetic.nc --holdout test.edf --epoch 2 --out report.html",
+    "biosynth fidelity rec.edf synthetic.nc --window 30 60 --training rec.edf --training-window 0 30 --out report.html",
     "biosynth fidelity real.nc synthetic.nc --sections spectral,statistical --out quick.html",
     "biosynth fidelity real.nc synthetic.nc --device cuda --out report.html",
 )
@@ -51,6 +54,14 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         metavar="HOLDOUT",
         help="real recording the generator never saw (REAL being what it was fitted on): adds the privacy section",
     )
+    fid.add_argument(
+        "--training",
+        default=None,
+        metavar="TRAINING",
+        help="real recording the generator was fitted on, when REAL is held out: adds the privacy section",
+    )
+    add_window(fid, "--window", "use only START to STOP s of REAL")
+    add_window(fid, "--training-window", "use only START to STOP s of TRAINING")
     fid.add_argument(
         "--sections",
         default=None,
@@ -86,7 +97,7 @@ def check_sections(text: str | None, holdout: str | None) -> list[str] | None:
         usable = [s for s in SECTIONS if s != "utility"]
         raise ValueError(f"--sections must be names from {usable} (utility needs labels: Python API), got {unknown}.")
     if "privacy" in names and holdout is None:
-        raise ValueError("--sections asks for 'privacy', which needs --holdout (real records the generator never saw).")
+        raise ValueError("--sections asks for 'privacy', which needs --holdout or --training (the other real set).")
     return names
 
 
@@ -97,21 +108,25 @@ def run(args: argparse.Namespace) -> int:
     from biosynth.fidelity import compare, write_report
 
     check_positive("--epoch", args.epoch, unit="s")
-    sections = check_sections(args.sections, args.holdout)
+    if args.holdout and args.training:
+        raise ValueError("give --holdout (REAL is the training data) or --training (REAL is held out), not both.")
+    sections = check_sections(args.sections, args.holdout or args.training)
     device = check_device(args.device)
     json_path = args.json if args.json is not None else args.out.with_suffix(".json")
     if json_path.resolve() == args.out.resolve():
         raise ValueError(f"--out and --json are the same file ({str(args.out)!r}); give the report an .html name.")
     for target in (args.out, json_path):
         check_output_path(target, overwrite=args.overwrite)  # before the long work
-    real = open_signals(args.real)
+    real = open_window(args.real, args.window, "--window")
     synthetic = open_signals(args.synthetic)
     holdout = open_signals(args.holdout) if args.holdout else None
+    training = open_window(args.training, args.training_window, "--training-window") if args.training else None
     result = compare(
         real,
         synthetic,
         epoch_duration=args.epoch,
         holdout=holdout,
+        training=training,
         sections=sections,
         seed=args.seed,
         device=device,

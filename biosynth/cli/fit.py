@@ -10,10 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from biosynth.cli._common import EXIT_OK, REAL_DATA_NOTE, REAL_HELP, add_output, command
+from biosynth.cli._common import EXIT_OK, REAL_DATA_NOTE, REAL_HELP, add_output, add_window, command, open_window
 
 EXAMPLES = (
     "biosynth fit eeg sample:eeglab --epoch 4 --out eeg_model.npz",
+    "biosynth fit spectral sample:eeglab --window 0 30 --out model.npz",
     "biosynth generate --model eeg_model.npz --n-records 30 --duration 4 --seed 0 -o fitted.nc",
     "biosynth fit iaaft recording.edf --out iaaft_model.npz",
 )
@@ -52,6 +53,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     fit.add_argument(
         "--epoch", type=float, default=None, metavar="S", help="cut REAL into epochs of S s before fitting"
     )
+    add_window(fit, "--window", "fit on START to STOP s of REAL only (keep the rest as held-out data)")
     add_output(fit, help_text="fitted generator (.npz)")
     fit.set_defaults(handler=run)
     return fit
@@ -60,7 +62,6 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Read REAL (cut into epochs), fit, save."""
     from biosynth._utils import check_output_path, check_positive
-    from biosynth.datasets import open_signals
     from biosynth.generators import GENERATORS
     from biosynth.signals import epochs
 
@@ -70,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     if args.epoch is not None:
         check_positive("--epoch", args.epoch, unit="s")
     check_output_path(out, overwrite=args.overwrite)  # before the long work
-    real = open_signals(args.real)
+    real = open_window(args.real, args.window, "--window")
     if args.epoch is not None:
         real = epochs(real, args.epoch)
     generator = GENERATORS[args.family]().fit(real)

@@ -157,6 +157,7 @@ def compare(
     nonlinear: Sequence[str] | None = DEFAULT_NONLINEAR,
     chunk_size: int = 64,
     holdout: xr.DataArray | None = None,
+    training: xr.DataArray | None = None,
     labels: tuple[Any, Any] | None = None,
     sections: Sequence[str] | None = None,
     max_rows: int = 2000,
@@ -211,6 +212,11 @@ def compare(
         on), same channels and rate: enables the privacy section (distance to
         closest record, nearest-neighbour distance ratio, memorised copies,
         membership inference). Passing these tests is no proof of anonymity.
+    training : DataArray | None
+        The other way round: the real records the generator was fitted on, when
+        ``real`` holds records it never saw (so fidelity is judged on unseen data).
+        Enables the privacy section with ``training`` as the members and ``real`` as
+        the holdout. Give ``holdout`` or ``training``, not both.
     labels : (array_like, array_like) | None
         One class label per real and per synthetic record (or per epoch): enables
         the utility section (train on synthetic, test on real, record-wise folds).
@@ -255,7 +261,9 @@ def compare(
         feats = {"real": extract_features(real_b, **options), "synthetic": extract_features(synth_b, **options)}
     sets = split_sets(feats["real"], feats["synthetic"])
     metrics: list[Metric] = []
-    wanted = _check_sections(sections, holdout is not None, labels is not None)
+    if holdout is not None and training is not None:
+        raise ValueError("give holdout (real is the training data) or training (real is held out), not both.")
+    wanted = _check_sections(sections, holdout is not None or training is not None, labels is not None)
     sections_run = {
         "spectral": lambda: (
             spectral_metrics(sets, (lo, hi), bands.get("alpha"))
@@ -269,9 +277,7 @@ def compare(
             extras, "multivariate", multivariate_metrics(sets, max_rows=max_rows, seed=seed, device=device)
         ),
         "plausibility": lambda: _store(extras, "plausibility", plausibility_metrics(real_b, synth_b)),
-        "privacy": lambda: _store(
-            extras, "privacy", privacy_metrics(feats["real"], feats["synthetic"], _holdout_features(), seed=seed)
-        ),
+        "privacy": lambda: _store(extras, "privacy", privacy_metrics(*_privacy_sets(), seed=seed)),
         "utility": lambda: _store(
             extras,
             "utility",
@@ -284,9 +290,14 @@ def compare(
         ),
     }
 
-    def _holdout_features() -> xr.Dataset:
-        _, held = _prepare(real, holdout, epoch_duration, names=("real", "holdout"))  # in real's units and order
-        return extract_features(held, **options)
+    def _privacy_sets() -> tuple[xr.Dataset, xr.Dataset, xr.Dataset]:
+        """Features of (training, synthetic, holdout), the other real set in real's units and order."""
+        name = "holdout" if training is None else "training"
+        _, other = _prepare(real, holdout if training is None else training, epoch_duration, names=("real", name))
+        other = extract_features(other, **options)
+        if training is None:
+            return feats["real"], feats["synthetic"], other
+        return other, feats["synthetic"], feats["real"]
 
     extras: dict[str, Any] = {}
     for section in wanted:
@@ -338,7 +349,10 @@ def _check_sections(sections: Sequence[str] | None, has_holdout: bool, has_label
     if unknown or not names:
         raise ValueError(f"sections must be names from {list(SECTIONS)}, got {unknown or names!r}.")
     if "privacy" in names and not has_holdout:
-        raise ValueError("sections asks for 'privacy', which needs holdout (real records the generator never saw).")
+        raise ValueError(
+            "sections asks for 'privacy', which needs holdout (real records the generator never saw) "
+            "or training (those it was fitted on, when real is held out)."
+        )
     if "utility" in names and not has_labels:
         raise ValueError("sections asks for 'utility', which needs labels=(real_labels, synthetic_labels).")
     return [s for s in SECTIONS if s in names]

@@ -203,6 +203,43 @@ def get_record(signals: xr.DataArray, index: int) -> xr.DataArray:
     return batch.isel({RECORD: index}, drop=True)
 
 
+def crop(signals: xr.DataArray, tmin: float, tmax: float | None = None) -> xr.DataArray:
+    """Keep the samples from ``tmin`` to ``tmax`` seconds after the start of each record.
+
+    Parameters
+    ----------
+    signals : DataArray
+        Container with or without a ``record`` dim.
+    tmin : float
+        Start, in s from the first sample (>= 0).
+    tmax : float | None
+        End, in s from the first sample (exclusive; > ``tmin``, at most the length);
+        None: the end of the records.
+
+    Returns
+    -------
+    cropped : DataArray
+        Same dims, attributes and coordinates; samples ``round(tmin * sfreq)`` to
+        ``round(tmax * sfreq)`` (exclusive).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = make_signals(np.zeros((2, 1000)), 100.0)
+    >>> crop(x, 2.0, 5.0).sizes["time"]
+    300
+    """
+    validate_signals(signals)
+    sfreq = float(signals.attrs["sfreq"])
+    length = signals.sizes[TIME] / sfreq
+    tmin = check_number("tmin", tmin, low=0.0, high=length, unit="s")
+    tmax = length if tmax is None else check_number("tmax", tmax, low=tmin, high=length, unit="s")
+    start, stop = round(tmin * sfreq), round(tmax * sfreq)
+    if stop - start < 1:
+        raise ValueError(f"tmax must be after tmin by at least one sample ({1 / sfreq:g} s), got {tmin:g}-{tmax:g} s.")
+    return signals.isel({TIME: slice(start, stop)})
+
+
 def epochs(signals: xr.DataArray, duration: float) -> xr.DataArray:
     """Cut each record into consecutive non-overlapping epochs that become records.
 

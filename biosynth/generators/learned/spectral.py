@@ -53,6 +53,8 @@ QUANTILE_PROBS = np.concatenate(
 )
 #: Fewest epochs for the variability model (fewer: a stationary process).
 MIN_VARIABILITY_EPOCHS = 6
+#: Fewest Welch segments the spectra are estimated from (see ``epoch``).
+MIN_WELCH_SEGMENTS = 16
 #: Most frequency bins of the specparam fit (more are averaged in groups).
 MAX_FIT_BINS = 400
 #: Frames drawn at once while sampling (bounds memory).
@@ -70,8 +72,9 @@ class SpectralGenerator(LearnedGenerator):
     epoch : float | None, default=None
         Length of the analysis epochs and of the synthesis frames, in s: it sets the
         time scale of the variability model and of its gains. None: ``min(2 s, record
-        length / 8)``. The spectra are estimated with Welch segments of four epochs (at
-        most half a record), which sets the frequency resolution.
+        length / 8)``. The spectra are estimated with Welch segments of four epochs,
+        shorter where the data give fewer than 16 half-overlapping segments (never
+        below one epoch); that sets the frequency resolution.
     max_n_peaks : int, default=6
         Most spectral peaks per channel.
     n_components : int | None, default=None
@@ -144,8 +147,7 @@ class SpectralGenerator(LearnedGenerator):
     def _fit(self, data: np.ndarray, labels: np.ndarray | None) -> None:
         sfreq = self.info_["sfreq"]
         n_epoch = self._frame_length(data.shape[-1], sfreq)
-        n_long = min(4 * n_epoch, 2 * (data.shape[-1] // 4)) if data.shape[-1] >= 2 * n_epoch else n_epoch
-        n_long = max(n_long, n_epoch)
+        n_long = _welch_length(data.shape[0], data.shape[-1], n_epoch)
         self.mean_ = data.mean(axis=(0, 2))
         x = data - self.mean_[None, :, None]
         self.freqs_ = np.fft.rfftfreq(n_long, 1.0 / sfreq)
@@ -159,7 +161,7 @@ class SpectralGenerator(LearnedGenerator):
         self.step_ = _quantisation_steps(data) if self.quantise else np.zeros(data.shape[1])
         self._set_stationary_state()
         self._fit_variability(_frames(x, n_epoch, n_epoch))
-        self._fit_amplitude_map(x)
+        self._fit_amplitude_map(x)  # and the spectral correction
 
     def _frame_length(self, n_times: int, sfreq: float) -> int:
         epoch = self.epoch if self.epoch is not None else min(2.0, n_times / sfreq / 8)
@@ -202,22 +204,21 @@ class SpectralGenerator(LearnedGenerator):
         self.rho_ = _frame_correlation(real - real.mean(axis=0), vectors[:, :keep], values[:keep], pairs)
 
     def _fit_amplitude_map(self, x: np.ndarray) -> None:
-        """Quantile map from the model's marginal to the real one; then correct the spectrum."""
-        if not self.amplitude_map:
-            return
+        """Quantile map from the model's marginal to the real one (when ``amplitude_map``),
+        then correct the spectrum for what the map and the gains do to it (twice)."""
         rng = np.random.default_rng(1)
         n = 2 * len(self.freqs_) - 2
-        real_q = _frame_quantiles(x, n)
+        real_q = _frame_quantiles(x, n) if self.amplitude_map else None
         target = self.log_psd_.copy()
-        n_times = max(16 * n, x.shape[0] * x.shape[-1])
+        n_times = max(128 * n, x.shape[0] * x.shape[-1])
         for _ in range(2):
-            raw = self._draw(rng, n_times, transform=False)
-            self.quantiles_ = np.stack([_frame_quantiles(raw[None], n), real_q])
-            mapped = _apply_map(raw, self.quantiles_)[None]
-            spectra = _windowed_spectra(_frames(mapped, n, n // 2), self.info_["sfreq"])
+            out = self._draw(rng, n_times, transform=False)
+            if real_q is not None:
+                self.quantiles_ = np.stack([_frame_quantiles(out[None], n), real_q])
+                out = _apply_map(out, self.quantiles_)
+            spectra = _windowed_spectra(_frames(out[None], n, n // 2), self.info_["sfreq"])
             achieved = np.log10(np.clip(np.mean(np.abs(spectra) ** 2, axis=0), 1e-300, None))
-            self.log_psd_ = self.log_psd_ + _smooth(target - achieved, 1.0)
-            self.log_psd_[:, 0] = target[:, 0]
+            self.log_psd_[:, 1:] += _smooth(target[:, 1:] - achieved[:, 1:], 1.0)  # DC stays empty
             self._factor = None
 
     # --- sampling ---------------------------------------------------------------------
@@ -352,6 +353,14 @@ class SpectralGenerator(LearnedGenerator):
 # --- helpers ----------------------------------------------------------------------------
 
 
+def _welch_length(n_records: int, n_times: int, n_epoch: int) -> int:
+    """Welch segment of the spectra: four epochs, shortened (not below one epoch) so that
+    the records give at least :data:`MIN_WELCH_SEGMENTS` half-overlapping segments."""
+    # segments per record: 2 * n_times / n - 1, so n <= 2 * n_times / (wanted / n_records + 1)
+    longest = 2 * n_times / (MIN_WELCH_SEGMENTS / n_records + 1)
+    return max(n_epoch, min(4 * n_epoch, 2 * int(longest // 2)))
+
+
 def _hann(n: int) -> np.ndarray:
     return 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n) / n)
 
@@ -426,7 +435,7 @@ def _spectrum_model(freqs: np.ndarray, psd: np.ndarray, max_n_peaks: int) -> tup
             params, peaks = np.array([fixed["aperiodic"][0, 0], 0.0, fixed["aperiodic"][0, 1]]), fixed["peaks"][0]
         entries.append(_spectrum_entry(params, peaks))
         parametric = aperiodic_log_power(freqs[1:], params)[0] + peaks_log_power(freqs[1:], peaks)
-        model[c, 1:] = parametric + _keep_lines(log_psd[c, 1:] - parametric)
+        model[c, 1:] = parametric + _smooth_ratio(log_psd[c, 1:] - parametric)
     model[:, 0] = -300.0  # no power at DC: the channel means are added back
     return entries, model
 
@@ -442,10 +451,10 @@ def _fit_grid(freqs: np.ndarray, psd: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return fit_freqs, np.log10(np.clip(fit_psd, 1e-300, None))
 
 
-def _keep_lines(residual: np.ndarray) -> np.ndarray:
-    """Smooth a log-spectral residual, but keep narrow lines (mains) that stand out by 2x."""
-    smooth = _smooth(residual[None], 1.0)[0]
-    return np.where(residual - smooth > np.log10(2.0), residual, smooth)
+def _smooth_ratio(residual: np.ndarray) -> np.ndarray:
+    """Smooth a log10 power ratio in linear power (Gaussian, 1 bin), which keeps the
+    power of narrow lines such as mains (smoothing in log power would shrink them)."""
+    return np.log10(np.clip(_smooth(10.0 ** residual[None], 1.0)[0], 1e-300, None))
 
 
 def _smooth(values: np.ndarray, sigma: float) -> np.ndarray:
