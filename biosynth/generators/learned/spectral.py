@@ -210,7 +210,7 @@ class SpectralGenerator(LearnedGenerator):
         n = 2 * len(self.freqs_) - 2
         real_q = _frame_quantiles(x, n) if self.amplitude_map else None
         target = self.log_psd_.copy()
-        n_times = max(128 * n, x.shape[0] * x.shape[-1])
+        n_times = max(64 * n, x.shape[0] * x.shape[-1])
         for _ in range(2):
             out = self._draw(rng, n_times, transform=False)
             if real_q is not None:
@@ -219,7 +219,6 @@ class SpectralGenerator(LearnedGenerator):
             spectra = _windowed_spectra(_frames(out[None], n, n // 2), self.info_["sfreq"])
             achieved = np.log10(np.clip(np.mean(np.abs(spectra) ** 2, axis=0), 1e-300, None))
             self.log_psd_[:, 1:] += _smooth(target[:, 1:] - achieved[:, 1:], 1.0)  # DC stays empty
-            self._factor = None
 
     # --- sampling ---------------------------------------------------------------------
 
@@ -293,11 +292,13 @@ class SpectralGenerator(LearnedGenerator):
         return 10.0 ** (0.5 * log_power.reshape(n_frames, n_ch, n_bands) @ weights)
 
     def _coherency_factor(self) -> np.ndarray:
+        """Cholesky factor (F, C, C) of the coherency matrix at every frequency (positive
+        definite: the band matrices are shrunk towards the identity)."""
         if getattr(self, "_factor", None) is None:
             weights = _band_weights(self.freqs_, self.band_centres_)
             matrices = np.einsum("bf,bcd->fcd", weights, self.coherency_)
-            values, vectors = np.linalg.eigh(matrices)
-            self._factor = vectors * np.sqrt(np.clip(values, 0.0, None))[:, None, :]
+            matrices += 1e-10 * np.eye(matrices.shape[-1])
+            self._factor = np.linalg.cholesky(matrices)
         return self._factor
 
     # --- state ------------------------------------------------------------------------
@@ -403,7 +404,8 @@ def _band_coherency(spectra: np.ndarray, weights: np.ndarray) -> np.ndarray:
     n_windows, n_ch, _ = spectra.shape
     out = np.empty((len(weights), n_ch, n_ch), dtype=complex)
     for b, w in enumerate(weights):
-        y = (spectra * np.sqrt(w)).transpose(1, 0, 2).reshape(n_ch, -1)
+        used = np.flatnonzero(w > 0)
+        y = (spectra[..., used] * np.sqrt(w[used])).transpose(1, 0, 2).reshape(n_ch, -1)
         cross = y @ y.conj().T
         power = np.sqrt(np.clip(cross.diagonal().real, 1e-300, None))
         coherency = cross / power[:, None] / power[None, :]
