@@ -188,20 +188,17 @@ class SpectralGenerator(LearnedGenerator):
         weights = _band_weights(self.epoch_freqs_, self.band_centres_)
         real = _log_band_powers(epochs, weights)  # (E, C*B)
         rng = np.random.default_rng(0)  # the chance reference is part of the fit: fixed
-        n_sim = max(64, 2 * len(epochs))
+        n_sim = max(64, 4 * len(epochs))
         n = epochs.shape[-1]
         simulated = self._draw(rng, n_sim * n, transform=False)
         reference = _log_band_powers(simulated.reshape(len(simulated), n_sim, n).transpose(1, 0, 2), weights)
-        excess = np.cov(real, rowvar=False) - np.cov(reference, rowvar=False)
-        values, vectors = np.linalg.eigh(excess)
-        values, vectors = values[::-1], vectors[:, ::-1]
-        limit = min(10, len(epochs) // 2) if self.n_components is None else self.n_components
-        keep = int(min(limit, np.sum(values > 0)))
-        loadings = vectors[:, :keep] * np.sqrt(values[:keep])
+        chance = np.cov(reference, rowvar=False)
+        loadings, values, vectors = _above_chance(real, reference, chance, self.n_components)
         self.variability_ = loadings
-        self.variability_diag_ = np.clip(np.diag(excess) - np.sum(loadings**2, axis=1), 0.0, None)
+        excess = np.diag(np.cov(real, rowvar=False)) - np.diag(chance)
+        self.variability_diag_ = np.clip(excess - np.sum(loadings**2, axis=1), 0.0, None)
         pairs = _consecutive(self.info_["n_records"], self.info_["n_times"] // n)
-        self.rho_ = _frame_correlation(real - real.mean(axis=0), vectors[:, :keep], values[:keep], pairs)
+        self.rho_ = _frame_correlation(real - real.mean(axis=0), vectors, values, pairs)
 
     def _fit_amplitude_map(self, x: np.ndarray) -> None:
         """Quantile map from the model's marginal to the real one (when ``amplitude_map``),
@@ -482,6 +479,38 @@ def _log_band_powers(epochs: np.ndarray, weights: np.ndarray) -> np.ndarray:
     power = np.abs(np.fft.rfft(epochs * _hann(epochs.shape[-1]), axis=-1)) ** 2
     bands = power @ weights.T  # (E, C, B)
     return np.log10(np.clip(bands, 1e-300, None)).reshape(len(epochs), -1)
+
+
+def _above_chance(
+    real: np.ndarray, reference: np.ndarray, chance: np.ndarray, n_components: int | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Principal components of the real epoch log band powers that vary more than chance.
+
+    Horn's parallel analysis: the eigenvalues of the real covariance are compared, in
+    order, with those of covariances of as many epochs of the stationary model (the
+    reference epochs, in groups of the real count, averaged); the leading components
+    that exceed them are kept (all of them up to ``n_components`` when it is given, at
+    most ``min(10, n_epochs // 2)`` otherwise). Each keeps the variance above chance
+    along it: loadings ``v * sqrt(lambda - v' C v)`` with ``C`` the chance covariance.
+
+    Returns
+    -------
+    loadings : ndarray, shape (n_features, k)
+    excess : ndarray, shape (k,)
+        Variance above chance of each component (log10 units squared).
+    vectors : ndarray, shape (n_features, k)
+    """
+    n_epochs = len(real)
+    values, vectors = np.linalg.eigh(np.cov(real, rowvar=False))
+    values, vectors = values[::-1], vectors[:, ::-1]
+    groups = [reference[k : k + n_epochs] for k in range(0, len(reference) - n_epochs + 1, n_epochs)]
+    null = np.mean([np.linalg.eigvalsh(np.cov(g, rowvar=False))[::-1] for g in groups], axis=0)
+    limit = min(10, n_epochs // 2) if n_components is None else n_components
+    above = values > null
+    keep = int(min(limit, np.argmin(above) if not above.all() else above.size))
+    vectors = vectors[:, :keep]
+    excess = np.clip(values[:keep] - np.einsum("fk,fg,gk->k", vectors, chance, vectors), 0.0, None)
+    return vectors * np.sqrt(excess), excess, vectors
 
 
 def _frame_correlation(
