@@ -5,6 +5,7 @@ the 12 standard ECG leads; ``noise`` makes seeded artefacts at a set SNR; ``arte
 and ``epileptiform`` add labelled EEG artefacts and epileptiform events chunk by chunk."""
 
 from biosynth.generators import learned  # registers the data-driven generators
+from biosynth.generators._hfo_events import hfo_band_rms, learn_hfo_events, place_hfo_events
 from biosynth.generators.artefacts import ARTEFACT_KINDS
 from biosynth.generators.base import GENERATORS, Generator, NotFittedError, load_generator
 from biosynth.generators.ecg import MORPHOLOGIES, simulate_ecg
@@ -67,13 +68,16 @@ __all__ = [
     "default_zone",
     "dipole_to_leads",
     "electrode_motion",
+    "hfo_band_rms",
     "layout_from_provenance",
     "leadfield",
+    "learn_hfo_events",
     "learned",
     "load_generator",
     "match_recording",
     "montage_positions",
     "muscle_noise",
+    "place_hfo_events",
     "powerline",
     "project_sources",
     "rhythm_topography",

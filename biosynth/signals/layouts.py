@@ -456,6 +456,83 @@ def bipolar(data: np.ndarray, layout: Layout, *, vertical: bool = False) -> tupl
     return data[..., first, :] - data[..., second, :], names
 
 
+def neighbour_pairs(ch_names: Sequence[str]) -> list[tuple[str, str]]:
+    """Neighbouring contacts by name alone: same prefix, consecutive numbers.
+
+    For recordings without a :class:`Layout` (depth electrodes, strips named ``AHR1`` ..
+    ``AHR8``): ``"AHR3"`` pairs with ``"AHR4"`` when both are in ``ch_names``. Unlike
+    :func:`bipolar_pairs` it needs no positions nor complete devices, so a missing
+    contact (a bad channel dropped) just breaks the chain there. Names that are not
+    ``prefix + number`` have no neighbours.
+
+    Parameters
+    ----------
+    ch_names : sequence of str
+        Referential channel names, unique.
+
+    Returns
+    -------
+    pairs : list of (str, str)
+        ``(first, second)`` with ``second`` numbered one above ``first``, in the order of
+        ``first`` in ``ch_names``; the bipolar channel is ``first - second``.
+
+    Examples
+    --------
+    >>> neighbour_pairs(["HL1", "HL2", "HL4", "HL3", "Fz"])
+    [('HL1', 'HL2'), ('HL2', 'HL3'), ('HL3', 'HL4')]
+    """
+    names = [str(n) for n in ch_names]
+    _check_unique(names)
+    present = set(names)
+    pairs = []
+    for name in names:
+        match = _NAME.fullmatch(name)
+        if match is None:
+            continue
+        following = f"{match[1]}{int(match[2]) + 1}"
+        if following in present:
+            pairs.append((name, following))
+    return pairs
+
+
+def bipolar_by_name(data: np.ndarray, ch_names: Sequence[str], *, short: bool = False) -> tuple[np.ndarray, list[str]]:
+    """Bipolar montage of the neighbours found by name (see :func:`neighbour_pairs`).
+
+    Parameters
+    ----------
+    data : ndarray, shape (..., n_channels, n_times)
+        Referential signals, channels in ``ch_names`` order (any unit; kept).
+    ch_names : sequence of str
+        Channel names of ``data``.
+    short : bool
+        Name pairs ``"AHR3-4"`` (the second contact by number only, as clinical
+        markings write them) instead of ``"AHR3-AHR4"``.
+
+    Returns
+    -------
+    derived : ndarray, shape (..., n_pairs, n_times)
+        ``data[first] - data[second]`` for each pair.
+    names : list of str
+        The bipolar channel names.
+
+    Examples
+    --------
+    >>> out, names = bipolar_by_name(np.array([[1.0], [3.0], [7.0]]), ["A1", "A2", "A3"], short=True)
+    >>> out.ravel().tolist(), names
+    ([-2.0, -4.0], ['A1-2', 'A2-3'])
+    """
+    names = [str(n) for n in ch_names]
+    data = np.asarray(data)
+    if data.ndim < 2 or data.shape[-2] != len(names):
+        raise ValueError(f"data must have shape (..., n_channels={len(names)}, n_times), got shape {data.shape}.")
+    pairs = neighbour_pairs(names)
+    index = {name: i for i, name in enumerate(names)}
+    first = np.array([index[a] for a, _ in pairs], dtype=int)
+    second = np.array([index[b] for _, b in pairs], dtype=int)
+    labels = [f"{a}-{_NAME.fullmatch(b)[2] if short else b}" for a, b in pairs]
+    return data[..., first, :] - data[..., second, :], labels
+
+
 def common_average(data: np.ndarray, layout: Layout, *, per_device: bool = True) -> np.ndarray:
     """Common-average reference: subtract the mean over contacts at each time.
 
