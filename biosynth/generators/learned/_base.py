@@ -36,7 +36,7 @@ from biosynth.generators.base import (
     stack_recordings,
 )
 from biosynth.signals import make_signals
-from biosynth.signals.events import empty_events
+from biosynth.signals.events import empty_events, validate_events
 
 __all__ = ["FORMAT_VERSION", "REGISTRY", "LearnedGenerator", "NotFittedError", "labels_frame", "load_generator"]
 
@@ -83,7 +83,9 @@ class LearnedGenerator(Generator):
 
     Subclasses set ``name`` (the registry key) and implement ``_fit(data, labels)``
     (data: float64 ``(n_records, n_channels, n_times)`` in the real unit),
-    ``_sample_record(rng, n_times, label)`` -> ``(n_channels, n_times)``,
+    ``_sample_record(rng, n_times, label)`` -> ``(n_channels, n_times)`` (or, for a
+    generator that places events, that and a DataFrame ``channel`` (name), ``onset``,
+    ``duration``, ``type``),
     ``_params()`` (JSON-able constructor arguments), ``_state()`` (arrays of the fitted
     state) and ``_restore(state)``. A generator without a torch path accepts every
     valid ``device`` and computes on the CPU.
@@ -173,8 +175,9 @@ class LearnedGenerator(Generator):
         %(first_record)s
         %(progress)s
         return_events : bool, default=False
-            Also return an events table; data-driven generators place no events, so it
-            is empty (the columns of :func:`biosynth.signals.validate_events`).
+            Also return an events table (the columns of
+            :func:`biosynth.signals.validate_events`): the events the generator placed,
+            empty for those that place none.
         %(sample_device)s
 
         Returns
@@ -182,7 +185,7 @@ class LearnedGenerator(Generator):
         synthetic : DataArray, dims ("record", "channel", "time")
             In the unit, rate, channels and modality of the fitted data.
         events : DataFrame
-            Only with ``return_events=True``: empty.
+            Only with ``return_events=True``: the placed events (ground truth).
         """
         n_records, duration, root, first_record, progress, return_events, device = self._check_sample_arguments(
             n_records, duration, seed, first_record, progress, return_events, device
@@ -202,9 +205,14 @@ class LearnedGenerator(Generator):
         self._prepare_sampling(device)
         out = np.empty((n_records, len(self.info_["ch_names"]), n_times))
         records = range(first_record, first_record + n_records)
+        placed = []
         for k, record in enumerate(tqdm(records, desc=self.name, unit="record", disable=not progress)):
             rng = np.random.default_rng(record_seed_sequence(root, record))
-            out[k] = self._sample_record(rng, n_times, None if per_record is None else per_record[k])
+            result = self._sample_record(rng, n_times, None if per_record is None else per_record[k])
+            if isinstance(result, tuple):
+                result, found = result
+                placed.append(found.assign(record=record))
+            out[k] = result
         provenance = build_provenance(
             f"biosynth.generators.learned.{type(self).__name__}",
             self._params(),
@@ -222,7 +230,10 @@ class LearnedGenerator(Generator):
             provenance=provenance,
             record_names=np.arange(first_record, first_record + n_records),
         )
-        return (synthetic, empty_events()) if return_events else synthetic
+        if not return_events:
+            return synthetic
+        found = [p for p in placed if len(p)]
+        return synthetic, validate_events(pd.concat(found, ignore_index=True)) if found else empty_events()
 
     # --- the hooks of Generator ---------------------------------------------------------
 

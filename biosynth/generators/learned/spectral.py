@@ -31,13 +31,17 @@ matrices, covariances and quantiles: parameters, never real samples.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from typing import Any
 
 import numpy as np
+import pandas as pd
+import xarray as xr
 
 from biosynth._utils.check import check_int, check_number, check_type
+from biosynth.generators._hfo_events import hfo_band_rms, learn_hfo_events, place_hfo_events
 from biosynth.generators.learned._base import LearnedGenerator
 from biosynth.signals.specparam import aperiodic_log_power, fit_log_spectra, peaks_log_power
 
@@ -111,6 +115,10 @@ class SpectralGenerator(LearnedGenerator):
         Quantisation step per channel (0: none found), unit of the data.
     mean_ : ndarray, shape (n_channels,)
         Channel means.
+    hfo_ : dict | None
+        What ``fit(real, events=...)`` learned of the marked HFOs (``stats`` of
+        :func:`~biosynth.generators.learn_hfo_events` and the HFO-band RMS of the
+        background per channel); None without events.
 
     Examples
     --------
@@ -144,6 +152,38 @@ class SpectralGenerator(LearnedGenerator):
 
     # --- fit --------------------------------------------------------------------------
 
+    def fit(
+        self, real: xr.DataArray | list[xr.DataArray], labels: Any = None, *, events: pd.DataFrame | None = None
+    ) -> SpectralGenerator:
+        """Fit the model to real recordings, and the marked HFOs where ``events`` are given.
+
+        Parameters
+        ----------
+        real : DataArray or list of DataArray
+            Real recordings, ``(channel, time)`` or ``(record, channel, time)``, any rate
+            and channel set; finite values, every record the same length.
+        labels : None
+            Not used (the model is not conditional); must be None.
+        events : DataFrame | None
+            Marked high-frequency oscillations of ``real``: ``onset`` and ``duration`` (s
+            from the start of the record), ``type`` (``"ripple"``, ``"fr"`` /
+            ``"fast_ripple"``, ``"frandr"``), ``channel`` (a name of ``real``'s
+            channels; fit on a bipolar montage to use bipolar markings) and, for several
+            records, ``record`` (position). Their rates, spans, durations, frequencies
+            and strengths are learned (:func:`~biosynth.generators.learn_hfo_events`) and
+            ``sample`` places such events on the background, returning them with
+            ``return_events=True``.
+
+        Returns
+        -------
+        self : SpectralGenerator
+        """
+        self._pending_events = None if events is None else pd.DataFrame(events)
+        try:
+            return super().fit(real, labels)
+        finally:
+            del self._pending_events
+
     def _fit(self, data: np.ndarray, labels: np.ndarray | None) -> None:
         sfreq = self.info_["sfreq"]
         n_epoch = self._frame_length(data.shape[-1], sfreq)
@@ -162,6 +202,29 @@ class SpectralGenerator(LearnedGenerator):
         self._set_stationary_state()
         self._fit_variability(_frames(x, n_epoch, n_epoch))
         self._fit_amplitude_map(x)  # and the spectral correction
+        self.hfo_ = None if self._pending_events is None else self._fit_hfo(data, self._pending_events)
+
+    def _fit_hfo(self, data: np.ndarray, events: pd.DataFrame) -> dict[str, Any]:
+        """HFO statistics of the marked events and the HFO-band RMS of the background."""
+        names, sfreq = self.info_["ch_names"], self.info_["sfreq"]
+        unknown = sorted(set(map(str, events.get("channel", []))) - set(names))
+        if unknown:
+            raise ValueError(
+                f"events name channels {unknown[:5]} that real does not have; mark the fitted channels "
+                "(for bipolar markings fit on the bipolar montage, biosynth.signals.layouts.bipolar_by_name)."
+            )
+        records = events["record"].to_numpy(dtype=int) if "record" in events else np.zeros(len(events), dtype=int)
+        if records.min(initial=0) < 0 or records.max(initial=0) >= data.shape[0]:
+            raise ValueError(f"events has record positions {sorted(set(records))}; real has {data.shape[0]} records.")
+        joined = events.assign(onset=events["onset"] + records * data.shape[-1] / sfreq)
+        flat = data.transpose(1, 0, 2).reshape(data.shape[1], -1)
+        stats = learn_hfo_events(joined, flat, sfreq, names, flat.shape[-1] / sfreq)
+        mask = np.zeros(flat.shape, dtype=bool)
+        for channel, onset, duration in zip(joined["channel"], joined["onset"], joined["duration"], strict=True):
+            start = round(onset * sfreq)
+            mask[names.index(str(channel)), start : start + max(1, round(duration * sfreq))] = True
+        rms = hfo_band_rms(flat, sfreq, mask)
+        return {"stats": stats, "background_rms": {band: value.tolist() for band, value in rms.items()}}
 
     def _frame_length(self, n_times: int, sfreq: float) -> int:
         epoch = self.epoch if self.epoch is not None else min(2.0, n_times / sfreq / 8)
@@ -219,11 +282,17 @@ class SpectralGenerator(LearnedGenerator):
 
     # --- sampling ---------------------------------------------------------------------
 
-    def _sample_record(self, rng: np.random.Generator, n_times: int, label: Any) -> np.ndarray:
-        y = self._draw(rng, n_times, transform=True)
+    def _sample_record(self, rng: np.random.Generator, n_times: int, label: Any) -> Any:
+        y = self._draw(rng, n_times, transform=True) + self.mean_[:, None]
+        if self.hfo_ is not None:
+            rms = {band: np.asarray(value) for band, value in self.hfo_["background_rms"].items()}
+            added, events = place_hfo_events(rng, self.hfo_["stats"], y.shape[0], n_times, self.info_["sfreq"], rms)
+            y = y + added
         if self.quantise:
-            y = _quantise(y + self.mean_[:, None], self.step_) - self.mean_[:, None]
-        return y + self.mean_[:, None]
+            y = _quantise(y, self.step_)
+        if self.hfo_ is None:
+            return y
+        return y, events.assign(channel=[self.info_["ch_names"][c] for c in events["channel"]])
 
     def _draw(self, rng: np.random.Generator, n_times: int, *, transform: bool) -> np.ndarray:
         """One record of the model, (n_channels, n_times), zero mean."""
@@ -327,6 +396,7 @@ class SpectralGenerator(LearnedGenerator):
             "aperiodic": np.array([[p["offset"], p["knee"], p["exponent"]] for p in self.spectrum_params_]),
             "peak_counts": np.array([len(p) for p in peaks], dtype=int),
             "peaks": np.concatenate(peaks) if peaks else np.empty((0, 3)),
+            "hfo": np.array(json.dumps(self.hfo_)),
         }
 
     def _restore(self, state: dict[str, np.ndarray]) -> None:
@@ -345,6 +415,7 @@ class SpectralGenerator(LearnedGenerator):
         self.spectrum_params_ = [
             _spectrum_entry(row, state["peaks"][bounds[c] : bounds[c + 1]]) for c, row in enumerate(state["aperiodic"])
         ]
+        self.hfo_ = json.loads(str(state["hfo"]))
         self._factor = None
 
 
