@@ -206,13 +206,18 @@ class LearnedGenerator(Generator):
         out = np.empty((n_records, len(self.info_["ch_names"]), n_times))
         records = range(first_record, first_record + n_records)
         placed = []
-        for k, record in enumerate(tqdm(records, desc=self.name, unit="record", disable=not progress)):
-            rng = np.random.default_rng(record_seed_sequence(root, record))
-            result = self._sample_record(rng, n_times, None if per_record is None else per_record[k])
-            if isinstance(result, tuple):
-                result, found = result
-                placed.append(found.assign(record=record))
-            out[k] = result
+        chunk = self._batch_size(n_times)
+        with tqdm(total=n_records, desc=self.name, unit="record", disable=not progress) as bar:
+            for start in range(0, n_records, chunk):
+                batch = list(records[start : start + chunk])
+                rngs = [np.random.default_rng(record_seed_sequence(root, record)) for record in batch]
+                labels_here = [None if per_record is None else per_record[start + k] for k in range(len(batch))]
+                for k, result in enumerate(self._sample_batch(rngs, n_times, labels_here)):
+                    if isinstance(result, tuple):
+                        result, found = result
+                        placed.append(found.assign(record=batch[k]))
+                    out[start + k] = result
+                bar.update(len(batch))
         provenance = build_provenance(
             f"biosynth.generators.learned.{type(self).__name__}",
             self._params(),
@@ -265,6 +270,15 @@ class LearnedGenerator(Generator):
 
     def _sample_record(self, rng: np.random.Generator, n_times: int, label: Any) -> np.ndarray:
         raise NotImplementedError
+
+    def _sample_batch(self, rngs: list[np.random.Generator], n_times: int, labels: list[Any]) -> list[Any]:
+        """Records drawn together (each from its own generator, so a record does not
+        depend on the batch it is in); by default one ``_sample_record`` each."""
+        return [self._sample_record(rng, n_times, label) for rng, label in zip(rngs, labels, strict=True)]
+
+    def _batch_size(self, n_times: int) -> int:
+        """Records per :meth:`_sample_batch` call (bounds memory)."""
+        return 1
 
     def _params(self) -> dict[str, Any]:
         raise NotImplementedError

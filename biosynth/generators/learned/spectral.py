@@ -61,8 +61,8 @@ MIN_VARIABILITY_EPOCHS = 6
 MIN_WELCH_SEGMENTS = 16
 #: Most frequency bins of the specparam fit (more are averaged in groups).
 MAX_FIT_BINS = 400
-#: Frames drawn at once while sampling (bounds memory).
-FRAME_BLOCK = 64
+#: Complex frame coefficients held at once while sampling (bounds memory; 16 bytes each).
+BATCH_ELEMENTS = 2e7
 
 
 class SpectralGenerator(LearnedGenerator):
@@ -278,71 +278,96 @@ class SpectralGenerator(LearnedGenerator):
                 out = _apply_map(out, self.quantiles_)
             spectra = _windowed_spectra(_frames(out[None], n, n // 2), self.info_["sfreq"])
             achieved = np.log10(np.clip(np.mean(np.abs(spectra) ** 2, axis=0), 1e-300, None))
-            self.log_psd_[:, 1:] += _smooth(target[:, 1:] - achieved[:, 1:], 1.0)  # DC stays empty
+            corrected = self.log_psd_.copy()  # a new array: the sampler's cache keys on it
+            corrected[:, 1:] += _smooth(target[:, 1:] - achieved[:, 1:], 1.0)  # DC stays empty
+            self.log_psd_ = corrected
 
     # --- sampling ---------------------------------------------------------------------
 
     def _sample_record(self, rng: np.random.Generator, n_times: int, label: Any) -> Any:
-        y = self._draw(rng, n_times, transform=True) + self.mean_[:, None]
-        if self.hfo_ is not None:
+        return self._sample_batch([rng], n_times, [label])[0]
+
+    def _batch_size(self, n_times: int) -> int:
+        n_long = 2 * len(self.freqs_) - 2
+        per_record = self.log_psd_.size * (n_times / (n_long // 2) + 8)
+        return max(1, int(BATCH_ELEMENTS // per_record))
+
+    def _sample_batch(self, rngs: list[np.random.Generator], n_times: int, labels: list[Any]) -> list[Any]:
+        y = self._draw_batch(rngs, n_times, transform=True) + self.mean_[:, None]
+        out: list[Any] = []
+        for rng, record in zip(rngs, y, strict=True):
+            if self.hfo_ is None:
+                out.append(_quantise(record, self.step_) if self.quantise else record)
+                continue
             rms = {band: np.asarray(value) for band, value in self.hfo_["background_rms"].items()}
-            added, events = place_hfo_events(rng, self.hfo_["stats"], y.shape[0], n_times, self.info_["sfreq"], rms)
-            y = y + added
-        if self.quantise:
-            y = _quantise(y, self.step_)
-        if self.hfo_ is None:
-            return y
-        return y, events.assign(channel=[self.info_["ch_names"][c] for c in events["channel"]])
+            added, events = place_hfo_events(rng, self.hfo_["stats"], len(record), n_times, self.info_["sfreq"], rms)
+            record = record + added
+            record = _quantise(record, self.step_) if self.quantise else record
+            out.append((record, events.assign(channel=[self.info_["ch_names"][c] for c in events["channel"]])))
+        return out
 
     def _draw(self, rng: np.random.Generator, n_times: int, *, transform: bool) -> np.ndarray:
         """One record of the model, (n_channels, n_times), zero mean."""
+        return self._draw_batch([rng], n_times, transform=transform)[0]
+
+    def _draw_batch(self, rngs: list[np.random.Generator], n_times: int, *, transform: bool) -> np.ndarray:
+        """Records of the model, (n_records, n_channels, n_times), zero mean. Each record
+        draws, from its own generator, the stationary frames and then the gains."""
         varying = bool(self.variability_.size or self.variability_diag_.any())
-        margin = 2 * len(self.epoch_freqs_) - 2 if varying else 0
-        y = self._stationary(rng, n_times + 2 * margin)
+        n_epoch = 2 * len(self.epoch_freqs_) - 2
+        margin = n_epoch if varying else 0
+        total = n_times + 2 * margin
+        n_long = 2 * len(self.freqs_) - 2
+        repeat = math.ceil((total + n_long // 2) / n_long)  # record of repeat * n_long samples, cropped
+        n_short = (total - n_epoch) // (n_epoch // 2) + 1
+        noise, gains = [], []
+        for rng in rngs:
+            noise.append(_complex_normals(rng, (len(self.freqs_), self.log_psd_.shape[0], repeat)))
+            if varying:
+                gains.append(self._frame_gains(rng, n_short))
+        y = self._stationary(np.stack(noise))[..., n_long // 4 : n_long // 4 + total]
         if varying:
-            y = self._modulate(rng, y)[:, margin : margin + n_times]
+            y = self._modulate(y, np.stack(gains))[..., margin : margin + n_times]
         return _apply_map(y, self.quantiles_) if transform and self.quantiles_.shape[-1] else y
 
-    def _stationary(self, rng: np.random.Generator, n_times: int) -> np.ndarray:
-        """The stationary Gaussian process with the model's cross-spectral density."""
-        n = 2 * len(self.freqs_) - 2
-        hop = n // 2
-        n_frames = math.ceil((n_times + hop) / hop) + 1
-        out = np.zeros((self.log_psd_.shape[0], (n_frames - 1) * hop + n))
-        window = np.sqrt(_hann(n))
-        for start in range(0, n_frames, FRAME_BLOCK):
-            stop = min(start + FRAME_BLOCK, n_frames)
-            frames = np.fft.irfft(self._frame_spectra(rng, stop - start), n=n, axis=-1) * window
-            _overlap_add(out, frames, start * hop, hop)
-        return out[:, hop : hop + n_times]
+    def _stationary(self, noise: np.ndarray) -> np.ndarray:
+        """Records of the stationary process from complex normals ``(n_records, F, C, q)``:
+        one inverse FFT of ``q * n`` samples per record (``n`` the model's segment), whose
+        ``q`` bins around each model bin share its coherency factor and whose spectrum is
+        the model's, interpolated in log power. The record is circular; callers crop it
+        (the correlation across the seam is negligible beyond a quarter segment)."""
+        n_records, n_freqs, n_ch, repeat = noise.shape
+        length = repeat * (2 * n_freqs - 2)
+        n_fine = length // 2 + 1
+        spectra = np.matmul(self._coherency_factor().astype(noise.dtype), noise)  # (R, F, C, q)
+        # fine bin k sits in the block of model bin round(k / q): shift by half a block
+        ordered = spectra.transpose(0, 2, 1, 3).reshape(n_records, n_ch, n_freqs * repeat)
+        ordered = ordered[..., repeat // 2 : repeat // 2 + n_fine]
+        ordered = ordered * self._fine_scale(length).astype(noise.real.dtype)
+        ordered[..., 0] = 0.0
+        ordered[..., -1] = ordered[..., -1].real
+        return np.fft.irfft(ordered, n=length, axis=-1)
 
-    def _modulate(self, rng: np.random.Generator, y: np.ndarray) -> np.ndarray:
-        """Apply the band gains of the latent process, frame by frame (short-time Fourier)."""
+    def _fine_scale(self, length: int) -> np.ndarray:
+        """Amplitude of each rfft bin of ``length`` samples, (C, length // 2 + 1): the
+        model spectrum interpolated in log power (cached for the last length)."""
+        cached = getattr(self, "_scale_cache", None)
+        if cached is None or cached[0] != length or cached[1] is not self.log_psd_:
+            fine = np.fft.rfftfreq(length, 1.0 / self.info_["sfreq"])
+            log_psd = np.stack([np.interp(fine, self.freqs_, row) for row in self.log_psd_])
+            self._scale_cache = (length, self.log_psd_, np.sqrt(length * self.info_["sfreq"] / 2 * 10.0**log_psd))
+        return self._scale_cache[2]
+
+    def _modulate(self, y: np.ndarray, gains: np.ndarray) -> np.ndarray:
+        """Apply the band gains ``(n_records, n_frames, C, F_epoch)`` of the latent process
+        by short-time Fourier analysis and synthesis (square-root Hann windows)."""
         n = 2 * len(self.epoch_freqs_) - 2
         hop = n // 2
-        n_frames = (y.shape[-1] - n) // hop + 1
-        gains = self._frame_gains(rng, n_frames)
         window = np.sqrt(_hann(n))
-        out = np.zeros_like(y)
-        for start in range(0, n_frames, FRAME_BLOCK):
-            stop = min(start + FRAME_BLOCK, n_frames)
-            frames = np.stack([y[:, k * hop : k * hop + n] for k in range(start, stop)]) * window
-            spectra = np.fft.rfft(frames, axis=-1) * gains[start:stop]
-            _overlap_add(out, np.fft.irfft(spectra, n=n, axis=-1) * window, start * hop, hop)
-        return out
-
-    def _frame_spectra(self, rng: np.random.Generator, n_frames: int) -> np.ndarray:
-        """Stationary frame spectra (n_frames, C, F) with the model's cross-spectral density."""
-        factor = self._coherency_factor()
-        n_ch, n_freqs = self.log_psd_.shape
-        shape = (n_freqs, n_ch, n_frames)
-        z = (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) / np.sqrt(2)
-        z[0] = 0.0
-        z[-1] = z[-1].real * np.sqrt(2)
-        n = 2 * n_freqs - 2
-        scale = np.sqrt(n * self.info_["sfreq"] / 2 * 10.0**self.log_psd_)  # (C, F)
-        scale[:, -1] *= np.sqrt(0.5)
-        return scale * np.matmul(factor, z).transpose(2, 1, 0)
+        frames = np.stack([y[..., k * hop : k * hop + n] for k in range(gains.shape[1])], axis=1) * window
+        spectra = np.fft.rfft(frames, axis=-1) * gains
+        out = _overlap_add(np.fft.irfft(spectra, n=n, axis=-1) * window, hop)
+        return np.pad(out, [(0, 0), (0, 0), (0, max(0, y.shape[-1] - out.shape[-1]))])
 
     def _frame_gains(self, rng: np.random.Generator, n_frames: int) -> np.ndarray:
         """Amplitude gains (n_frames, C, F) of the short frames from the latent band-power process."""
@@ -605,11 +630,23 @@ def _consecutive(n_records: int, per_record: int) -> np.ndarray:
     return np.arange(n_records * per_record).reshape(n_records, per_record)[:, :-1].ravel()
 
 
-def _overlap_add(out: np.ndarray, frames: np.ndarray, first: int, hop: int) -> None:
-    """Add frames (n_frames, C, n) into ``out`` (C, n_times) every ``hop`` samples from ``first``."""
-    n = frames.shape[-1]
-    for k, frame in enumerate(frames):
-        out[:, first + k * hop : first + k * hop + n] += frame
+def _overlap_add(frames: np.ndarray, hop: int) -> np.ndarray:
+    """Sum frames ``(n_records, n_frames, C, n)`` placed every ``hop`` samples:
+    ``(n_records, C, (n_frames - 1) * hop + n)``."""
+    n_records, n_frames, n_ch, n = frames.shape
+    out = np.zeros((n_records, n_ch, (n_frames - 1) * hop + n))
+    for k in range(n_frames):
+        out[..., k * hop : k * hop + n] += frames[:, k]
+    return out
+
+
+def _complex_normals(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """Circular complex standard normals (E|z|^2 = 1), in single precision (the model's
+    parameters are estimates far coarser than float32 rounding)."""
+    z = np.empty(shape, dtype=np.complex64)
+    z.real = rng.standard_normal(shape, dtype=np.float32)
+    z.imag = rng.standard_normal(shape, dtype=np.float32)
+    return z * np.float32(np.sqrt(0.5))
 
 
 def _ar1(rng: np.random.Generator, rho: np.ndarray, n_frames: int) -> np.ndarray:
@@ -624,14 +661,17 @@ def _ar1(rng: np.random.Generator, rho: np.ndarray, n_frames: int) -> np.ndarray
 
 
 def _apply_map(y: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
-    """Monotone piecewise-linear map per channel, extended linearly beyond the end quantiles."""
+    """Monotone piecewise-linear map per channel (channel axis -2), extended linearly
+    beyond the end quantiles."""
     out = np.empty_like(y)
     for c, (source, target) in enumerate(zip(quantiles[0], quantiles[1], strict=True)):
-        out[c] = np.interp(y[c], source, target)
-        for end, (a, b) in ((y[c] < source[0], (0, 1)), (y[c] > source[-1], (-1, -2))):
+        values = y[..., c, :]
+        mapped = np.interp(values, source, target)
+        for end, (a, b) in ((values < source[0], (0, 1)), (values > source[-1], (-1, -2))):
             gap = source[a] - source[b]
             slope = (target[a] - target[b]) / gap if gap != 0 else 1.0
-            out[c, end] = target[a] + (y[c, end] - source[a]) * slope
+            mapped[end] = target[a] + (values[end] - source[a]) * slope
+        out[..., c, :] = mapped
     return out
 
 
