@@ -363,9 +363,9 @@ class SpectralGenerator(LearnedGenerator):
         by short-time Fourier analysis and synthesis (square-root Hann windows)."""
         n = 2 * len(self.epoch_freqs_) - 2
         hop = n // 2
-        window = np.sqrt(_hann(n))
+        window = np.sqrt(_hann(n)).astype(y.dtype)
         frames = np.stack([y[..., k * hop : k * hop + n] for k in range(gains.shape[1])], axis=1) * window
-        spectra = np.fft.rfft(frames, axis=-1) * gains
+        spectra = np.fft.rfft(frames, axis=-1) * gains.astype(y.dtype)
         out = _overlap_add(np.fft.irfft(spectra, n=n, axis=-1) * window, hop)
         return np.pad(out, [(0, 0), (0, 0), (0, max(0, y.shape[-1] - out.shape[-1]))])
 
@@ -379,8 +379,9 @@ class SpectralGenerator(LearnedGenerator):
         log_power = latent @ self.variability_.T + independent * np.sqrt(self.variability_diag_)
         variance = np.sum(self.variability_**2, axis=1) + self.variability_diag_
         log_power -= 0.5 * np.log(10.0) * variance  # E[10 ** u] = 1: the mean spectrum stays
-        weights = _band_weights(self.epoch_freqs_, self.band_centres_)
-        return 10.0 ** (0.5 * log_power.reshape(n_frames, n_ch, n_bands) @ weights)
+        weights = _band_weights(self.epoch_freqs_, self.band_centres_).astype(np.float32)
+        exponent = (np.float32(0.5 * np.log(10.0)) * log_power.astype(np.float32)).reshape(n_frames, n_ch, n_bands)
+        return np.exp(exponent @ weights)
 
     def _coherency_factor(self) -> np.ndarray:
         """Cholesky factor (F, C, C) of the coherency matrix at every frequency (positive
