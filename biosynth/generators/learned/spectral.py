@@ -9,16 +9,18 @@ amplitude transform and a quantiser. The parts, each learned from the real data:
    Gaussian peaks in log power, :mod:`biosynth.signals.specparam`) plus a smooth
    residual where the parametric form misfits (recording filters, notch, mains).
 2. **Cross-channel structure**: the complex coherency matrix per octave band, shrunk
-   towards the identity by ``n_channels / (n_channels + n_eff)`` where ``n_eff`` is the
-   number of Welch segments times the bins of the band.
+   towards the identity by the Ledoit-Wolf rule (so fewer segments than channels still
+   give a positive definite matrix).
 3. **Nonstationarity**: per-epoch band log-powers of every channel; their covariance,
    less what a stationary Gaussian process shows by chance, is kept as a low-rank
    Gaussian, and drives smooth gains of every channel and band that evolve from frame to
    frame as first-order autoregressive processes with the lag-one correlation of the real
    epochs.
-4. **Amplitude distribution**: a monotone quantile map from the model's marginal to the
-   real one per channel (skewness, kurtosis, clipping), whose effect on the spectrum is
-   corrected by refitting the spectrum to what the transformed samples show.
+4. **Amplitude distribution**: a monotone quantile map, per channel, from the model's
+   amplitude distribution to the real one (skewness, kurtosis, clipping), both
+   standardised by their moving mean and RMS over one epoch (the map learns the shape,
+   the variability model the levels); its effect on the spectrum is corrected by
+   refitting the spectrum to what the mapped samples show.
 5. **Recording chain**: the quantisation step of each channel (the real values are
    multiples of it: ties) and the channel means.
 
@@ -110,7 +112,8 @@ class SpectralGenerator(LearnedGenerator):
     rho_ : ndarray, shape (n_components,)
         Lag-one correlation of the latent states from one frame to the next.
     quantiles_ : ndarray, shape (2, n_channels, n_quantiles)
-        The amplitude map: model quantiles -> real quantiles (unit of the data).
+        The amplitude map: model quantiles -> real quantiles of the standardised values
+        (unitless).
     step_ : ndarray, shape (n_channels,)
         Quantisation step per channel (0: none found), unit of the data.
     mean_ : ndarray, shape (n_channels,)
@@ -264,18 +267,21 @@ class SpectralGenerator(LearnedGenerator):
         self.rho_ = _frame_correlation(real - real.mean(axis=0), vectors, values, pairs)
 
     def _fit_amplitude_map(self, x: np.ndarray) -> None:
-        """Quantile map from the model's marginal to the real one (when ``amplitude_map``),
-        then correct the spectrum for what the map and the gains do to it (twice)."""
+        """Correct the spectrum for what the gains (and the amplitude map) do to it, twice,
+        and fit the amplitude map (when ``amplitude_map``) to the final model."""
         rng = np.random.default_rng(1)
         n = 2 * len(self.freqs_) - 2
-        real_q = _frame_quantiles(x, n) if self.amplitude_map else None
+        n_epoch = 2 * len(self.epoch_freqs_) - 2
+        real_q = _standard_quantiles(x, n_epoch) if self.amplitude_map else None
         target = self.log_psd_.copy()
         n_times = max(64 * n, x.shape[0] * x.shape[-1])
-        for _ in range(2):
+        for step in range(3):
             out = self._draw(rng, n_times, transform=False)
             if real_q is not None:
-                self.quantiles_ = np.stack([_frame_quantiles(out[None], n), real_q])
-                out = _apply_map(out, self.quantiles_)
+                self.quantiles_ = np.stack([_standard_quantiles(out[None], n_epoch), real_q])
+                out = _apply_map(out, self.quantiles_, n_epoch)
+            if step == 2:
+                break
             spectra = _windowed_spectra(_frames(out[None], n, n // 2), self.info_["sfreq"])
             achieved = np.log10(np.clip(np.mean(np.abs(spectra) ** 2, axis=0), 1e-300, None))
             corrected = self.log_psd_.copy()  # a new array: the sampler's cache keys on it
@@ -328,7 +334,9 @@ class SpectralGenerator(LearnedGenerator):
         y = self._stationary(np.stack(noise))[..., n_long // 4 : n_long // 4 + total]
         if varying:
             y = self._modulate(y, np.stack(gains))[..., margin : margin + n_times]
-        return _apply_map(y, self.quantiles_) if transform and self.quantiles_.shape[-1] else y
+        if transform and self.quantiles_.shape[-1]:
+            return _apply_map(y, self.quantiles_, n_epoch)
+        return y
 
     def _stationary(self, noise: np.ndarray) -> np.ndarray:
         """Records of the stationary process from complex normals ``(n_records, F, C, q)``:
@@ -494,18 +502,40 @@ def _band_weights(freqs: np.ndarray, centres: np.ndarray) -> np.ndarray:
 
 
 def _band_coherency(spectra: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Complex coherency per band, shrunk towards the identity (see the module notes)."""
-    n_windows, n_ch, _ = spectra.shape
+    """Complex coherency per band, shrunk towards the identity (see :func:`_shrink`)."""
+    n_ch = spectra.shape[1]
     out = np.empty((len(weights), n_ch, n_ch), dtype=complex)
     for b, w in enumerate(weights):
         used = np.flatnonzero(w > 0)
-        y = (spectra[..., used] * np.sqrt(w[used])).transpose(1, 0, 2).reshape(n_ch, -1)
-        cross = y @ y.conj().T
-        power = np.sqrt(np.clip(cross.diagonal().real, 1e-300, None))
-        coherency = cross / power[:, None] / power[None, :]
-        shrink = n_ch / (n_ch + n_windows * w.sum()) if n_ch > 1 else 0.0
-        out[b] = (1.0 - shrink) * coherency + shrink * np.eye(n_ch)
+        y = spectra[..., used].transpose(1, 0, 2).reshape(n_ch, -1)
+        sample_weights = np.tile(w[used], spectra.shape[0])
+        power = np.sqrt(np.clip((np.abs(y) ** 2) @ sample_weights / sample_weights.sum(), 1e-300, None))
+        out[b] = _shrink(y / power[:, None], sample_weights)
     return out
+
+
+def _shrink(y: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Ledoit-Wolf shrinkage of the weighted covariance of unit-power complex vectors
+    ``y`` (C, n) towards the identity.
+
+    With ``S = sum w y y^H / sum w``, the intensity is ``min(b2, d2) / d2`` where
+    ``d2 = ||S - I||_F^2`` and ``b2 = sum w^2 ||y y^H - S||_F^2 / (sum w)^2`` (Ledoit &
+    Wolf 2004, J. Multivariate Anal. 88:365, with weights); the diagonal is then reset
+    to one (a coherency matrix)."""
+    total = weights.sum()
+    cov = (y * weights) @ y.conj().T / total
+    if len(y) == 1:
+        return np.ones((1, 1), dtype=complex)
+    identity = np.eye(len(y))
+    d2 = np.sum(np.abs(cov - identity) ** 2)
+    norms = np.sum(np.abs(y) ** 2, axis=0)
+    quad = np.real(np.sum(y.conj() * (cov @ y), axis=0))
+    spread = norms**2 - 2 * quad + np.sum(np.abs(cov) ** 2)
+    b2 = np.sum(weights**2 * spread) / total**2
+    alpha = min(b2, d2) / d2 if d2 > 0 else 0.0
+    shrunk = (1.0 - alpha) * cov + alpha * identity
+    scale = np.sqrt(np.real(np.diagonal(shrunk)))
+    return shrunk / scale[:, None] / scale[None, :]
 
 
 def _spectrum_model(freqs: np.ndarray, psd: np.ndarray, max_n_peaks: int) -> tuple[list[dict], np.ndarray]:
@@ -517,9 +547,9 @@ def _spectrum_model(freqs: np.ndarray, psd: np.ndarray, max_n_peaks: int) -> tup
     fit_freqs, fit_log = _fit_grid(freqs, psd)
     step = fit_freqs[1] - fit_freqs[0]
     options = {
-        "peak_width_limits": (2.0 * step, max(12.0, (fit_freqs[-1] - fit_freqs[0]) / 8)),
+        "peak_width_limits": (max(1.0, 2.0 * step), max(12.0, (fit_freqs[-1] - fit_freqs[0]) / 8)),
         "max_n_peaks": max_n_peaks,
-        "min_peak_height": 0.05,
+        "min_peak_height": 0.1,
     }
     fit = fit_log_spectra(fit_freqs, fit_log, mode="knee", **options)
     log_psd = np.log10(np.clip(psd, 1e-300, None))
@@ -661,27 +691,41 @@ def _ar1(rng: np.random.Generator, rho: np.ndarray, n_frames: int) -> np.ndarray
     return out
 
 
-def _apply_map(y: np.ndarray, quantiles: np.ndarray) -> np.ndarray:
-    """Monotone piecewise-linear map per channel (channel axis -2), extended linearly
-    beyond the end quantiles."""
+def _local_scale(y: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Moving mean and RMS about it over ``n`` samples (last axis)."""
+    from scipy.ndimage import uniform_filter1d
+
+    mean = uniform_filter1d(y, n, axis=-1, mode="reflect")
+    rms = np.sqrt(uniform_filter1d((y - mean) ** 2, n, axis=-1, mode="reflect"))
+    return mean, np.maximum(rms, np.finfo(np.float32).tiny)
+
+
+def _standard_quantiles(y: np.ndarray, n: int) -> np.ndarray:
+    """Quantiles (C, n_quantiles) of every channel's values standardised by their moving
+    mean and RMS over ``n`` samples (so the map learns the shape of the amplitude
+    distribution, not the spread of levels across records and epochs); ``y`` is
+    ``(n_records, C, n_times)``."""
+    mean, rms = _local_scale(y, n)
+    z = ((y - mean) / rms).transpose(1, 0, 2).reshape(y.shape[1], -1)
+    return np.quantile(z, QUANTILE_PROBS, axis=1).T
+
+
+def _apply_map(y: np.ndarray, quantiles: np.ndarray, n: int) -> np.ndarray:
+    """The amplitude map: values standardised as in :func:`_standard_quantiles`, mapped
+    per channel (channel axis -2) by the monotone piecewise-linear map from the model's
+    to the real quantiles (extended linearly beyond the end ones), and scaled back."""
+    mean, rms = _local_scale(y, n)
+    z = (y - mean) / rms
     out = np.empty_like(y)
     for c, (source, target) in enumerate(zip(quantiles[0], quantiles[1], strict=True)):
-        values = y[..., c, :]
+        values = z[..., c, :]
         mapped = np.interp(values, source, target)
         for end, (a, b) in ((values < source[0], (0, 1)), (values > source[-1], (-1, -2))):
             gap = source[a] - source[b]
             slope = (target[a] - target[b]) / gap if gap != 0 else 1.0
             mapped[end] = target[a] + (values[end] - source[a]) * slope
         out[..., c, :] = mapped
-    return out
-
-
-def _frame_quantiles(x: np.ndarray, n: int) -> np.ndarray:
-    """Quantiles (C, n_quantiles) of the values of every channel, each frame of ``n``
-    samples less its mean (so drifts slower than a frame do not widen them)."""
-    frames = _frames(x, n, n)
-    centred = frames - frames.mean(axis=-1, keepdims=True)
-    return np.quantile(centred.transpose(1, 0, 2).reshape(frames.shape[1], -1), QUANTILE_PROBS, axis=1).T
+    return mean + rms * out
 
 
 def _quantisation_steps(data: np.ndarray) -> np.ndarray:
