@@ -216,8 +216,7 @@ class SpectralGenerator(LearnedGenerator):
             mapped = _apply_map(raw, self.quantiles_)[None]
             spectra = _windowed_spectra(_frames(mapped, n, n // 2), self.info_["sfreq"])
             achieved = np.log10(np.clip(np.mean(np.abs(spectra) ** 2, axis=0), 1e-300, None))
-            self.log_psd_ = self.log_psd_ + _smooth(target - achieved, 1.0)
-            self.log_psd_[:, 0] = target[:, 0]
+            self.log_psd_[:, 1:] += _smooth(target[:, 1:] - achieved[:, 1:], 1.0)  # not DC: no power there
             self._factor = None
 
     # --- sampling ---------------------------------------------------------------------
