@@ -81,8 +81,13 @@ def fit_log_spectra(
         "min_peak_height": min_peak_height,
         "peak_threshold": peak_threshold,
     }
-    flat = log_power - _aperiodic(freqs, _robust_aperiodic(freqs, log_power, mode))
-    found = [_periodic_fit(freqs, row, **settings) for row in flat]
+    robust = _robust_aperiodic(freqs, log_power, mode)
+    flat = log_power - _aperiodic(freqs, robust)
+    failed = (np.full_like(freqs, np.nan), np.empty((0, 3)))  # the robust fit failed: NaN, as in fooof
+    found = [
+        _periodic_fit(freqs, row, **settings) if np.isfinite(r).all() else failed
+        for row, r in zip(flat, robust, strict=True)
+    ]
     peaks = np.array([model for model, _ in found]).reshape(log_power.shape)
     params = _fit_aperiodic(freqs, log_power - peaks, mode, _initial_guess(freqs, log_power - peaks, log_power, mode))
     return {
@@ -132,7 +137,8 @@ def _aperiodic(f: np.ndarray, params: np.ndarray) -> np.ndarray:
     """log10 power of the aperiodic model, (n_rows, n_params) -> (n_rows, n_freqs)."""
     if params.shape[-1] == 2:
         return params[:, :1] - params[:, 1:] * np.log10(f)
-    return params[:, :1] - np.log10(params[:, 1:2] + f ** params[:, 2:])
+    with np.errstate(invalid="ignore", divide="ignore"):  # a negative knee: NaN below -knee**(1/exponent)
+        return params[:, :1] - np.log10(params[:, 1:2] + f ** params[:, 2:])
 
 
 def _knee_model(f: np.ndarray, offset: float, knee: float, exponent: float) -> np.ndarray:
@@ -197,8 +203,8 @@ def _periodic_fit(f: np.ndarray, flat: np.ndarray, **settings: Any) -> tuple[np.
     """Steps 2-4 for one flattened spectrum: the fitted peaks' log power (n_freqs,) and
     their (n_peaks, 3) parameters; NaN power (and no peaks) if the fit fails."""
     none = np.empty((0, 3))
-    if not np.isfinite(flat).all():
-        return np.full_like(flat, np.nan), none
+    if not np.isfinite(flat).all():  # a negative robust knee: fooof's search stops at the NaN maximum
+        return np.zeros_like(flat), none
     guess = _drop_overlapping(_drop_at_edges(_peak_guesses(f, flat, **settings), f))
     if not len(guess):
         return np.zeros_like(flat), none

@@ -42,7 +42,7 @@ except ImportError:
     HAS_TORCH = False
 
 FAMILIES = ("eeg", "ioecog", "ecg", "parkinson")
-LEARNED = ("phase", "iaaft", "ar", "var", "vae_mmd")
+LEARNED = ("phase", "iaaft", "ar", "var", "vae_mmd", "spectral")
 PROVENANCE_KEYS = {"generator", "version", "parameters", "seed"}
 #: Generators whose example (SIMULATORS[name].example, 2 records, seed 0) has no events:
 #: Jansen-Rit places none; 2 s of the Epileptor hold no seizure.

@@ -1,0 +1,440 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""SpectralGenerator (issue 17): what it learns from a real recording comes back.
+
+Closed loop: fitted to its own output it recovers its parameters (aperiodic exponents,
+alpha peak centres, channel SDs, band coherency). Against the real recording it was
+fitted to: fooof finds one alpha peak where the fit has one, band coherence, channel SDs,
+amplitude skewness and kurtosis, beta-burst rate and duration. Then save/load without
+real samples, seeds, and errors. The contract shared by every generator (seeding,
+containers, save/load, bad sample arguments) is checked in ``test_common.py``.
+
+The real recording is the EEGLAB sample shipped with biosynth (32 channels, 60 s at
+128 Hz, V); the fit part is its first 30 s. Fitting it is the slow part (about 3 s on one
+core), so the module fixtures fit it once per worker.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import xarray as xr
+from scipy import stats
+from scipy.signal import lfilter
+
+from biosynth.datasets import load_sample
+from biosynth.fidelity import coherence, welch_psd
+from biosynth.fidelity.bursts import detect_bursts
+from biosynth.generators.learned import REGISTRY, SpectralGenerator, load_generator
+from biosynth.signals import make_signals
+from biosynth.signals.specparam import peaks_log_power
+
+SFREQ = 128.0
+FIT_S = 30.0  # the fit part: the first 30 s of the 60-s sample
+#: The synthetic the closed loop refits: 15 records of 16 s (240 s). Records of 16 s give the
+#: refit the Welch windows of the first fit (four 2-s epochs, 8 s), so both fits estimate the
+#: spectrum at the same resolution and the comparison is of like with like.
+N_SYNTHETIC, SYNTHETIC_S = 15, 16.0
+#: Records drawn to estimate a fitted model's channel SDs (960 s): the EEGLAB fit part holds
+#: blink-like transients (up to 540 uV on channel 0) that the model reproduces at random, so
+#: 240 s of synthetic scatter by up to +-25 % in SD between seeds, 960 s by about 5-10 %.
+N_LONG = 60
+ALPHA = (8.0, 13.0)
+
+
+def _eeglab_part() -> xr.DataArray:
+    real = load_sample("eeglab")
+    return real.isel(time=slice(0, round(FIT_S * SFREQ)))
+
+
+@pytest.fixture(scope="module")
+def loop() -> SimpleNamespace:
+    """The real fit part, the generator fitted to it, a synthetic drawn from it and the
+    generator refitted to that synthetic (default options throughout: 2-s epochs)."""
+    real = _eeglab_part()
+    first = SpectralGenerator().fit(real)
+    synthetic = first.sample(N_SYNTHETIC, duration=SYNTHETIC_S, seed=1)
+    second = SpectralGenerator().fit(synthetic)
+    return SimpleNamespace(real=real, first=first, synthetic=synthetic, second=second)
+
+
+@pytest.fixture(scope="module")
+def fooof():
+    # fooof announces on import that specparam replaces it (a DeprecationWarning; warnings are errors here)
+    with warnings.catch_warnings(record=True):
+        try:
+            import fooof
+        except ImportError:
+            pytest.skip("fooof (a dev dependency) is not installed")
+    return fooof
+
+
+def alpha_centres(params: list[dict]) -> np.ndarray:
+    """The alpha peak frequency of each channel of ``spectrum_params_``: where the fitted
+    peaks' summed log power is highest within 8-13 Hz (one or several Gaussians may
+    make up the alpha bump); NaN for a channel with no peak centred in 8-13 Hz."""
+    grid = np.arange(ALPHA[0], ALPHA[1] + 1e-9, 0.01)
+    out = np.full(len(params), np.nan)
+    for c, entry in enumerate(params):
+        peaks = np.asarray(entry["peaks"], dtype=float).reshape(-1, 3)
+        if ((peaks[:, 0] >= ALPHA[0]) & (peaks[:, 0] <= ALPHA[1])).any():
+            out[c] = grid[np.argmax(peaks_log_power(grid, peaks))]
+    return out
+
+
+def exponents(generator: SpectralGenerator) -> np.ndarray:
+    return np.array([p["exponent"] for p in generator.spectrum_params_])
+
+
+def pooled_sd(signals: xr.DataArray) -> np.ndarray:
+    """SD of each channel over all records and samples (about the channel's overall mean)."""
+    values = signals.values if "record" in signals.dims else signals.values[None]
+    return values.transpose(1, 0, 2).reshape(values.shape[1], -1).std(axis=-1)
+
+
+def upper_pairs(matrix: np.ndarray) -> np.ndarray:
+    return matrix[np.triu_indices(matrix.shape[-1], 1)]
+
+
+# --- closed loop: the refit recovers the first fit's parameters -----------------------------------
+
+
+def test_refit_recovers_aperiodic_exponents(loop):
+    """Median over channels of |exponent(refit) - exponent(fit)| <= 0.15.
+
+    0.15 is a tenth of a typical EEG exponent (1-2) and about twice the scatter of the
+    estimate itself: two refits on synthetic draws of different seeds differ by a median
+    0.06 (the knee model trades knee against exponent, which makes the exponent the
+    least well-determined parameter).
+    """
+    diff = np.abs(exponents(loop.second) - exponents(loop.first))
+    assert np.median(diff) <= 0.15, np.round(diff, 2)
+
+
+def test_refit_recovers_alpha_peak_centres(loop):
+    """The refit's alpha peak frequency within 0.3 Hz of the fit's, for at least 90 % of the
+    channels whose fit has an alpha peak.
+
+    0.3 Hz is the issue's tolerance (2.4 bins of the model's 0.125-Hz resolution); 10 % of
+    the channels may miss it, for channels whose alpha is too weak to place well.
+    """
+    first, second = alpha_centres(loop.first.spectrum_params_), alpha_centres(loop.second.spectrum_params_)
+    has_alpha = np.isfinite(first)
+    assert has_alpha.sum() >= 16  # the sample has alpha on most channels: the check is not empty
+    diff = np.abs(second - first)[has_alpha]
+    share = np.mean(diff <= 0.3)  # NaN (the refit lost the peak) counts as a miss
+    assert share >= 0.9, f"{share:.2f} of the channels within 0.3 Hz; |diff| {np.round(diff, 2)}"
+
+
+def test_refit_recovers_channel_sds(loop):
+    """The refit's channel SDs (from a 960-s draw) within 10 % of those of the synthetic it
+    was fitted to, every channel. 10 % is the issue's per-channel amplitude tolerance."""
+    ratio = pooled_sd(loop.second.sample(N_LONG, duration=SYNTHETIC_S, seed=2)) / pooled_sd(loop.synthetic)
+    assert (np.abs(ratio - 1.0) <= 0.1).all(), np.round(ratio, 3)
+
+
+def test_refit_recovers_band_coherency(loop):
+    """Per band, the median over channel pairs of ||coherency(refit)| - |coherency(fit)|| <= 0.1.
+
+    0.1 is the issue's coherence tolerance; measured 0.03-0.09 over three synthetic seeds,
+    largest in the top band (centre 64 Hz: Nyquist).
+    """
+    first, second = np.abs(loop.first.coherency_), np.abs(loop.second.coherency_)
+    assert first.shape == second.shape
+    medians = [float(np.median(np.abs(upper_pairs(a) - upper_pairs(b)))) for a, b in zip(first, second, strict=True)]
+    assert max(medians) <= 0.1, dict(zip(loop.first.band_centres_.tolist(), np.round(medians, 3), strict=True))
+
+
+# --- against the real recording it was fitted to -----------------------------------------------
+
+
+def _fooof_peak_centres(fooof, freqs: np.ndarray, psd: np.ndarray) -> np.ndarray:
+    model = fooof.FOOOF(peak_width_limits=(1.0, 8.0), max_n_peaks=6, aperiodic_mode="knee", verbose=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # OptimizeWarning from its peak fit
+        model.fit(freqs, psd, [1.0, 40.0])
+    return model.gaussian_params_[:, 0]
+
+
+@pytest.fixture(scope="module")
+def fooof_alpha(loop, fooof) -> SimpleNamespace:
+    """fooof's peak centres within 1.5 Hz of the fitted alpha centre, per channel with a fitted
+    alpha peak, on the synthetic mean spectrum: the Welch PSD (2-s segments) averaged over
+    the 240-s synthetic; fooof in knee mode, peak widths 1-8 Hz, at most 6 peaks, 1-40 Hz.
+
+    "Near" is within 1.5 Hz: a split alpha (the old generator's flat top gave 9.7 and
+    11.1 Hz for 10.5) shows as two peaks there, while a separate rhythm elsewhere in
+    8-13 Hz (this recording has one near 12.7 Hz) is not a split.
+    """
+    freqs, psd = welch_psd(loop.synthetic.values, SFREQ)
+    psd = psd.mean(axis=0)
+    fitted = alpha_centres(loop.first.spectrum_params_)
+    channels = np.flatnonzero(np.isfinite(fitted)).tolist()
+    near = {}
+    for c in channels:
+        centres = _fooof_peak_centres(fooof, freqs, psd[c])
+        near[c] = np.round(centres[np.abs(centres - fitted[c]) <= 1.5], 2).tolist()
+    return SimpleNamespace(fitted={c: round(float(fitted[c]), 2) for c in channels}, near=near)
+
+
+def test_fooof_finds_one_alpha_peak_not_a_split_one(fooof_alpha):
+    """fooof finds exactly one peak near the fitted alpha for at least 80 % of the channels
+    with a fitted alpha peak (real alpha peaks are single; the old generator's were split).
+    20 % may miss, for channels whose alpha is weak (on the real fit part itself fooof
+    finds one on 23 of the 30 channels)."""
+    single = [c for c, found in fooof_alpha.near.items() if len(found) == 1]
+    share = len(single) / len(fooof_alpha.near)
+    misses = {c: (fooof_alpha.fitted[c], found) for c, found in fooof_alpha.near.items() if c not in single}
+    assert share >= 0.8, f"{share:.2f} of the channels; misses (fitted, fooof near it): {misses}"
+
+
+def test_fooof_alpha_peak_is_at_the_fitted_centre(fooof_alpha):
+    """That one fooof peak lies within 0.3 Hz of the fitted alpha centre (the issue's
+    tolerance), for at least 80 % of the channels with a fitted alpha peak."""
+    fitted = fooof_alpha.fitted
+    good = [c for c, found in fooof_alpha.near.items() if len(found) == 1 and abs(found[0] - fitted[c]) <= 0.3]
+    share = len(good) / len(fooof_alpha.near)
+    misses = {c: (fooof_alpha.fitted[c], found) for c, found in fooof_alpha.near.items() if c not in good}
+    assert share >= 0.8, f"{share:.2f} of the channels; misses (fitted, fooof near it): {misses}"
+
+
+def test_band_coherence_matches_the_real_channels(loop):
+    """Per band (biosynth.fidelity.coherence, the EEG bands), the median over channel pairs
+    of |coherence(synthetic) - coherence(real)| <= 0.1 (the issue's tolerance).
+
+    The synthetic is drawn as records of the real fit part's length (30 s) and the
+    coherence estimated per record and averaged, so both sides use the same estimator on
+    the same amount of data (the bias of magnitude-squared coherence falls with the
+    number of Welch segments).
+    """
+    synthetic = loop.first.sample(8, duration=FIT_S, seed=3)
+    real = coherence(loop.real.values.astype(np.float64), SFREQ)
+    ours = coherence(synthetic.values, SFREQ)
+    medians = {}
+    for band, matrix in real.items():
+        medians[band] = float(np.median(np.abs(upper_pairs(ours[band].mean(axis=0)) - upper_pairs(matrix))))
+    assert max(medians.values()) <= 0.1, {band: round(v, 3) for band, v in medians.items()}
+
+
+def test_channel_sds_match_the_real_channels(loop):
+    """Every channel's SD (from a 960-s draw) within 10 % of the real fit part's (the issue:
+    per-channel amplitude, not one median)."""
+    ratio = pooled_sd(loop.first.sample(N_LONG, duration=SYNTHETIC_S, seed=4)) / pooled_sd(loop.real)
+    assert (np.abs(ratio - 1.0) <= 0.1).all(), np.round(ratio, 3)
+
+
+# --- amplitude distribution -------------------------------------------------------------------
+
+#: Below these magnitudes a relative error means nothing (the real value may be 0):
+#: |skewness| < 0.5 is "approximately symmetric" (Bulmer 1979), and an excess kurtosis under
+#: 1 is a mild departure from the Gaussian. "Within 20 %" is |synthetic - real| <= 0.2 *
+#: max(|real|, floor): within 0.1 in skewness and 0.2 in kurtosis of a near-Gaussian recording.
+SKEW_FLOOR, KURTOSIS_FLOOR = 0.5, 1.0
+
+
+def _moments(values: np.ndarray) -> tuple[float, float]:
+    """Skewness and excess kurtosis of each record (records are the epochs), averaged."""
+    values = values.reshape(-1, values.shape[-1])
+    return float(np.mean(stats.skew(values, axis=-1))), float(np.mean(stats.kurtosis(values, axis=-1)))
+
+
+def _assert_moments_within_20_percent(real: np.ndarray, synthetic: np.ndarray) -> None:
+    (real_skew, real_kurt), (syn_skew, syn_kurt) = _moments(real), _moments(synthetic)
+    measured = f"real skew {real_skew:.3f} kurtosis {real_kurt:.3f}; synthetic {syn_skew:.3f} {syn_kurt:.3f}"
+    assert abs(syn_skew - real_skew) <= 0.2 * max(abs(real_skew), SKEW_FLOOR), measured
+    assert abs(syn_kurt - real_kurt) <= 0.2 * max(abs(real_kurt), KURTOSIS_FLOOR), measured
+
+
+def test_amplitude_moments_of_a_transformed_gaussian_process():
+    """A known monotone transform of a Gaussian AR(2) process (exp(0.3 g), a lognormal
+    marginal: skewness 0.96, excess kurtosis 1.6) keeps its per-record skewness and
+    kurtosis within 20 % in the synthetic (20 records of 8 s at 256 Hz in, 40 out)."""
+    rng = np.random.default_rng(0)
+    gaussian = lfilter([1.0], [1.0, -1.6, 0.8], rng.standard_normal((20, 1, 2548)), axis=-1)[..., 500:]
+    lognormal = np.exp(0.3 * gaussian / gaussian.std())
+    real = make_signals(20e-6 * (lognormal - lognormal.mean()), 256.0, units="V", modality="eeg")
+    synthetic = SpectralGenerator().fit(real).sample(40, seed=1)
+    assert _moments(real.values)[0] > 0.8  # the input is skewed: the check is not of a Gaussian
+    _assert_moments_within_20_percent(real.values, synthetic.values)
+
+
+@pytest.mark.parametrize("name", ["A_Z", "B_O", "C_N", "D_F", "E_S"])
+def test_amplitude_moments_of_bonn_eeg(real_file, name):
+    """Each Bonn set (100 single-channel segments of 23.6 s, uV, 12-bit integers: the
+    quantiser is exercised too): per-segment skewness and excess kurtosis, averaged over
+    segments, within 20 % in 100 synthetic segments."""
+    data = np.load(real_file(f"eeg_bonn_set{name}.npz"))
+    real = make_signals(data["data"].astype(np.float64)[:, None, :], float(data["sfreq"]), units="uV", modality="eeg")
+    synthetic = SpectralGenerator().fit(real).sample(real.sizes["record"], seed=1)
+    _assert_moments_within_20_percent(real.values, synthetic.values)
+
+
+# --- beta bursts ---------------------------------------------------------------------------------
+
+
+def test_beta_burst_rate_and_duration_of_parkinsonian_stn_lfp(real_file):
+    """Beta bursts (biosynth.fidelity.bursts.detect_bursts: 13-30 Hz, 75th-percentile
+    envelope threshold per record and channel, bursts of at least 0.1 s) of the three STN
+    contacts (19 s OFF medication): burst rate and mean duration of the synthetic within
+    20 % of the real, per contact.
+
+    The real side has about 17 bursts per contact; the synthetic is 40 records of 19 s so
+    that its own estimates scatter by a few per cent and the comparison tests the model.
+    """
+    data = np.load(real_file("lfp_pd_stn_ecog_medoff.npz"))
+    names = [str(n) for n in data["ch_names"]]
+    contacts = [f"LFP_RIGHT_{i}" for i in range(3)]
+    values = data["data"][[names.index(c) for c in contacts]].astype(np.float64)
+    real = make_signals(values, float(data["sfreq"]), ch_names=contacts, units="uV", modality="lfp")
+    synthetic = SpectralGenerator().fit(real).sample(40, seed=1)
+
+    def rate_and_duration(signals: xr.DataArray) -> tuple[np.ndarray, np.ndarray]:
+        bursts = detect_bursts(signals)
+        seconds = signals.sizes.get("record", 1) * signals.sizes["time"] / signals.attrs["sfreq"]
+        counts = bursts.groupby("channel").size().reindex(contacts, fill_value=0).to_numpy()
+        return counts / seconds, bursts.groupby("channel")["duration"].mean().reindex(contacts).to_numpy()
+
+    (real_rate, real_duration), (syn_rate, syn_duration) = rate_and_duration(real), rate_and_duration(synthetic)
+    measured = (
+        f"rate real {np.round(real_rate, 3)} synthetic {np.round(syn_rate, 3)} /s; "
+        f"mean duration real {np.round(real_duration, 3)} synthetic {np.round(syn_duration, 3)} s"
+    )
+    assert (real_rate * real.sizes["time"] / real.attrs["sfreq"] >= 10).all()  # enough real bursts to compare
+    assert (np.abs(syn_rate / real_rate - 1.0) <= 0.2).all(), measured
+    assert (np.abs(syn_duration / real_duration - 1.0) <= 0.2).all(), measured
+
+
+# --- save / load, privacy ---------------------------------------------------------------------
+
+WINDOW = 16
+
+
+def _windows(values: np.ndarray) -> set[bytes]:
+    """Every run of WINDOW consecutive float64 values of each row, as bytes."""
+    rows = np.ascontiguousarray(values, dtype=np.float64).reshape(-1, values.shape[-1])
+    runs = np.lib.stride_tricks.sliding_window_view(rows, WINDOW, axis=-1).reshape(-1, WINDOW)
+    return {row.tobytes() for row in runs}
+
+
+def _runs_found(arrays: dict[str, np.ndarray], real: set[bytes]) -> dict[str, int]:
+    """For each array (flattened), how many of its WINDOW-long runs are real runs (exact equality)."""
+    found = {}
+    for key, array in arrays.items():
+        flat = np.asarray(array).ravel()
+        if flat.dtype.kind not in "fc" or flat.size < WINDOW:
+            continue
+        parts = [flat.real, flat.imag] if flat.dtype.kind == "c" else [flat]
+        hits = sum(len(_windows(part[None]) & real) for part in parts)
+        if hits:
+            found[key] = hits
+    return found
+
+
+def _saved_arrays(path) -> dict[str, np.ndarray]:
+    with np.load(path, allow_pickle=False) as npz:
+        return {key: npz[key] for key in npz.files if key != "__header__"}
+
+
+def test_save_load_round_trip_holds_no_real_samples(loop, tmp_path):
+    """``load_generator`` gives the same samples for the same seed; no array of the saved
+    file holds a run of 16 consecutive real samples of any channel (exact equality)."""
+    path = loop.first.save(tmp_path / "spectral.npz")
+    loaded = load_generator(path)
+    assert type(loaded) is SpectralGenerator
+    xr.testing.assert_identical(loaded.sample(2, duration=4.0, seed=7), loop.first.sample(2, duration=4.0, seed=7))
+    for name, value in vars(loop.first).items():
+        if name.endswith("_") and not name.startswith("_") and isinstance(value, np.ndarray):
+            np.testing.assert_array_equal(getattr(loaded, name), value, err_msg=name)
+    assert json.dumps(loaded.spectrum_params_) == json.dumps(loop.first.spectrum_params_)
+
+    real = _windows(loop.real.values)
+    arrays = _saved_arrays(path)
+    assert _runs_found(arrays, real) == {}
+    planted = {**arrays, "planted": np.concatenate([arrays["state/log_psd"].ravel(), loop.real.values[3, 100:120]])}
+    assert _runs_found(planted, real) == {"planted": 20 - WINDOW + 1}  # the check finds a copied run
+
+
+def test_saved_file_does_not_grow_with_the_recording(tmp_path):
+    """Fitting on 60 s instead of 30 s (8 channels) changes the file size by less than 2x:
+    the state is spectra, coherency matrices and quantiles, not samples."""
+    real = load_sample("eeglab").isel(channel=slice(0, 8))
+    sizes = []
+    for seconds in (30.0, 60.0):
+        part = real.isel(time=slice(0, round(seconds * SFREQ)))
+        path = SpectralGenerator().fit(part).save(tmp_path / f"fit_{seconds:g}.npz")
+        sizes.append(path.stat().st_size)
+    assert sizes[1] < 2 * sizes[0], sizes
+    assert sizes[1] < 8 * 7680 * 8 / 2, sizes  # and well under the 60-s recording itself (float64)
+
+
+# --- reproducibility --------------------------------------------------------------------------
+
+
+def test_same_seed_same_records_first_record_and_other_seeds(loop):
+    generator = loop.first
+    batch = generator.sample(4, duration=4.0, seed=5)
+    xr.testing.assert_identical(batch, generator.sample(4, duration=4.0, seed=5))
+    part = generator.sample(2, duration=4.0, seed=5, first_record=2)
+    np.testing.assert_array_equal(part.values, batch.values[2:])
+    assert part["record"].values.tolist() == [2, 3]
+    other = generator.sample(4, duration=4.0, seed=6)
+    assert not np.any(np.all(other.values == batch.values, axis=-1))  # no channel of any record repeats
+
+
+def test_fit_is_deterministic(tmp_path):
+    """The fit draws its chance reference and amplitude-map samples from fixed seeds: two fits
+    of the same data save the same arrays."""
+    real = load_sample("eeglab").isel(channel=slice(0, 4), time=slice(0, 1920))
+    a, b = (_saved_arrays(SpectralGenerator().fit(real).save(tmp_path / f"{k}.npz")) for k in "ab")
+    assert a.keys() == b.keys()
+    for key, value in a.items():
+        np.testing.assert_array_equal(b[key], value, err_msg=key)
+
+
+# --- bad input --------------------------------------------------------------------------------
+
+
+def _noise(n_times: int, sfreq: float = 100.0) -> xr.DataArray:
+    return make_signals(1e-5 * np.random.default_rng(0).standard_normal((2, n_times)), sfreq, units="V")
+
+
+def test_record_shorter_than_the_epoch_is_refused():
+    with pytest.raises(ValueError, match=r"^epoch must be at most the record length \(2 s\)") as info:
+        SpectralGenerator(epoch=4.0).fit(_noise(200))
+    assert "got 4 s" in str(info.value)
+    with pytest.raises(ValueError, match="^epoch must"):  # default epoch: the record is shorter than a frame
+        SpectralGenerator().fit(_noise(6))
+
+
+def test_nan_input_is_refused():
+    real = _noise(1000)
+    real.values[1, 500] = np.nan
+    with pytest.raises(ValueError, match="non-finite|NaN"):
+        SpectralGenerator().fit(real)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"epoch": 0.0}, ValueError, r"^epoch must lie in \(0, inf\] in s, got 0"),
+        ({"epoch": -1.0}, ValueError, "^epoch must .* got -1"),
+        ({"epoch": float("inf")}, ValueError, "^epoch must be a finite number"),
+        ({"epoch": "2"}, TypeError, "^epoch must be a real number in s, got str '2'"),
+        ({"max_n_peaks": -1}, ValueError, "^max_n_peaks must be an integer >= 0, got -1"),
+        ({"max_n_peaks": 2.5}, TypeError, "^max_n_peaks must be an integer, got float 2.5"),
+        ({"n_components": -1}, ValueError, "^n_components must be an integer >= 0, got -1"),
+        ({"amplitude_map": 1}, TypeError, "^amplitude_map must be True or False, got int 1"),
+        ({"quantise": "yes"}, TypeError, "^quantise must be True or False, got str 'yes'"),
+    ],
+)
+def test_bad_constructor_arguments_are_named(kwargs, error, message):
+    with pytest.raises(error, match=message) as info:
+        SpectralGenerator(**kwargs)
+    assert "\n" not in str(info.value)
+
+
+def test_registered_as_spectral():
+    assert REGISTRY["spectral"] is SpectralGenerator
