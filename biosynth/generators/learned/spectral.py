@@ -107,6 +107,9 @@ class SpectralGenerator(LearnedGenerator):
         Shrunk coherency per band.
     variability_ : ndarray, shape (n_channels * n_bands, n_components)
         Loadings of the epoch log band powers (log10) on the latent states.
+    record_variability_ : ndarray, shape (n_channels * n_bands, n_record_components)
+        Loadings of the level of a whole record (constant over it), learned where the
+        data hold several records of several epochs (segment sets); none otherwise.
     variability_diag_ : ndarray, shape (n_channels * n_bands,)
         Independent variance of each log band power, log10 units squared.
     rho_ : ndarray, shape (n_components,)
@@ -242,29 +245,41 @@ class SpectralGenerator(LearnedGenerator):
     def _set_stationary_state(self) -> None:
         n_ch, n_bands = self.log_psd_.shape[0], len(self.band_centres_)
         self.variability_ = np.zeros((n_ch * n_bands, 0))
+        self.record_variability_ = np.zeros((n_ch * n_bands, 0))
         self.variability_diag_ = np.zeros(n_ch * n_bands)
         self.rho_ = np.zeros(0)
         self.quantiles_ = np.zeros((2, n_ch, 0))
         self._factor = None
 
     def _fit_variability(self, epochs: np.ndarray) -> None:
-        """Low-rank Gaussian of the per-epoch log band powers, less chance variation."""
+        """Low-rank Gaussians of the per-epoch log band powers, less chance variation:
+        one for the level of each record (where there are several records of several
+        epochs) and one for the epochs within a record."""
         if self.n_components == 0 or len(epochs) < MIN_VARIABILITY_EPOCHS:
             return
         weights = _band_weights(self.epoch_freqs_, self.band_centres_)
         real = _log_band_powers(epochs, weights)  # (E, C*B)
+        n = epochs.shape[-1]
+        per_record = self.info_["n_times"] // n
         rng = np.random.default_rng(0)  # the chance reference is part of the fit: fixed
         n_sim = max(64, 4 * len(epochs))
-        n = epochs.shape[-1]
         simulated = self._draw(rng, n_sim * n, transform=False)
         reference = _log_band_powers(simulated.reshape(len(simulated), n_sim, n).transpose(1, 0, 2), weights)
+        by_record = real.reshape(self.info_["n_records"], per_record, -1)
+        split = self.info_["n_records"] >= MIN_VARIABILITY_EPOCHS and per_record >= 2
+        within = (by_record - by_record.mean(axis=1, keepdims=True)).reshape(len(real), -1) if split else real
+        scale = np.sqrt(per_record / (per_record - 1)) if split else 1.0  # degrees of freedom of the centring
         chance = np.cov(reference, rowvar=False)
-        loadings, values, vectors = _above_chance(real, reference, chance, self.n_components)
+        loadings, values, vectors = _above_chance(within * scale, reference, chance, self.n_components)
         self.variability_ = loadings
-        excess = np.diag(np.cov(real, rowvar=False)) - np.diag(chance)
+        excess = np.diag(np.cov(within * scale, rowvar=False)) - np.diag(chance)
         self.variability_diag_ = np.clip(excess - np.sum(loadings**2, axis=1), 0.0, None)
-        pairs = _consecutive(self.info_["n_records"], self.info_["n_times"] // n)
-        self.rho_ = _frame_correlation(real - real.mean(axis=0), vectors, values, pairs)
+        self.rho_ = _frame_correlation(
+            within - within.mean(axis=0), vectors, values, _consecutive(self.info_["n_records"], per_record)
+        )
+        if split:
+            total = np.cov(within * scale, rowvar=False)  # chance + within-record variation of one epoch
+            self.record_variability_ = _record_levels(by_record.mean(axis=1), total / per_record, self.n_components)
 
     def _fit_amplitude_map(self, x: np.ndarray) -> None:
         """Correct the spectrum for what the gains (and the amplitude map) do to it, twice,
@@ -278,7 +293,7 @@ class SpectralGenerator(LearnedGenerator):
         for step in range(3):
             out = self._draw(rng, n_times, transform=False)
             if real_q is not None:
-                self.quantiles_ = np.stack([_standard_quantiles(out[None], n_epoch), real_q])
+                self.quantiles_ = _fit_map(out, real_q, n_epoch)
                 out = _apply_map(out, self.quantiles_, n_epoch)
             if step == 2:
                 break
@@ -319,7 +334,7 @@ class SpectralGenerator(LearnedGenerator):
     def _draw_batch(self, rngs: list[np.random.Generator], n_times: int, *, transform: bool) -> np.ndarray:
         """Records of the model, (n_records, n_channels, n_times), zero mean. Each record
         draws, from its own generator, the stationary frames and then the gains."""
-        varying = bool(self.variability_.size or self.variability_diag_.any())
+        varying = bool(self.variability_.size or self.variability_diag_.any() or self.record_variability_.size)
         n_epoch = 2 * len(self.epoch_freqs_) - 2
         margin = n_epoch if varying else 0
         total = n_times + 2 * margin
@@ -385,7 +400,9 @@ class SpectralGenerator(LearnedGenerator):
         rho_rest = float(np.mean(self.rho_)) if self.rho_.size else 0.0
         independent = _ar1(rng, np.full(n_ch * n_bands, rho_rest), n_frames)
         log_power = latent @ self.variability_.T + independent * np.sqrt(self.variability_diag_)
-        variance = np.sum(self.variability_**2, axis=1) + self.variability_diag_
+        levels = self.record_variability_
+        log_power += levels @ rng.standard_normal(levels.shape[1])  # the record's level, for all its frames
+        variance = np.sum(self.variability_**2, axis=1) + self.variability_diag_ + np.sum(levels**2, axis=1)
         log_power -= 0.5 * np.log(10.0) * variance  # E[10 ** u] = 1: the mean spectrum stays
         weights = _band_weights(self.epoch_freqs_, self.band_centres_).astype(np.float32)
         exponent = (np.float32(0.5 * np.log(10.0)) * log_power.astype(np.float32)).reshape(n_frames, n_ch, n_bands)
@@ -422,6 +439,7 @@ class SpectralGenerator(LearnedGenerator):
             "coherency_real": self.coherency_.real,
             "coherency_imag": self.coherency_.imag,
             "variability": self.variability_,
+            "record_variability": self.record_variability_,
             "variability_diag": self.variability_diag_,
             "rho": self.rho_,
             "quantiles": self.quantiles_,
@@ -440,6 +458,7 @@ class SpectralGenerator(LearnedGenerator):
         self.band_centres_ = state["band_centres"]
         self.coherency_ = state["coherency_real"] + 1j * state["coherency_imag"]
         self.variability_ = state["variability"]
+        self.record_variability_ = state["record_variability"]
         self.variability_diag_ = state["variability_diag"]
         self.rho_ = state["rho"]
         self.quantiles_ = state["quantiles"]
@@ -640,6 +659,18 @@ def _above_chance(
     return vectors * np.sqrt(excess), excess, vectors
 
 
+def _record_levels(means: np.ndarray, noise: np.ndarray, n_components: int | None) -> np.ndarray:
+    """Loadings (n_features, k) of the record levels: the leading components of the
+    covariance of the records' mean log band powers less what the epochs' own variation
+    puts in a mean (``noise``), those with positive variance, at most ``min(10, n_records
+    // 2)`` (or ``n_components``)."""
+    values, vectors = np.linalg.eigh(np.cov(means, rowvar=False) - noise)
+    values, vectors = values[::-1], vectors[:, ::-1]
+    limit = min(10, len(means) // 2) if n_components is None else n_components
+    keep = int(min(limit, np.sum(values > 0)))
+    return vectors[:, :keep] * np.sqrt(values[:keep])
+
+
 def _frame_correlation(
     deviations: np.ndarray, vectors: np.ndarray, values: np.ndarray, pairs: np.ndarray
 ) -> np.ndarray:
@@ -708,6 +739,18 @@ def _standard_quantiles(y: np.ndarray, n: int) -> np.ndarray:
     mean, rms = _local_scale(y, n)
     z = ((y - mean) / rms).transpose(1, 0, 2).reshape(y.shape[1], -1)
     return np.quantile(z, QUANTILE_PROBS, axis=1).T
+
+
+def _fit_map(raw: np.ndarray, real_q: np.ndarray, n: int, n_iter: int = 1) -> np.ndarray:
+    """The amplitude map (2, C, n_quantiles) that takes the model's draw ``raw`` (C, T) to
+    the real standardised quantiles ``real_q``: first the quantile-to-quantile map, then
+    ``n_iter`` fixed-point steps that move each target quantile by what the mapped draw,
+    standardised again (its moving RMS changes with the map), still misses."""
+    quantiles = np.stack([_standard_quantiles(raw[None], n), real_q])
+    for _ in range(n_iter):
+        missed = real_q - _standard_quantiles(_apply_map(raw, quantiles, n)[None], n)
+        quantiles[1] = np.maximum.accumulate(quantiles[1] + missed, axis=-1)
+    return quantiles
 
 
 def _apply_map(y: np.ndarray, quantiles: np.ndarray, n: int) -> np.ndarray:
