@@ -4,23 +4,25 @@ they never saw, side by side with neurodsp set up from the same fit.
 
 Rerun: ``python -m benchmarks.realism [--real-data DIR] [--out FILE.md] [--quick]
 [--generators fitted,defaults,neurodsp,iaaft]``. Reads every recording of
-:data:`biosynth.bench.realism.RECORDINGS` found in the real-data folder (``--real-data``, else
+:data:`biosynth.bench.realism_suite.RECORDINGS` found in the real-data folder (``--real-data``, else
 ``$BIOSYNTH_REAL_DATA``, else ``shared/data/real`` beside the checkout; an absent file is
 skipped with one line), writes ``benchmarks/results/realism_<date>.md`` and the JSON beside
 it, and prints the tables.
 
-Split, epochs, comparisons and targets: :mod:`biosynth.bench.realism` (also ``biosynth bench
-realism``). Candidates: those of :data:`biosynth.bench.realism.CANDIDATES` (``fitted`` is the
-learned ``SpectralGenerator``; where this biosynth has none, ``ar`` stands in and the run says
-so) and ``neurodsp``: per channel, neurodsp ``sim_combined`` of an aperiodic component
+Split, epochs, comparisons and targets: :mod:`biosynth.bench.realism`; the recordings and
+the tables: :mod:`biosynth.bench.realism_suite` (also ``biosynth bench realism``).
+
+Candidates: those of :data:`biosynth.bench.realism.CANDIDATES` (``fitted`` is the learned
+``SpectralGenerator``; where this biosynth has none, ``ar`` stands in and the run says so)
+and ``neurodsp``: per channel, neurodsp ``sim_combined`` of an aperiodic component
 (``sim_knee`` with the fitted knee, ``sim_powerlaw`` without one) and one
-``sim_bursty_oscillation`` per fitted peak (``sim_oscillation`` where an epoch holds fewer than
-3 of its cycles), with the variance of each component that the fitted spectrum gives on the
-epoch's frequency grid, each epoch scaled to the channel's SD in the fit part. The spectrum
-parameters are the ``spectrum_params_`` of ``SpectralGenerator`` fitted to the fit part, or,
-without it, fooof's (``aperiodic_mode="knee"``) fit of each channel's Welch spectrum (2-s
-segments) over 1 Hz to ``min(0.4 sfreq, 200 Hz)``. Channels are independent (neurodsp has no
-cross-channel model).
+``sim_bursty_oscillation`` per fitted peak (``sim_oscillation`` where an epoch holds fewer
+than 3 of its cycles), with the variance of each component that the fitted spectrum gives on
+the epoch's frequency grid, each epoch scaled to the channel's SD in the fit part. The
+spectrum parameters are the ``spectrum_params_`` of ``SpectralGenerator`` fitted to the fit
+part, or, without it, fooof's (``aperiodic_mode="knee"``) fit of each channel's Welch
+spectrum (2-s segments) over 1 Hz to ``min(0.4 sfreq, 200 Hz)``. Channels are independent
+(neurodsp has no cross-channel model).
 """
 
 from __future__ import annotations
@@ -33,16 +35,9 @@ from typing import Any
 import numpy as np
 
 from benchmarks._results import RESULTS, quiet
-from biosynth.bench.realism import (
-    CANDIDATES,
-    Candidate,
-    Unavailable,
-    default_generators,
-    realism_markdown,
-    run_realism,
-    write_realism,
-)
-from biosynth.signals import CHANNEL, make_signals
+from biosynth.bench.realism import CANDIDATES, Candidate, Unavailable, default_generators
+from biosynth.bench.realism_suite import realism_markdown, run_realism, write_realism
+from biosynth.signals import CHANNEL, as_batch, make_signals
 
 #: Peaks an epoch holds fewer cycles of than this are pure sinusoids, not bursts.
 MIN_BURST_CYCLES = 3.0
@@ -82,7 +77,7 @@ def _fooof_params(fit: Any) -> list[dict[str, Any]]:
     except ImportError as err:
         raise Unavailable("fooof is not installed (pip install biosynth[dev]) to fit the spectrum") from err
     sfreq = float(fit.attrs["sfreq"])
-    data = np.asarray(fit.values, dtype=np.float64)
+    data = np.asarray(as_batch(fit).values, dtype=np.float64)
     freqs, psd = welch(data, sfreq, nperseg=min(data.shape[-1], round(2 * sfreq)), axis=-1)
     group = FOOOFGroup(peak_width_limits=(max(1.0, 2 * freqs[1]), 12.0), max_n_peaks=6, aperiodic_mode="knee",
                        verbose=False)  # fmt: skip
@@ -146,7 +141,7 @@ class NeurodspSampler:
         self.params, self.source = params, source
         self.sfreq, self.units = float(fit.attrs["sfreq"]), fit.attrs["units"]
         self.names = [str(c) for c in fit[CHANNEL].values]
-        self.sd = np.asarray(fit.values, dtype=np.float64).std(axis=(0, -1))
+        self.sd = np.asarray(as_batch(fit).values, dtype=np.float64).std(axis=(0, -1))
 
     def sample(self, n_records: int, *, duration: float, seed: int) -> Any:
         """``n_records`` epochs of ``duration`` s (see :class:`biosynth.bench.realism.Sampler`)."""

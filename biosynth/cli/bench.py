@@ -147,7 +147,7 @@ def run_suite_command(args: argparse.Namespace) -> int:
 def run_realism_command(args: argparse.Namespace) -> int:
     """Run the realism benchmark on the real-data folder; print the tables and write them."""
     from biosynth._utils import check_output_path
-    from biosynth.bench.realism import realism_markdown, run_realism, write_realism
+    from biosynth.bench.realism_suite import realism_markdown, run_realism, write_realism
 
     if args.out is not None:  # both files, before the long run
         for path in (args.out.with_suffix(".md"), args.out.with_suffix(".json")):

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""The realism benchmark (biosynth.bench.realism): split rule, targets, candidates, end to end."""
+"""The realism benchmark (biosynth.bench.realism and realism_suite): split rule, targets, candidates,
+end to end, the CLI and the real recordings."""
 
 from __future__ import annotations
 
@@ -13,17 +14,16 @@ from biosynth.bench.realism import (
     CANDIDATES,
     HELD_OUT,
     MIN_EPOCHS,
-    RECORDINGS,
     Candidate,
     Targets,
     Unavailable,
     allowed_copies,
     check_targets,
     default_epoch,
-    load_recording,
     realism_table,
     split_recording,
 )
+from biosynth.bench.realism_suite import RECORDINGS, load_recording
 from biosynth.fidelity.privacy import memorised_copies
 from biosynth.generators import simulate_parkinson
 from biosynth.signals import RECORD, TIME, make_signals
@@ -267,3 +267,25 @@ def test_iaaft_leaks_membership_on_a_real_lfp(real_file):
     assert table.loc["iaaft", "holds_real_samples"] and table.loc["iaaft", "mia_auc"] > 0.6
     assert table.loc["iaaft", "mia_auc"] > table.loc["ar", "mia_auc"]
     assert "MIA AUC" in table.loc["iaaft", "reason"]
+
+
+def test_neurodsp_candidate_reproduces_the_peak_and_the_channel_sd():
+    pytest.importorskip("neurodsp")
+    from scipy.signal import welch
+
+    from benchmarks.realism import NeurodspSampler, components
+
+    params = {"offset": 0.0, "knee": 0.0, "exponent": 2.0, "peaks": [[10.0, 1.0, 1.0]]}
+    found, variances = components(params, 512, 128.0)
+    assert list(found) == ["sim_powerlaw", "sim_bursty_oscillation"] and len(variances) == 2
+    assert 0 < variances[1] < variances[0]  # a 10x peak over 1/f^2: less power than the background
+    fit = make_signals(np.random.default_rng(0).normal(scale=[[2e-5], [5e-5]], size=(2, 4096)), 128.0,
+                       ch_names=["A", "B"], units="V")  # fmt: skip
+    out = NeurodspSampler(fit, [params, params], "test").sample(20, duration=4.0, seed=0)
+    assert out.shape == (20, 2, 512)
+    np.testing.assert_allclose(out.values.std(axis=(0, 2)), [2e-5, 5e-5], rtol=0.02)
+    freqs, psd = welch(out.values[:, 0], 128.0, nperseg=256)
+    mean = psd.mean(axis=0)
+    flank = mean[(freqs >= 6) & (freqs <= 7)].mean(), mean[(freqs >= 13) & (freqs <= 14)].mean()
+    assert freqs[np.argmax(mean * freqs**2)] == pytest.approx(10.0, abs=1.0)  # the peak over the 1/f^2 line
+    assert mean[np.argmin(abs(freqs - 10))] > 3 * np.sqrt(flank[0] * flank[1])
