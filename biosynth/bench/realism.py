@@ -6,8 +6,12 @@ For one recording, :func:`realism_table`
 
 1. splits it (:func:`split_recording`): a continuous recording (one record) in time, the
    first ``fit_fraction`` to fit and the rest held out; a set of segments (several
-   records, e.g. a Bonn set) by records, the first ``fit_fraction`` of the records (in
-   file order) to fit and the following ones held out, at most ``max_records`` each;
+   records, e.g. a Bonn set) by records, interleaved (:func:`interleave`: even segments
+   fitted, odd ones held out for a fraction of 0.5), so both parts come from the same
+   subjects and sessions whatever the file's order, at most ``max_records`` each (Bonn set
+   B split in file order: its two halves are told apart with C2ST AUC 1.00, and an AR
+   model fitted on the first half scores membership-inference AUC 0.92 against the
+   second, a leak that is only the subjects differing; interleaved: 0.89 and 0.46);
 2. cuts both parts into epochs of ``epoch`` s (default :func:`default_epoch`: at most
    :data:`MAX_EPOCH_S`, and short enough for :data:`MIN_EPOCHS` epochs per part; one rule
    for every recording);
@@ -65,6 +69,7 @@ __all__ = [
     "check_targets",
     "default_epoch",
     "default_generators",
+    "interleave",
     "realism_table",
     "resolve_candidates",
     "split_recording",
@@ -250,6 +255,27 @@ def default_epoch(n_times: int, n_records: int, sfreq: float) -> float:
     return n_samples / sfreq
 
 
+def interleave(n_records: int, fit_fraction: float) -> np.ndarray:
+    """Which records go to the fit part: spread evenly over the file, so that both parts come
+    from the same sessions and subjects however the file orders its segments.
+
+    Record ``i`` is fitted when ``(i * fit_fraction) mod 1 < fit_fraction``: for a fraction of
+    0.5 the even records (0, 2, 4, ...) are fitted and the odd ones held out.
+
+    Parameters
+    ----------
+    n_records : int
+        Records in the recording.
+    fit_fraction : float
+        Share of the records to fit, in (0, 1).
+
+    Returns
+    -------
+    to_fit : ndarray of bool, shape (n_records,)
+    """
+    return (np.arange(n_records) * fit_fraction) % 1.0 < fit_fraction - 1e-12
+
+
 def split_recording(
     recording: xr.DataArray,
     *,
@@ -287,8 +313,8 @@ def split_recording(
         cut = round(fit_fraction * batch.sizes[TIME])
         fit, held, by = batch.isel({TIME: slice(None, cut)}), batch.isel({TIME: slice(cut, None)}), "time"
     else:
-        cut = round(fit_fraction * batch.sizes[RECORD])
-        fit, held, by = batch.isel({RECORD: slice(None, cut)}), batch.isel({RECORD: slice(cut, None)}), "records"
+        to_fit = interleave(batch.sizes[RECORD], fit_fraction)
+        fit, held, by = batch.isel({RECORD: to_fit}), batch.isel({RECORD: ~to_fit}), "records"
         if max_records is not None:
             keep = slice(None, check_int("max_records", max_records, low=1))
             fit, held = fit.isel({RECORD: keep}), held.isel({RECORD: keep})

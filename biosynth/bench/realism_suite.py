@@ -331,7 +331,7 @@ def realism_markdown(result: Mapping[str, Any]) -> str:
 
 _MEANING = (
     "Each recording is split in two: a continuous one in time (first half fitted, second half held out), a set "
-    "of segments by segments (first half of the file's segments fitted, the following ones held out). Both "
+    "of segments by segments, interleaved (even segments fitted, odd ones held out). Both "
     "parts are cut into epochs of min({max_epoch:g} s, a length giving {min_epochs} epochs per part). Each "
     "candidate is fitted on the fit part and samples as many epochs as the held-out part has; "
     "`compare(fit, synthetic, holdout=held_out)` measures it, and `compare(fit, held_out)` gives the "
@@ -339,7 +339,8 @@ _MEANING = (
     "section's metrics, value / real-vs-real reference (1 = as close as the fit part's halves are to each "
     "other; lower is closer). C2ST AUC: classifier two-sample test, folded to 0.5 + |AUC - 0.5|. MIA: "
     "membership-inference attack. Memorised copies: synthetic epochs within the 1st percentile of held-out "
-    "distances to the fit part; allowed: the 95th percentile of that count for a generator of fresh records. "
+    "distances to the fit part; allowed: the 95th percentile of that count for a generator of fresh records "
+    "(records crowding the densest real region are flagged too: MIA tells a leak from crowding). "
     "Targets: C2ST AUC <= max({t.auc_floor:g}, held-out AUC + {t.auc_margin:g}); every section median ratio "
     "<= {t.max_ratio:g}; MIA AUC <= {t.max_mia_auc:g}; copies at most the allowed count."
 )

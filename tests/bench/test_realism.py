@@ -20,6 +20,7 @@ from biosynth.bench.realism import (
     allowed_copies,
     check_targets,
     default_epoch,
+    interleave,
     realism_table,
     split_recording,
 )
@@ -91,18 +92,25 @@ def test_continuous_recording_splits_in_time_without_overlap(recording):
         assert not np.isin(ep[0], first[0]).any() and np.isin(ep[0], second[0]).all()
 
 
-def test_segments_split_by_records(recording):
+def test_segments_split_by_records_interleaved():
     segments = make_signals(np.random.default_rng(1).normal(size=(10, 1, 400)), 100.0, ch_names=["EEG"],
                             units="uV", record_names=[f"Z{i:03d}" for i in range(10)])  # fmt: skip
     split = split_recording(segments, max_records=3)
     assert split.by == "records"
-    assert list(split.fit[RECORD].values) == ["Z000", "Z001", "Z002"]
-    assert list(split.held_out[RECORD].values) == ["Z005", "Z006", "Z007"]
+    assert list(split.fit[RECORD].values) == ["Z000", "Z002", "Z004"]
+    assert list(split.held_out[RECORD].values) == ["Z001", "Z003", "Z005"]
     fit_sources = {str(r).split("/")[0] for r in split.fit_epochs[RECORD].values}
     held_sources = {str(r).split("/")[0] for r in split.held_out_epochs[RECORD].values}
-    assert not fit_sources & held_sources
+    assert fit_sources == {"Z000", "Z002", "Z004"} and not fit_sources & held_sources
     assert split.epoch == 400 // math.ceil(MIN_EPOCHS / 3) / 100.0
     assert split.fit_epochs.sizes[RECORD] == 3 * math.ceil(MIN_EPOCHS / 3)
+
+
+@pytest.mark.parametrize(("n", "fraction"), [(10, 0.5), (11, 0.5), (100, 0.3), (7, 0.75)])
+def test_interleave_takes_the_fraction_spread_over_the_file(n, fraction):
+    to_fit = interleave(n, fraction)
+    assert abs(to_fit.sum() - fraction * n) < 1
+    assert to_fit[: n // 2].sum() - to_fit[n // 2 :].sum() in (-1, 0, 1, 2)  # both halves of the file
 
 
 @pytest.mark.parametrize(
