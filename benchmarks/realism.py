@@ -217,7 +217,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--real-data", type=Path, default=None, metavar="DIR", help="folder of real recordings")
     parser.add_argument("--out", type=Path, default=None, help="Markdown file (JSON beside it)")
-    parser.add_argument("--quick", action="store_true", help="4 recordings, 10 Bonn segments per part")
+    parser.add_argument("--quick", action="store_true", help="4 recordings, 20 Bonn segments per part")
     parser.add_argument("--generators", default=None, help="comma-separated candidates")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)

@@ -156,7 +156,7 @@ def load_recording(spec: RealRecording, folder: str | os.PathLike | None = None)
 
 #: Segments per part of a Bonn set (the quick run: :data:`QUICK_SEGMENTS`).
 SEGMENTS_PER_PART = 40
-QUICK_SEGMENTS = 10
+QUICK_SEGMENTS = 20
 #: The recordings of the quick run.
 QUICK = ("eeglab", "fedele_ieeg", "pd_stn_lfp", "bonn_D")
 

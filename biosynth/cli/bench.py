@@ -78,7 +78,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         help="epilepsy: also fit these data-driven generators on Bonn and compare them (phase,iaaft,ar,var,vae_mmd); "
         "realism: the candidates (fitted,ar,defaults,iaaft; default fitted or ar,defaults,iaaft)",
     )
-    bench.add_argument("--quick", action="store_true", help="realism: 4 recordings, 10 Bonn segments per part")
+    bench.add_argument("--quick", action="store_true", help="realism: 4 recordings, 20 Bonn segments per part")
     add_output(
         bench, required=False, help_text="JSON results path (realism: the Markdown and JSON pair) (default: print only)"
     )
