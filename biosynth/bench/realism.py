@@ -105,7 +105,7 @@ class Targets:
         Largest membership-inference AUC.
     copies_level : float
         Memorised copies: at most the count that a generator of fresh records reaches
-        with this probability (see :func:`check_targets`).
+        with this probability (see :func:`allowed_copies`).
     """
 
     auc_floor: float = 0.75
@@ -183,19 +183,20 @@ def check_targets(row: Mapping[str, Any], *, heldout_auc: float, targets: Target
         _miss(misses, row.get(section), targets.max_ratio, text)
     _miss(misses, row.get("mia_auc"), targets.max_mia_auc, "MIA AUC {v:.2f} > {lim:g}")
     copies, allowed = row.get("memorised_copies"), row.get("copies_allowed")
-    if _finite(copies) and _finite(allowed) and copies > allowed:
+    if _number(copies) and _number(allowed) and copies > allowed:
         misses.append((copies / max(allowed, 1.0), f"memorised copies {int(copies)} > {int(allowed)}"))
     return [text for _, text in sorted(misses, key=lambda m: -m[0])]
 
 
 def _miss(misses: list[tuple[float, str]], value: Any, limit: float, text: str) -> None:
-    if _finite(value) and value > limit:
+    if _number(value) and value > limit:  # inf (a synthetic set far from every real one) misses
         misses.append((value / limit, text.format(v=value, lim=limit)))
 
 
-def _finite(value: Any) -> bool:
+def _number(value: Any) -> bool:
+    """``value`` is a number other than NaN (infinities count)."""
     try:
-        return bool(np.isfinite(float(value)))
+        return not np.isnan(float(value))
     except (TypeError, ValueError):
         return False
 
@@ -584,6 +585,9 @@ def realism_table(
     for candidate in bar:
         bar.set_postfix_str(candidate.name)
         row = _candidate_row(candidate, split, seed, [*sections, "privacy"], options)
+        if _number(row.get("memorised_copies")):
+            n = int(split.held_out_epochs.sizes[RECORD])
+            row["copies_allowed"] = allowed_copies(n, n, targets.copies_level)
         if row.get("reason") is None:
             misses = check_targets(row, heldout_auc=heldout_auc, targets=targets)
             row.update(passes=not misses, reason="; ".join(misses))
@@ -637,8 +641,6 @@ def _candidate_row(
     except Exception as err:  # one generator failing on one recording must not stop the others
         return {**row, "passes": None, "reason": f"failed: {type(err).__name__}: {_one_line(err)}"}
     row.update(_report_row(report), compare_s=time.perf_counter() - start)
-    if _finite(row.get("memorised_copies")):
-        row["copies_allowed"] = allowed_copies(n, n)
     return row
 
 
@@ -663,5 +665,5 @@ def _report_row(report: Any) -> dict[str, Any]:
     row["mia_auc"] = values.get("mia_auc", np.nan)
     n_synthetic = int(report.info.get("n_records_synthetic", 0))
     share = values.get("memorised_copies_share", np.nan)
-    row["memorised_copies"] = round(share * n_synthetic) if _finite(share) else np.nan
+    row["memorised_copies"] = round(share * n_synthetic) if _number(share) else np.nan
     return row

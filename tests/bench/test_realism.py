@@ -141,6 +141,11 @@ def test_a_missed_target_names_the_section_and_its_worst_metric_worst_first():
     assert misses[1].startswith("C2ST AUC 0.90 > 0.75") and misses[2].startswith("statistical 1.6 > 1.5")
 
 
+def test_an_infinite_ratio_misses_and_a_missing_section_is_not_checked():
+    row = {**PASSING, "multivariate": float("inf"), "multivariate_worst": "recall inf", "nonlinear": float("nan")}
+    assert check_targets(row, heldout_auc=0.6) == ["multivariate inf > 1.5 (worst: recall inf)"]
+
+
 def test_the_auc_target_follows_the_held_out_auc():
     row = {**PASSING, "c2st_auc": 0.85}
     assert check_targets(row, heldout_auc=0.82) == []  # target 0.87
