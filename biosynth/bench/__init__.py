@@ -11,7 +11,10 @@
 - :mod:`~biosynth.bench.scaling`: throughput and memory against record count and length;
 - :mod:`~biosynth.bench.summary`: JSON, Markdown and HTML outputs of a suite run;
 - :mod:`~biosynth.bench.slice`: the end-to-end slice benchmark (``biosynth bench``
-  without a suite).
+  without a suite);
+- :mod:`~biosynth.bench.realism`: generators fitted on one part of a real recording and
+  judged on the held-out part (``realism_table``); :mod:`~biosynth.bench.realism_suite`:
+  that for every recording of the real-data folder (``biosynth bench realism``).
 
 Nothing in the library imports this package; it imports the rest. The engine, timing and
 summary names load with the package; the suite names (``run_suite``, ``SUITES``,

@@ -27,18 +27,21 @@ DESCRIPTION = (
     "--scheduler processes:N or a dask cluster at tcp://HOST:PORT; --resume-dir keeps finished chunks so a "
     "killed run resumes), score the reference detectors against the ground truth, compare with the real "
     "reference data or published figures, optionally measure scaling, and write JSON plus Markdown and HTML "
-    "summaries beside --out."
+    "summaries beside --out. SUITE realism: fit generators on one part of each real recording of the real-data "
+    "folder and judge them against the held-out part (biosynth.bench.realism); Markdown and JSON at --out."
 )
 EXAMPLES = (
     "biosynth bench --n-records 100 --out bench.json",
     "biosynth bench epilepsy --n-records 1000 --scheduler processes:4 --resume-dir runs/ --out epi.json",
     "biosynth bench parkinson --n-records 200 --duration 60 --scaling --out pd.json",
+    "biosynth bench realism --real-data DIR --quick --out realism.md",
 )
 NOTE = (
-    f"The epilepsy suite reads its real reference recordings (the Bonn EEG sets) from --real-data DIR, else "
+    f"The epilepsy and realism suites read their real recordings (the Bonn EEG sets; realism: every recording it "
+    f"knows) from --real-data DIR, else "
     f"from the folder named by the environment variable {REAL_DATA_ENV}, else from shared/data/real beside a "
     f"source checkout; a folder named by either must exist. Without the recordings the real-data comparisons "
-    f"are skipped (and --generators, which fits on them, stops with an error)."
+    f"are skipped (and --generators of the epilepsy suite, which fits on them, stops with an error)."
 )
 
 
@@ -47,7 +50,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     bench = command(
         sub, "bench", "time generation and fidelity on the shipped EEG sample", DESCRIPTION, EXAMPLES, note=NOTE
     )
-    bench.add_argument("suite", nargs="?", choices=("epilepsy", "parkinson"), default=None, help="use-case suite")
+    bench.add_argument(
+        "suite", nargs="?", choices=("epilepsy", "parkinson", "realism"), default=None, help="use-case suite"
+    )
     add_n_records(bench, default=100, help_text="synthetic records (default 100)")
     add_duration(bench, default=None, help_text="record length in s (default 4; suites 10)")
     bench.add_argument("--repeat", type=int, default=3, help="slice: repetitions; the best is reported (default 3)")
@@ -70,9 +75,13 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     bench.add_argument(
         "--generators",
         default="",
-        help="epilepsy: also fit these data-driven generators on Bonn and compare them (phase,iaaft,ar,var,vae_mmd)",
+        help="epilepsy: also fit these data-driven generators on Bonn and compare them (phase,iaaft,ar,var,vae_mmd); "
+        "realism: the candidates (fitted,ar,defaults,iaaft; default fitted or ar,defaults,iaaft)",
     )
-    add_output(bench, required=False, help_text="JSON results path (default: print only)")
+    bench.add_argument("--quick", action="store_true", help="realism: 4 recordings, 20 Bonn segments per part")
+    add_output(
+        bench, required=False, help_text="JSON results path (realism: the Markdown and JSON pair) (default: print only)"
+    )
     bench.set_defaults(handler=run)
     return bench
 
@@ -84,6 +93,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.out is not None:
         check_output_path(args.out, overwrite=args.overwrite)
+    if args.suite == "realism":
+        return run_realism_command(args)
     if args.suite is not None:
         return run_suite_command(args)
     results = run_slice_benchmark(
@@ -129,5 +140,22 @@ def run_suite_command(args: argparse.Namespace) -> int:
     print(markdown_summary(result))
     if args.out is not None:
         paths = write_outputs(result, args.out, overwrite=args.overwrite)
+        print("wrote " + ", ".join(str(p) for p in paths))
+    return EXIT_OK
+
+
+def run_realism_command(args: argparse.Namespace) -> int:
+    """Run the realism benchmark on the real-data folder; print the tables and write them."""
+    from biosynth._utils import check_output_path
+    from biosynth.bench.realism_suite import realism_markdown, run_realism, write_realism
+
+    if args.out is not None:  # both files, before the long run
+        for path in (args.out.with_suffix(".md"), args.out.with_suffix(".json")):
+            check_output_path(path, overwrite=args.overwrite)
+    generators = name_list("--generators", args.generators) if args.generators else None
+    result = run_realism(args.real_data, generators=generators, quick=args.quick, seed=args.seed, log=print)
+    print(realism_markdown(result))
+    if args.out is not None:
+        paths = write_realism(result, args.out, overwrite=args.overwrite)
         print("wrote " + ", ".join(str(p) for p in paths))
     return EXIT_OK

@@ -1,0 +1,669 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The realism benchmark of issue 17: generators fitted on one part of a real recording,
+judged by :func:`biosynth.fidelity.compare` against the part they never saw.
+
+For one recording, :func:`realism_table`
+
+1. splits it (:func:`split_recording`): a continuous recording (one record) in time, the
+   first ``fit_fraction`` to fit and the rest held out; a set of segments (several
+   records, e.g. a Bonn set) by records, interleaved (:func:`interleave`: even segments
+   fitted, odd ones held out for a fraction of 0.5), so both parts come from the same
+   subjects and sessions whatever the file's order, at most ``max_records`` each (Bonn set
+   B split in file order: its two halves are told apart with C2ST AUC 1.00, and an AR
+   model fitted on the first half scores membership-inference AUC 0.92 against the
+   second, a leak that is only the subjects differing; interleaved: 0.89 and 0.46);
+2. cuts both parts into epochs of ``epoch`` s (default :func:`default_epoch`: at most
+   :data:`MAX_EPOCH_S`, and short enough for :data:`MIN_EPOCHS` epochs per part; one rule
+   for every recording);
+3. fits each candidate generator on the fit part (continuous, or its segments) and samples
+   as many epochs as the held-out part has;
+4. runs ``compare(fit_epochs, synthetic, holdout=held_out_epochs)`` per candidate and
+   ``compare(fit_epochs, held_out_epochs)``, the real-vs-real reference (row
+   ``"held-out real"``);
+5. reports per candidate the median ratio per section (``FidelityReport.summary()``), the
+   classifier two-sample AUC, the privacy figures and whether the :class:`Targets` hold,
+   with the reason where they do not.
+
+Candidates (:data:`CANDIDATES`; more can be passed as :class:`Candidate`): ``"fitted"``
+(``biosynth.generators.learned.SpectralGenerator``, skipped where this biosynth does not
+have it), ``"ar"`` (:class:`~biosynth.generators.learned.ARGenerator`), ``"defaults"``
+(today's parametric estimator of the modality: :class:`~biosynth.generators.EEGGenerator`,
+:class:`~biosynth.generators.IoECoGGenerator` or :class:`~biosynth.generators.ParkinsonGenerator`)
+and ``"iaaft"`` (:class:`~biosynth.generators.learned.IAAFTSurrogate`, the ceiling: it
+rearranges real samples and holds them).
+
+:mod:`biosynth.bench.realism_suite` runs this on every suitable recording of the real-data
+folder and writes the tables (``biosynth bench realism``).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from biosynth._utils.check import check_int, check_number
+from biosynth.signals import CHANNEL, RECORD, TIME, as_batch, epochs, make_signals
+
+__all__ = [
+    "CANDIDATES",
+    "COLUMNS",
+    "DEFAULT_ESTIMATORS",
+    "HELD_OUT",
+    "MAX_EPOCH_S",
+    "MIN_EPOCHS",
+    "PARAMETRIC_MIN_S",
+    "SECTIONS",
+    "Candidate",
+    "Sampler",
+    "Split",
+    "Targets",
+    "Unavailable",
+    "allowed_copies",
+    "check_targets",
+    "default_epoch",
+    "default_generators",
+    "interleave",
+    "realism_table",
+    "resolve_candidates",
+    "split_recording",
+]
+
+#: Longest epoch, in s.
+MAX_EPOCH_S = 4.0
+#: Fewest epochs per part that the default epoch length gives.
+MIN_EPOCHS = 16
+#: Sections whose median ratio is a target.
+SECTIONS = ("spectral", "statistical", "nonlinear", "multivariate")
+#: Name of the real-vs-real row.
+HELD_OUT = "held-out real"
+#: Shortest record the parametric defaults sample, in s (``simulate_parkinson``'s minimum);
+#: shorter epochs are cut from records this long.
+PARAMETRIC_MIN_S = 2.0
+
+
+# --- targets ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The targets of issue 17.
+
+    Attributes
+    ----------
+    auc_floor, auc_margin : float
+        The C2ST AUC must be at most ``max(auc_floor, held-out real AUC + auc_margin)``.
+    max_ratio : float
+        Largest median ratio (to real-vs-real) allowed in each of :data:`SECTIONS`.
+    max_mia_auc : float
+        Largest membership-inference AUC.
+    copies_level : float
+        Memorised copies: at most the count that a generator of fresh records reaches
+        with this probability (see :func:`allowed_copies`).
+    """
+
+    auc_floor: float = 0.75
+    auc_margin: float = 0.05
+    max_ratio: float = 1.5
+    max_mia_auc: float = 0.6
+    copies_level: float = 0.95
+
+    def max_auc(self, heldout_auc: float) -> float:
+        """The C2ST AUC target for a recording whose held-out real part scores ``heldout_auc``.
+
+        Parameters
+        ----------
+        heldout_auc : float
+            C2ST AUC of the held-out real part against the fit part (NaN: the floor).
+
+        Returns
+        -------
+        target : float
+        """
+        return self.auc_floor if not np.isfinite(heldout_auc) else max(self.auc_floor, heldout_auc + self.auc_margin)
+
+
+def allowed_copies(n_synthetic: int, n_held_out: int, level: float = 0.95) -> int:
+    """Memorised copies that a generator drawing fresh records reaches with probability ``level``.
+
+    ``compare`` flags a synthetic record as a copy when it lies within the 1st percentile
+    of the held-out-to-fit distances: about ``max(0.01, 1 / n_held_out)`` of the held-out
+    records themselves. A fresh record is flagged with that probability, so the count is
+    binomial.
+
+    Parameters
+    ----------
+    n_synthetic, n_held_out : int
+        Synthetic and held-out epochs compared.
+    level : float, default=0.95
+        Quantile of the binomial count.
+
+    Returns
+    -------
+    copies : int
+    """
+    from scipy.stats import binom
+
+    return int(binom.ppf(level, n_synthetic, max(0.01, 1.0 / max(n_held_out, 1))))
+
+
+def check_targets(row: Mapping[str, Any], *, heldout_auc: float, targets: Targets | None = None) -> list[str]:
+    """The targets a candidate's row misses, the farthest first.
+
+    Parameters
+    ----------
+    row : mapping
+        A row of :func:`realism_table`: the median ratio per section (with the worst
+        metric of the section in ``"<section>_worst"``), ``c2st_auc``, ``mia_auc``,
+        ``memorised_copies`` and ``copies_allowed``. NaN or absent values are not checked.
+    heldout_auc : float
+        C2ST AUC of the held-out real part.
+    targets : Targets or None, default=None
+        None: :class:`Targets` ().
+
+    Returns
+    -------
+    misses : list of str
+        One phrase per missed target, the one with the largest excess (value over limit)
+        first; empty when all hold.
+    """
+    targets = Targets() if targets is None else targets
+    misses: list[tuple[float, str]] = []
+    limit = targets.max_auc(heldout_auc)
+    _miss(misses, row.get("c2st_auc"), limit, "C2ST AUC {v:.2f} > {lim:.2f}")
+    for section in SECTIONS:
+        worst = row.get(f"{section}_worst") or ""
+        text = f"{section} {{v:.3g}} > {{lim:g}}" + (f" (worst: {worst})" if worst else "")
+        _miss(misses, row.get(section), targets.max_ratio, text)
+    _miss(misses, row.get("mia_auc"), targets.max_mia_auc, "MIA AUC {v:.2f} > {lim:g}")
+    copies, allowed = row.get("memorised_copies"), row.get("copies_allowed")
+    if _number(copies) and _number(allowed) and copies > allowed:
+        misses.append((copies / max(allowed, 1.0), f"memorised copies {int(copies)} > {int(allowed)}"))
+    return [text for _, text in sorted(misses, key=lambda m: -m[0])]
+
+
+def _miss(misses: list[tuple[float, str]], value: Any, limit: float, text: str) -> None:
+    if _number(value) and value > limit:  # inf (a synthetic set far from every real one) misses
+        misses.append((value / limit, text.format(v=value, lim=limit)))
+
+
+def _number(value: Any) -> bool:
+    """``value`` is a number other than NaN (infinities count)."""
+    try:
+        return not np.isnan(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+# --- the split --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Split:
+    """A recording split into a fit part and a held-out part, and both cut into epochs.
+
+    Attributes
+    ----------
+    fit, held_out : DataArray, dims ("record", "channel", "time")
+        The parts as recorded (continuous, or whole segments): generators fit on ``fit``.
+    fit_epochs, held_out_epochs : DataArray, dims ("record", "channel", "time")
+        The parts cut into epochs of ``epoch`` s: what ``compare`` sees.
+    epoch : float
+        Epoch length, in s (a whole number of samples).
+    by : {"time", "records"}
+        How the recording was split.
+    """
+
+    fit: xr.DataArray
+    held_out: xr.DataArray
+    fit_epochs: xr.DataArray
+    held_out_epochs: xr.DataArray
+    epoch: float
+    by: str
+
+
+def default_epoch(n_times: int, n_records: int, sfreq: float) -> float:
+    """The default epoch length: at most :data:`MAX_EPOCH_S`, and short enough that a part
+    of ``n_records`` records of ``n_times`` samples gives :data:`MIN_EPOCHS` epochs.
+
+    Each record gives ``ceil(MIN_EPOCHS / n_records)`` epochs or more: the epoch is
+    ``min(MAX_EPOCH_S, record length / ceil(MIN_EPOCHS / n_records))``, rounded down to whole
+    samples. A 60-s recording split in halves gets 1.875-s epochs; 40 Bonn segments of
+    23.6 s get 4-s epochs.
+
+    Parameters
+    ----------
+    n_times : int
+        Samples per record of the part (the shorter part).
+    n_records : int
+        Records of the part (the smaller part).
+    sfreq : float
+        Sampling rate, in Hz.
+
+    Returns
+    -------
+    epoch : float
+        In s.
+    """
+    per_record = math.ceil(MIN_EPOCHS / n_records)
+    n_samples = min(round(MAX_EPOCH_S * sfreq), n_times // per_record)
+    return n_samples / sfreq
+
+
+def interleave(n_records: int, fit_fraction: float) -> np.ndarray:
+    """Which records go to the fit part: spread evenly over the file, so that both parts come
+    from the same sessions and subjects however the file orders its segments.
+
+    Record ``i`` is fitted when ``(i * fit_fraction) mod 1 < fit_fraction``: for a fraction of
+    0.5 the even records (0, 2, 4, ...) are fitted and the odd ones held out.
+
+    Parameters
+    ----------
+    n_records : int
+        Records in the recording.
+    fit_fraction : float
+        Share of the records to fit, in (0, 1).
+
+    Returns
+    -------
+    to_fit : ndarray of bool, shape (n_records,)
+    """
+    return (np.arange(n_records) * fit_fraction) % 1.0 < fit_fraction - 1e-12
+
+
+def split_recording(
+    recording: xr.DataArray,
+    *,
+    fit_fraction: float = 0.5,
+    epoch: float | None = None,
+    max_records: int | None = None,
+) -> Split:
+    """Split a recording into a fit part and a held-out part (see the module notes).
+
+    Parameters
+    ----------
+    recording : DataArray
+        A biosynth container: one record (split in time) or several (split by records).
+    fit_fraction : float, default=0.5
+        Share of the time (one record) or of the records that is fitted on, in (0, 1).
+    epoch : float or None, default=None
+        Epoch length, in s; None: :func:`default_epoch` of the smaller part.
+    max_records : int or None, default=None
+        Several records: keep at most this many per part (the first of each).
+
+    Returns
+    -------
+    split : Split
+
+    Raises
+    ------
+    ValueError
+        A fraction outside (0, 1), or parts that give fewer than 4 epochs (``compare``
+        splits the fit part in halves and needs 2 records in each).
+    """
+    fit_fraction = check_number("fit_fraction", fit_fraction, low=0.0, high=1.0, low_inclusive=False,
+                                high_inclusive=False)  # fmt: skip
+    batch = as_batch(recording)
+    if batch.sizes[RECORD] == 1:
+        cut = round(fit_fraction * batch.sizes[TIME])
+        fit, held, by = batch.isel({TIME: slice(None, cut)}), batch.isel({TIME: slice(cut, None)}), "time"
+    else:
+        to_fit = interleave(batch.sizes[RECORD], fit_fraction)
+        fit, held, by = batch.isel({RECORD: to_fit}), batch.isel({RECORD: ~to_fit}), "records"
+        if max_records is not None:
+            keep = slice(None, check_int("max_records", max_records, low=1))
+            fit, held = fit.isel({RECORD: keep}), held.isel({RECORD: keep})
+    if min(fit.sizes[RECORD], held.sizes[RECORD], fit.sizes[TIME], held.sizes[TIME]) < 1:
+        raise ValueError(f"fit_fraction={fit_fraction:g} leaves one part of the recording empty.")
+    sfreq = float(batch.attrs["sfreq"])
+    if epoch is None:
+        epoch = default_epoch(min(fit.sizes[TIME], held.sizes[TIME]), min(fit.sizes[RECORD], held.sizes[RECORD]), sfreq)
+    epoch = round(check_number("epoch", epoch, low=0.0, low_inclusive=False, unit="s") * sfreq) / sfreq
+    fit_epochs, held_epochs = _epochs(fit, epoch), _epochs(held, epoch)
+    return Split(fit, held, fit_epochs, held_epochs, epoch, by)
+
+
+def _epochs(part: xr.DataArray, epoch: float) -> xr.DataArray:
+    n = part.sizes[TIME] // max(round(epoch * float(part.attrs["sfreq"])), 1) * part.sizes[RECORD]
+    if n < 4:
+        raise ValueError(
+            f"epoch={epoch:g} s gives {n} epochs in a part of {part.sizes[RECORD]} record(s) of "
+            f"{part.sizes[TIME] / float(part.attrs['sfreq']):g} s; at least 4 are needed (shorten the epoch)."
+        )
+    return epochs(part, epoch)
+
+
+# --- candidates -------------------------------------------------------------------------
+
+
+class Sampler(Protocol):
+    """What a candidate's ``fit`` returns: an object that draws synthetic epochs."""
+
+    def sample(self, n_records: int, *, duration: float, seed: int) -> xr.DataArray:
+        """``n_records`` records of ``duration`` s, dims ("record", "channel", "time"), with the
+        fit part's channel names, rate and a volt unit (or its unit)."""
+
+
+class Unavailable(RuntimeError):
+    """A candidate cannot run here (a missing package or class, an unsupported recording);
+    the table shows the message and goes on."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A generator as the benchmark runs it.
+
+    Attributes
+    ----------
+    name : str
+        Column name in the tables.
+    fit : callable
+        ``fit(fit_part, seed) -> Sampler``: ``fit_part`` is :attr:`Split.fit` (continuous,
+        or the fit segments); raises :class:`Unavailable` when it cannot run here.
+    description : str
+        One line for the table's notes.
+    holds_real_samples : bool, default=False
+        The fitted object keeps real samples (a surrogate: a ceiling, not a model).
+    """
+
+    name: str
+    fit: Callable[[xr.DataArray, int], Sampler]
+    description: str
+    holds_real_samples: bool = False
+
+
+def _fit_spectral(fit: xr.DataArray, seed: int) -> Sampler:
+    try:
+        from biosynth.generators.learned import SpectralGenerator
+    except ImportError as err:
+        raise Unavailable(
+            "biosynth.generators.learned.SpectralGenerator is not in this biosynth (issue 17); 'ar' can stand in"
+        ) from err
+    return SpectralGenerator(seed=seed).fit(fit)
+
+
+def _fit_ar(fit: xr.DataArray, seed: int) -> Sampler:
+    from biosynth.generators.learned import ARGenerator
+
+    return ARGenerator(on_unstable="shrink").fit(fit)
+
+
+def _fit_iaaft(fit: xr.DataArray, seed: int) -> Sampler:
+    from biosynth.generators.learned import IAAFTSurrogate
+
+    return IAAFTSurrogate().fit(fit)
+
+
+#: Modality -> the parametric estimator that ``"defaults"`` fits.
+DEFAULT_ESTIMATORS = {"eeg": "EEGGenerator", "ecog": "IoECoGGenerator", "seeg": "IoECoGGenerator",
+                      "lfp": "ParkinsonGenerator"}  # fmt: skip
+
+
+def _fit_defaults(fit: xr.DataArray, seed: int) -> Sampler:
+    from biosynth import generators
+
+    modality, units = fit.attrs["modality"], fit.attrs["units"]
+    if modality not in DEFAULT_ESTIMATORS:
+        raise Unavailable(f"no parametric default for modality {modality!r} (known: {sorted(DEFAULT_ESTIMATORS)})")
+    if units == "a.u.":
+        raise Unavailable("the recording's units are arbitrary ('a.u.'); the parametric defaults fit volts")
+    estimator = getattr(generators, DEFAULT_ESTIMATORS[modality])()
+    return _Conformed(estimator.fit(fit), [str(c) for c in fit[CHANNEL].values])
+
+
+class _Conformed:
+    """A parametric estimator's samples as epochs with the real channel names: records of at
+    least :data:`PARAMETRIC_MIN_S` cut into epochs, the ``"lfp"`` signal of a mapping, and
+    channels renamed in order (or filled from further records when the counts differ)."""
+
+    def __init__(self, estimator: Any, names: list[str]) -> None:
+        self.estimator, self.names = estimator, names
+
+    def sample(self, n_records: int, *, duration: float, seed: int) -> xr.DataArray:
+        sfreq = float(self.estimator.simulation_params()["sfreq"])
+        n_times = round(duration * sfreq)
+        per_record = math.ceil(PARAMETRIC_MIN_S * sfreq / n_times)
+        rounds = math.ceil(len(self.names) / self._n_channels(n_times * per_record, sfreq, seed))
+        n_draw = math.ceil(n_records / per_record) * rounds
+        out = self.estimator.sample(n_draw, duration=n_times * per_record / sfreq, seed=seed)
+        out = out["lfp"] if isinstance(out, Mapping) else out
+        values = out.values.reshape(rounds, -1, *out.shape[1:]).transpose(1, 0, 2, 3)
+        values = values.reshape(values.shape[0], -1, values.shape[-1])[:, : len(self.names)]
+        batch = make_signals(values, sfreq, ch_names=self.names, units=out.attrs["units"],
+                             modality=out.attrs["modality"], provenance=out.attrs["provenance"])  # fmt: skip
+        return epochs(batch, n_times / sfreq).isel({RECORD: slice(None, n_records)})
+
+    def _n_channels(self, n_times: int, sfreq: float, seed: int) -> int:
+        if not hasattr(self, "_channels"):
+            probe = self.estimator.sample(1, duration=n_times / sfreq, seed=seed)
+            self._channels = (probe["lfp"] if isinstance(probe, Mapping) else probe).sizes[CHANNEL]
+        return self._channels
+
+
+#: The candidates by name.
+CANDIDATES: dict[str, Candidate] = {
+    "fitted": Candidate("fitted", _fit_spectral, "biosynth.generators.learned.SpectralGenerator (issue 17)"),
+    "ar": Candidate("ar", _fit_ar, "ARGenerator: one linear AR model per channel (order by AIC, at most 20)"),
+    "defaults": Candidate(
+        "defaults",
+        _fit_defaults,
+        "today's parametric estimator of the modality: EEGGenerator (match_recording) for EEG, "
+        "IoECoGGenerator for ECoG/sEEG, ParkinsonGenerator for LFP",
+    ),
+    "iaaft": Candidate(
+        "iaaft",
+        _fit_iaaft,
+        "IAAFTSurrogate: multivariate IAAFT of random windows of the fit part (the ceiling; it holds real samples)",
+        holds_real_samples=True,
+    ),
+}
+
+
+def default_generators() -> tuple[str, ...]:
+    """``("fitted", "defaults", "iaaft")``, with ``"ar"`` in place of ``"fitted"`` where this
+    biosynth has no ``SpectralGenerator``.
+
+    Returns
+    -------
+    names : tuple of str
+    """
+    from biosynth.generators import learned
+
+    return ("fitted" if hasattr(learned, "SpectralGenerator") else "ar", "defaults", "iaaft")
+
+
+def resolve_candidates(generators: Iterable[str | Candidate] | None) -> list[Candidate]:
+    """The candidates that ``generators`` names.
+
+    Parameters
+    ----------
+    generators : iterable of str or Candidate, or None
+        Names from :data:`CANDIDATES` or :class:`Candidate` objects; None:
+        :func:`default_generators`.
+
+    Returns
+    -------
+    candidates : list of Candidate
+
+    Raises
+    ------
+    ValueError
+        An unknown name, or names that repeat or take the reference row's name.
+    """
+    out = []
+    for g in default_generators() if generators is None else generators:
+        if isinstance(g, Candidate):
+            out.append(g)
+        elif g in CANDIDATES:
+            out.append(CANDIDATES[g])
+        else:
+            raise ValueError(f"generators must name candidates from {sorted(CANDIDATES)} or be Candidates; got {g!r}.")
+    names = [c.name for c in out]
+    if len(set(names)) != len(names) or HELD_OUT in names:
+        raise ValueError(f"generators must have distinct names other than {HELD_OUT!r}; got {names}.")
+    return out
+
+
+# --- the table --------------------------------------------------------------------------
+
+#: Columns of :func:`realism_table`, in order.
+COLUMNS = (*SECTIONS, "c2st_auc", "auc_target", "mia_auc", "memorised_copies", "copies_allowed",
+           "holds_real_samples", "fit_s", "sample_s", "compare_s", "passes", "reason",
+           *(f"{s}_worst" for s in SECTIONS))  # fmt: skip
+
+
+def realism_table(
+    recording: xr.DataArray,
+    *,
+    generators: Iterable[str | Candidate] | None = None,
+    fit_fraction: float = 0.5,
+    epoch: float | None = None,
+    max_records: int | None = None,
+    seed: int = 0,
+    sections: Sequence[str] = SECTIONS,
+    targets: Targets | None = None,
+    compare_options: Mapping[str, Any] | None = None,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Fit each candidate on one part of ``recording`` and judge it on the other.
+
+    Parameters
+    ----------
+    recording : DataArray
+        A real recording in physical units: one record (split in time) or segments
+        (split by records); see :func:`split_recording`.
+    generators : iterable of str or Candidate, or None, default=None
+        Names from :data:`CANDIDATES`, or :class:`Candidate` objects (e.g. a peer's
+        adapter); None: :func:`default_generators`.
+    fit_fraction, epoch, max_records
+        As for :func:`split_recording`.
+    seed : int, default=0
+        Seed of the fits, the samples and the comparisons.
+    sections : sequence of str, default=SECTIONS
+        The fidelity sections compared (fewer is faster); the privacy section is always
+        added for the candidates.
+    targets : Targets or None, default=None
+        None: :class:`Targets` ().
+    compare_options : mapping or None, default=None
+        Further keyword arguments of :func:`biosynth.fidelity.compare` (``device``,
+        ``nonlinear``, ...).
+    progress : bool, default=False
+        Show a progress bar over the candidates.
+
+    Returns
+    -------
+    table : DataFrame
+        Index: ``"held-out real"`` (the real-vs-real reference), then the candidates.
+        Columns (:data:`COLUMNS`): median ratio per section; ``c2st_auc`` (the classifier
+        two-sample AUC folded to at least 0.5, ``0.5 + |AUC - 0.5|``, as ``compare``'s
+        ``classifier_discrimination``); ``auc_target``; ``mia_auc``;
+        ``memorised_copies`` (flagged synthetic epochs) and ``copies_allowed``
+        (:func:`allowed_copies`); ``holds_real_samples``; seconds of fit, sample and
+        compare; ``passes`` (True or False; missing for the reference and for candidates
+        that did not run); ``reason`` (the missed targets, worst first, or why a candidate did
+        not run); the worst metric of each section. ``table.attrs`` holds the split:
+        ``epoch_s``, ``by``, ``n_fit_epochs``, ``n_held_out_epochs``, ``heldout_auc``,
+        ``sfreq``, ``n_channels``, ``targets``.
+    """
+    from tqdm.auto import tqdm
+
+    candidates = resolve_candidates(generators)
+    targets = Targets() if targets is None else targets
+    split = split_recording(recording, fit_fraction=fit_fraction, epoch=epoch, max_records=max_records)
+    options = {"seed": seed, **(compare_options or {})}
+    start = time.perf_counter()
+    reference = _compare(split.fit_epochs, split.held_out_epochs, sections=list(sections), **options)
+    rows = {HELD_OUT: {**_report_row(reference), "compare_s": time.perf_counter() - start}}
+    heldout_auc = rows[HELD_OUT]["c2st_auc"]
+    bar = tqdm(candidates, desc="candidates", unit="generator", disable=not progress, leave=False)
+    for candidate in bar:
+        bar.set_postfix_str(candidate.name)
+        row = _candidate_row(candidate, split, seed, [*sections, "privacy"], options)
+        if _number(row.get("memorised_copies")):
+            n = int(split.held_out_epochs.sizes[RECORD])
+            row["copies_allowed"] = allowed_copies(n, n, targets.copies_level)
+        if row.get("reason") is None:
+            misses = check_targets(row, heldout_auc=heldout_auc, targets=targets)
+            row.update(passes=not misses, reason="; ".join(misses))
+        rows[candidate.name] = row
+    table = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=list(COLUMNS))
+    table["auc_target"] = targets.max_auc(heldout_auc)
+    table.attrs.update(_split_info(split, heldout_auc, targets))
+    return table
+
+
+def _split_info(split: Split, heldout_auc: float, targets: Targets) -> dict[str, Any]:
+    return {
+        "epoch_s": split.epoch,
+        "by": split.by,
+        "n_fit_epochs": int(split.fit_epochs.sizes[RECORD]),
+        "n_held_out_epochs": int(split.held_out_epochs.sizes[RECORD]),
+        "heldout_auc": heldout_auc,
+        "sfreq": float(split.fit.attrs["sfreq"]),
+        "n_channels": int(split.fit.sizes[CHANNEL]),
+        "targets": asdict(targets),
+    }
+
+
+def _compare(real: xr.DataArray, synthetic: xr.DataArray, **options: Any) -> Any:
+    import warnings
+
+    from biosynth.fidelity import compare
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # short epochs: empty bands, flat features
+        return compare(real, synthetic, **options)
+
+
+def _candidate_row(
+    candidate: Candidate, split: Split, seed: int, sections: list[str], options: dict[str, Any]
+) -> dict[str, Any]:
+    """Fit, sample and compare one candidate; a row with the reason when it cannot run."""
+    row: dict[str, Any] = {"holds_real_samples": candidate.holds_real_samples}
+    n = int(split.held_out_epochs.sizes[RECORD])
+    try:
+        start = time.perf_counter()
+        sampler = candidate.fit(split.fit, seed)
+        row["fit_s"] = time.perf_counter() - start
+        start = time.perf_counter()
+        synthetic = sampler.sample(n, duration=split.epoch, seed=seed)
+        row["sample_s"] = time.perf_counter() - start
+        start = time.perf_counter()
+        report = _compare(split.fit_epochs, synthetic, holdout=split.held_out_epochs, sections=sections, **options)
+    except Unavailable as err:
+        return {**row, "passes": None, "reason": f"skipped: {err}"}
+    except Exception as err:  # one generator failing on one recording must not stop the others
+        return {**row, "passes": None, "reason": f"failed: {type(err).__name__}: {_one_line(err)}"}
+    row.update(_report_row(report), compare_s=time.perf_counter() - start)
+    return row
+
+
+def _one_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else ""
+
+
+def _report_row(report: Any) -> dict[str, Any]:
+    """Median ratio and worst metric per section, C2ST AUC and privacy figures of a report."""
+    table = report.table()
+    summary = report.summary()
+    row: dict[str, Any] = {}
+    for section in SECTIONS:
+        ratios = table.loc[table["section"] == section, ["name", "ratio"]].dropna()
+        row[section] = float(summary.loc[section, "median_ratio"]) if section in summary.index else np.nan
+        if len(ratios):
+            worst = ratios.loc[ratios["ratio"].idxmax()]
+            row[f"{section}_worst"] = f"{worst['name']} {worst['ratio']:.3g}"
+    values = dict(zip(table["name"], table["value"], strict=True))
+    row["c2st_auc"] = 0.5 + values.get("classifier_discrimination", np.nan) / 2
+    row["mia_auc"] = values.get("mia_auc", np.nan)
+    n_synthetic = int(report.info.get("n_records_synthetic", 0))
+    share = values.get("memorised_copies_share", np.nan)
+    row["memorised_copies"] = round(share * n_synthetic) if _number(share) else np.nan
+    return row
