@@ -13,15 +13,14 @@ Split, epochs, comparisons and targets: :mod:`biosynth.bench.realism`; the recor
 the tables: :mod:`biosynth.bench.realism_suite` (also ``biosynth bench realism``).
 
 Candidates: those of :data:`biosynth.bench.realism.CANDIDATES` (``fitted`` is the learned
-``SpectralGenerator``; where this biosynth has none, ``ar`` stands in and the run says so)
+``SpectralGenerator``)
 and ``neurodsp``: per channel, neurodsp ``sim_combined`` of an aperiodic component
 (``sim_knee`` with the fitted knee, ``sim_powerlaw`` without one) and one
 ``sim_bursty_oscillation`` per fitted peak (``sim_oscillation`` where an epoch holds fewer
 than 3 of its cycles), with the variance of each component that the fitted spectrum gives on
 the epoch's frequency grid, each epoch scaled to the channel's SD in the fit part. The
 spectrum parameters are the ``spectrum_params_`` of ``SpectralGenerator`` fitted to the fit
-part, or, without it, fooof's (``aperiodic_mode="knee"``) fit of each channel's Welch
-spectrum (2-s segments) over 1 Hz to ``min(0.4 sfreq, 200 Hz)``. Channels are independent
+part. Channels are independent
 (neurodsp has no cross-channel model).
 """
 
@@ -61,29 +60,10 @@ def spectrum_params(fit: Any, seed: int) -> tuple[list[dict[str, Any]], str]:
     source : str
         ``"SpectralGenerator"`` or ``"fooof"``.
     """
-    try:
-        from biosynth.generators.learned import SpectralGenerator
-    except ImportError:
-        return _fooof_params(fit), "fooof"
-    return SpectralGenerator(seed=seed).fit(fit).spectrum_params_, "SpectralGenerator"
+    from biosynth.generators.learned import SpectralGenerator
 
-
-def _fooof_params(fit: Any) -> list[dict[str, Any]]:
-    from scipy.signal import welch
-
-    try:
-        with quiet():
-            from fooof import FOOOFGroup
-    except ImportError as err:
-        raise Unavailable("fooof is not installed (pip install biosynth[dev]) to fit the spectrum") from err
-    sfreq = float(fit.attrs["sfreq"])
-    data = np.asarray(as_batch(fit).values, dtype=np.float64)
-    freqs, psd = welch(data, sfreq, nperseg=min(data.shape[-1], round(2 * sfreq)), axis=-1)
-    group = FOOOFGroup(peak_width_limits=(max(1.0, 2 * freqs[1]), 12.0), max_n_peaks=6, aperiodic_mode="knee",
-                       verbose=False)  # fmt: skip
-    with quiet():
-        group.fit(freqs, psd.mean(axis=0), [1.0, min(0.4 * sfreq, 200.0)])
-    return [_from_fooof(group.get_fooof(c)) for c in range(data.shape[1])]
+    params = SpectralGenerator().fit(fit).spectrum_params_
+    return [{**p, "knee": p["knee_freq"]} for p in params], "SpectralGenerator"  # the knee in Hz
 
 
 def _from_fooof(model: Any) -> dict[str, Any]:

@@ -379,13 +379,9 @@ class Candidate:
 
 
 def _fit_spectral(fit: xr.DataArray, seed: int) -> Sampler:
-    try:
-        from biosynth.generators.learned import SpectralGenerator
-    except ImportError as err:
-        raise Unavailable(
-            "biosynth.generators.learned.SpectralGenerator is not in this biosynth (issue 17); 'ar' can stand in"
-        ) from err
-    return SpectralGenerator(seed=seed).fit(fit)
+    from biosynth.generators.learned import SpectralGenerator
+
+    return SpectralGenerator().fit(fit)
 
 
 def _fit_ar(fit: xr.DataArray, seed: int) -> Sampler:
