@@ -207,7 +207,7 @@ class SpectralGenerator(LearnedGenerator):
         self.step_ = _quantisation_steps(data) if self.quantise else np.zeros(data.shape[1])
         self._set_stationary_state()
         self._fit_variability(_frames(x, n_epoch, n_epoch))
-        self._fit_amplitude_map(x)  # and the spectral correction
+        self._calibrate(x)  # the spectral correction and the amplitude map
         self.hfo_ = None if self._pending_events is None else self._fit_hfo(data, self._pending_events)
 
     def _fit_hfo(self, data: np.ndarray, events: pd.DataFrame) -> dict[str, Any]:
@@ -281,7 +281,7 @@ class SpectralGenerator(LearnedGenerator):
             total = np.cov(within * scale, rowvar=False)  # chance + within-record variation of one epoch
             self.record_variability_ = _record_levels(by_record.mean(axis=1), total / per_record, self.n_components)
 
-    def _fit_amplitude_map(self, x: np.ndarray) -> None:
+    def _calibrate(self, x: np.ndarray) -> None:
         """Correct the spectrum for what the gains (and the amplitude map) do to it, twice,
         and fit the amplitude map (when ``amplitude_map``) to the final model."""
         rng = np.random.default_rng(1)
