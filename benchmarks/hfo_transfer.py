@@ -410,6 +410,7 @@ def background_tails(real: dict[str, Any], made: dict[str, tuple], limit: float 
             "per_pair_share_of_records_over_limit": dict(zip(names, (k > limit).mean(axis=0).tolist(), strict=True)),
             "n_heavy_per_record_median_min_max": [float(np.median(count)), int(count.min()), int(count.max())],
             "n_pairs_median_over_limit": int((median > limit).sum()),
+            "pairs_median_over_limit_also_real_heavy": int((inside & (median > limit)).sum()),
             "median_all": float(np.median(k)),
             "median_heavy": float(np.median(k[:, inside])) if inside.any() else None,
             "max": float(k.max()),
@@ -615,8 +616,8 @@ def _tails(tails: dict[str, Any]) -> list[str]:
         f"{len(real['per_pair'])} | "
         + cells(lambda t: "{:g} [{}-{}]".format(*t["n_heavy_per_record_median_min_max"]))
         + " |",
-        f"| pairs whose median over records is over {limit:g} | {real['n_heavy']} | "
-        + cells(lambda t: str(t["n_pairs_median_over_limit"]))
+        f"| pairs whose median over records is over {limit:g} (of them real heavy) | {real['n_heavy']} | "
+        + cells(lambda t: f"{t['n_pairs_median_over_limit']} ({t['pairs_median_over_limit_also_real_heavy']})")
         + " |",
         f"| median over pairs | {real['median_all']:.2f} | " + cells(lambda t: f"{t['median_all']:.2f}") + " |",
         f"| median on the {len(heavy)} real heavy pairs | {real['median_heavy']:.1f} | "
