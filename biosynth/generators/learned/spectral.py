@@ -57,6 +57,11 @@ QUANTILE_PROBS = np.concatenate(
         [0.975, 0.99, 0.995, 0.9975, 0.999, 0.9995],
     ]
 )
+#: The amplitude map acts below the frequency under which the median channel holds this
+#: share of its power (see ``SpectralGenerator._calibrate``).
+MAP_POWER_SHARE = 0.99
+#: Fewest real samples beyond a tail knot of the amplitude map (rarer quantiles are dropped).
+MIN_TAIL_SAMPLES = 20
 #: Fewest epochs for the variability model (fewer: a stationary process).
 MIN_VARIABILITY_EPOCHS = 6
 #: Fewest Welch segments the spectra are estimated from (see ``epoch``).
@@ -114,9 +119,12 @@ class SpectralGenerator(LearnedGenerator):
         Independent variance of each log band power, log10 units squared.
     rho_ : ndarray, shape (n_components,)
         Lag-one correlation of the latent states from one frame to the next.
-    quantiles_ : ndarray, shape (2, n_channels, n_quantiles)
-        The amplitude map: model quantiles -> real quantiles of the standardised values
+    quantiles_ : ndarray, shape (2, n_channels, n_knots)
+        The amplitude map: model quantiles -> real quantiles of the standardised slow part
         (unitless).
+    map_cutoff_ : float
+        The map acts below this frequency (Hz): the model's median channel holds 99 % of
+        its power there.
     step_ : ndarray, shape (n_channels,)
         Quantisation step per channel (0: none found), unit of the data.
     mean_ : ndarray, shape (n_channels,)
@@ -207,11 +215,13 @@ class SpectralGenerator(LearnedGenerator):
         self.step_ = _quantisation_steps(data) if self.quantise else np.zeros(data.shape[1])
         self._set_stationary_state()
         self._fit_variability(_frames(x, n_epoch, n_epoch))
-        self._calibrate(x)  # the spectral correction and the amplitude map
-        self.hfo_ = None if self._pending_events is None else self._fit_hfo(data, self._pending_events)
+        events = self._pending_events
+        mask = None if events is None else self._event_mask(data.shape, events)
+        self._calibrate(x, mask)  # the spectral correction and the amplitude map
+        self.hfo_ = None if events is None else self._fit_hfo(data, events, mask)
 
-    def _fit_hfo(self, data: np.ndarray, events: pd.DataFrame) -> dict[str, Any]:
-        """HFO statistics of the marked events and the HFO-band RMS of the background."""
+    def _event_mask(self, shape: tuple[int, ...], events: pd.DataFrame) -> np.ndarray:
+        """True on the samples (n_records, C, n_times) inside a marked event (checked)."""
         names, sfreq = self.info_["ch_names"], self.info_["sfreq"]
         unknown = sorted(set(map(str, events.get("channel", []))) - set(names))
         if unknown:
@@ -220,16 +230,23 @@ class SpectralGenerator(LearnedGenerator):
                 "(for bipolar markings fit on the bipolar montage, biosynth.signals.layouts.bipolar_by_name)."
             )
         records = events["record"].to_numpy(dtype=int) if "record" in events else np.zeros(len(events), dtype=int)
-        if records.min(initial=0) < 0 or records.max(initial=0) >= data.shape[0]:
-            raise ValueError(f"events has record positions {sorted(set(records))}; real has {data.shape[0]} records.")
+        if records.min(initial=0) < 0 or records.max(initial=0) >= shape[0]:
+            raise ValueError(f"events has record positions {sorted(set(records))}; real has {shape[0]} records.")
+        mask = np.zeros(shape, dtype=bool)
+        rows = zip(records, events["channel"], events["onset"], events["duration"], strict=True)
+        for record, channel, onset, duration in rows:
+            start = round(onset * sfreq)
+            mask[record, names.index(str(channel)), start : start + max(1, round(duration * sfreq))] = True
+        return mask
+
+    def _fit_hfo(self, data: np.ndarray, events: pd.DataFrame, mask: np.ndarray) -> dict[str, Any]:
+        """HFO statistics of the marked events and the HFO-band RMS of the background."""
+        sfreq = self.info_["sfreq"]
+        records = events["record"].to_numpy(dtype=int) if "record" in events else np.zeros(len(events), dtype=int)
         joined = events.assign(onset=events["onset"] + records * data.shape[-1] / sfreq)
         flat = data.transpose(1, 0, 2).reshape(data.shape[1], -1)
-        stats = learn_hfo_events(joined, flat, sfreq, names, flat.shape[-1] / sfreq)
-        mask = np.zeros(flat.shape, dtype=bool)
-        for channel, onset, duration in zip(joined["channel"], joined["onset"], joined["duration"], strict=True):
-            start = round(onset * sfreq)
-            mask[names.index(str(channel)), start : start + max(1, round(duration * sfreq))] = True
-        rms = hfo_band_rms(flat, sfreq, mask)
+        stats = learn_hfo_events(joined, flat, sfreq, self.info_["ch_names"], flat.shape[-1] / sfreq)
+        rms = hfo_band_rms(flat, sfreq, mask.transpose(1, 0, 2).reshape(flat.shape))
         return {"stats": stats, "background_rms": {band: value.tolist() for band, value in rms.items()}}
 
     def _frame_length(self, n_times: int, sfreq: float) -> int:
@@ -249,6 +266,7 @@ class SpectralGenerator(LearnedGenerator):
         self.variability_diag_ = np.zeros(n_ch * n_bands)
         self.rho_ = np.zeros(0)
         self.quantiles_ = np.zeros((2, n_ch, 0))
+        self.map_cutoff_ = float(self.freqs_[-1])
         self._factor = None
 
     def _fit_variability(self, epochs: np.ndarray) -> None:
@@ -281,20 +299,30 @@ class SpectralGenerator(LearnedGenerator):
             total = np.cov(within * scale, rowvar=False)  # chance + within-record variation of one epoch
             self.record_variability_ = _record_levels(by_record.mean(axis=1), total / per_record, self.n_components)
 
-    def _calibrate(self, x: np.ndarray) -> None:
+    def _calibrate(self, x: np.ndarray, mask: np.ndarray | None) -> None:
         """Correct the spectrum for what the gains (and the amplitude map) do to it, twice,
-        and fit the amplitude map (when ``amplitude_map``) to the final model."""
+        and fit the amplitude map (when ``amplitude_map``) to the final model.
+
+        The map acts on the slow part of the signal, below :attr:`map_cutoff_`, the
+        frequency under which the model's median channel holds 99 % of its power; the
+        faster rest stays Gaussian (a pointwise map of the broadband signal would scale
+        its fast part by the map's slope, a cross-frequency coupling real data do not
+        show). Its knots are the quantiles with at least :data:`MIN_TAIL_SAMPLES` real
+        samples beyond them, counted outside marked events."""
         rng = np.random.default_rng(1)
         n = 2 * len(self.freqs_) - 2
         n_epoch = 2 * len(self.epoch_freqs_) - 2
-        real_q = _standard_quantiles(x, n_epoch) if self.amplitude_map else None
+        self.map_cutoff_ = _power_cutoff(self.freqs_, self.log_psd_, MAP_POWER_SHARE)
+        real_q = None
+        if self.amplitude_map:
+            probs, real_q = _real_quantiles(_slow_part(x, self.map_cutoff_, self.info_["sfreq"]), n_epoch, mask)
         target = self.log_psd_.copy()
         n_times = max(64 * n, x.shape[0] * x.shape[-1])
         for step in range(3):
             out = self._draw(rng, n_times, transform=False)
             if real_q is not None:
-                self.quantiles_ = _fit_map(out, real_q, n_epoch)
-                out = _apply_map(out, self.quantiles_, n_epoch)
+                self.quantiles_ = _fit_map(out, real_q, probs, n_epoch, self.map_cutoff_, self.info_["sfreq"])
+                out = _apply_map(out, self.quantiles_, n_epoch, self.map_cutoff_, self.info_["sfreq"])
             if step == 2:
                 break
             spectra = _windowed_spectra(_frames(out[None], n, n // 2), self.info_["sfreq"])
@@ -350,7 +378,7 @@ class SpectralGenerator(LearnedGenerator):
         if varying:
             y = self._modulate(y, np.stack(gains))[..., margin : margin + n_times]
         if transform and self.quantiles_.shape[-1]:
-            return _apply_map(y, self.quantiles_, n_epoch)
+            return _apply_map(y, self.quantiles_, n_epoch, self.map_cutoff_, self.info_["sfreq"])
         return y
 
     def _stationary(self, noise: np.ndarray) -> np.ndarray:
@@ -443,6 +471,7 @@ class SpectralGenerator(LearnedGenerator):
             "variability_diag": self.variability_diag_,
             "rho": self.rho_,
             "quantiles": self.quantiles_,
+            "map_cutoff": np.array(self.map_cutoff_),
             "step": self.step_,
             "mean": self.mean_,
             "aperiodic": np.array([[p["offset"], p["knee"], p["exponent"]] for p in self.spectrum_params_]),
@@ -462,6 +491,7 @@ class SpectralGenerator(LearnedGenerator):
         self.variability_diag_ = state["variability_diag"]
         self.rho_ = state["rho"]
         self.quantiles_ = state["quantiles"]
+        self.map_cutoff_ = float(state["map_cutoff"])
         self.step_ = state["step"]
         self.mean_ = state["mean"]
         bounds = np.concatenate([[0], np.cumsum(state["peak_counts"])])
@@ -731,32 +761,69 @@ def _local_scale(y: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return mean, np.maximum(rms, np.finfo(np.float32).tiny)
 
 
-def _standard_quantiles(y: np.ndarray, n: int) -> np.ndarray:
-    """Quantiles (C, n_quantiles) of every channel's values standardised by their moving
-    mean and RMS over ``n`` samples (so the map learns the shape of the amplitude
-    distribution, not the spread of levels across records and epochs); ``y`` is
-    ``(n_records, C, n_times)``."""
+def _power_cutoff(freqs: np.ndarray, log_psd: np.ndarray, share: float) -> float:
+    """The frequency (Hz) below which the median channel's spectrum holds ``share`` of its
+    power."""
+    cumulative = np.cumsum(10.0**log_psd, axis=-1)
+    below = np.argmax(cumulative >= share * cumulative[:, -1:], axis=-1)
+    return float(freqs[int(np.median(below))])
+
+
+def _slow_part(y: np.ndarray, cutoff: float, sfreq: float) -> np.ndarray:
+    """The part of ``y`` (last axis time) below ``cutoff`` Hz (the rest is ``y`` minus it)."""
+    spectra = np.fft.rfft(y, axis=-1)
+    spectra[..., np.fft.rfftfreq(y.shape[-1], 1.0 / sfreq) > cutoff] = 0.0
+    return np.fft.irfft(spectra, n=y.shape[-1], axis=-1)
+
+
+def _standardised(y: np.ndarray, n: int) -> np.ndarray:
+    """Values of ``y`` (n_records, C, n_times) less their moving mean, over their moving RMS
+    (over ``n`` samples), per channel and pooled over records: (C, n_records * n_times)."""
     mean, rms = _local_scale(y, n)
-    z = ((y - mean) / rms).transpose(1, 0, 2).reshape(y.shape[1], -1)
-    return np.quantile(z, QUANTILE_PROBS, axis=1).T
+    return ((y - mean) / rms).transpose(1, 0, 2).reshape(y.shape[1], -1)
 
 
-def _fit_map(raw: np.ndarray, real_q: np.ndarray, n: int, n_iter: int = 1) -> np.ndarray:
-    """The amplitude map (2, C, n_quantiles) that takes the model's draw ``raw`` (C, T) to
-    the real standardised quantiles ``real_q``: first the quantile-to-quantile map, then
-    ``n_iter`` fixed-point steps that move each target quantile by what the mapped draw,
+def _real_quantiles(slow: np.ndarray, n: int, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Knot probabilities (those with at least :data:`MIN_TAIL_SAMPLES` samples beyond
+    them) and the quantiles (C, n_knots) of the standardised real slow part, outside the
+    masked samples."""
+    z = _standardised(slow, n)
+    keep = None if mask is None else ~mask.transpose(1, 0, 2).reshape(z.shape)
+    counts = z.shape[-1] if keep is None else keep.sum(axis=1).min()
+    probs = QUANTILE_PROBS[np.minimum(QUANTILE_PROBS, 1 - QUANTILE_PROBS) * counts >= MIN_TAIL_SAMPLES]
+    rows = z if keep is None else [row[k] for row, k in zip(z, keep, strict=True)]
+    return probs, np.stack([np.quantile(row, probs) for row in rows])
+
+
+def _fit_map(
+    raw: np.ndarray, real_q: np.ndarray, probs: np.ndarray, n: int, cutoff: float, sfreq: float, n_iter: int = 1
+) -> np.ndarray:
+    """The amplitude map (2, C, n_knots): model quantiles and real quantiles (at ``probs``).
+    It takes the slow part of the model's draw ``raw`` (C, T), standardised, to the real
+    standardised quantiles ``real_q``: first the quantile-to-quantile map,
+    then ``n_iter`` fixed-point steps that move each target by what the mapped draw,
     standardised again (its moving RMS changes with the map), still misses."""
-    quantiles = np.stack([_standard_quantiles(raw[None], n), real_q])
+    slow = _slow_part(raw[None], cutoff, sfreq)
+    source = np.quantile(_standardised(slow, n), probs, axis=1).T
+    quantiles = np.stack([source, real_q])
     for _ in range(n_iter):
-        missed = real_q - _standard_quantiles(_apply_map(raw, quantiles, n)[None], n)
+        mapped = _map_standardised(slow, quantiles, n)
+        missed = real_q - np.quantile(_standardised(mapped, n), probs, axis=1).T
         quantiles[1] = np.maximum.accumulate(quantiles[1] + missed, axis=-1)
     return quantiles
 
 
-def _apply_map(y: np.ndarray, quantiles: np.ndarray, n: int) -> np.ndarray:
-    """The amplitude map: values standardised as in :func:`_standard_quantiles`, mapped
-    per channel (channel axis -2) by the monotone piecewise-linear map from the model's
-    to the real quantiles (extended linearly beyond the end ones), and scaled back."""
+def _apply_map(y: np.ndarray, quantiles: np.ndarray, n: int, cutoff: float, sfreq: float) -> np.ndarray:
+    """The amplitude map: the slow part of ``y`` (below ``cutoff`` Hz) mapped by
+    :func:`_map_standardised`, the fast part added back unchanged."""
+    slow = _slow_part(y, cutoff, sfreq)
+    return y - slow + _map_standardised(slow, quantiles, n)
+
+
+def _map_standardised(y: np.ndarray, quantiles: np.ndarray, n: int) -> np.ndarray:
+    """Values standardised by their moving mean and RMS over ``n`` samples, mapped per
+    channel (channel axis -2) by the monotone piecewise-linear map from the model's to the
+    real quantiles (extended linearly beyond the end knots), and scaled back."""
     mean, rms = _local_scale(y, n)
     z = (y - mean) / rms
     out = np.empty_like(y)
