@@ -347,8 +347,8 @@ _MEANING = (
 
 
 def _machine(machine: Mapping[str, Any]) -> str:
-    keys = ("processor", "cpu_count", "platform", "python")
-    return ", ".join(f"{k} {machine[k]}" for k in keys if machine.get(k))
+    cpus = f"{machine['cpus']} CPUs" if machine.get("cpus") else ""
+    return ", ".join(v for v in (machine.get("processor"), cpus, machine.get("platform")) if v)
 
 
 def _recording_markdown(name: str, entry: Mapping[str, Any]) -> list[str]:
