@@ -19,12 +19,13 @@ def _blocks(language: str) -> list[str]:
 def test_python_tour_runs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     blocks = _blocks("python")
-    assert len(blocks) == 2  # the tour and the ioECoG example
+    assert len(blocks) == 3  # the tour, the ioECoG example and learning a recording
     for code in blocks:
         exec(compile(code, "README.md", "exec"), {})
     assert (tmp_path / "report.html").exists() and (tmp_path / "report.json").exists()
     assert (tmp_path / "record3.edf").exists()
     assert (tmp_path / "bids_out" / "sub-01" / "ieeg" / "sub-01_electrodes.tsv").exists()
+    assert (tmp_path / "model.npz").exists()
 
 
 def test_cli_tour_runs(tmp_path, monkeypatch, capsys):

@@ -133,6 +133,22 @@ def test_privacy_flags_a_copying_generator(real):
     assert {m.reference for m in copied.values() if m.name == "mia_auc"} == {0.5}  # the no-leak baseline
 
 
+def test_training_is_holdout_the_other_way_round(real):
+    """compare(held, synthetic, training=train) judges fidelity on the held-out records and
+    computes privacy with train as members: the same privacy figures as holdout= the other
+    way round (compare(train, synthetic, holdout=held))."""
+    train, held = real.isel(time=slice(0, 3840)), real.isel(time=slice(3840, None))
+    copies = train.copy(deep=True)
+    forward = compare(train, copies, epoch_duration=2.0, holdout=held, sections=["privacy"])
+    backward = compare(held, copies, epoch_duration=2.0, training=train, sections=["spectral", "privacy"])
+    privacy = {m.name: m.value for m in backward.metrics if m.section == "privacy"}
+    assert privacy == {m.name: m.value for m in forward.metrics}
+    assert privacy["memorised_copies_share"] == 1.0  # the copies of the training part are caught
+    assert backward.info["n_records_real"] == 15  # fidelity against the 30 s held out
+    with pytest.raises(ValueError, match="not both"):
+        compare(train, copies, epoch_duration=2.0, holdout=held, training=train)
+
+
 def test_utility_uses_labels_per_record_or_epoch(real):
     synthetic = simulate_eeg(4.0, n_records=6, seed=2, **match_recording(real))
     labels_epochs = (np.arange(15) % 3 == 0, np.arange(6) % 2 == 0)

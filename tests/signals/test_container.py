@@ -86,3 +86,25 @@ def test_epochs_split_in_order(batch):
 def test_epochs_need_two_samples(batch):
     with pytest.raises(ValueError, match=r"duration=0.001 s is under 2 samples at 250 Hz"):
         epochs(batch, 0.001)
+
+
+def test_crop_keeps_the_window_in_samples():
+    from biosynth.signals import crop
+
+    x = make_signals(np.arange(2000.0).reshape(2, 1000), 100.0)
+    out = crop(x, 2.0, 5.0)
+    assert out.sizes["time"] == 300 and out.values[0, 0] == 200.0 and out.values[0, -1] == 499.0
+    assert out.attrs == x.attrs
+    assert crop(x, 9.0).sizes["time"] == 100  # to the end
+
+
+@pytest.mark.parametrize(
+    ("tmin", "tmax", "message"),
+    [(-1.0, 2.0, "tmin"), (2.0, 11.0, "tmax"), (5.0, 4.0, "tmax"), (3.0, 3.001, "at least one sample")],
+)
+def test_crop_errors_name_the_argument(tmin, tmax, message):
+    from biosynth.signals import crop
+
+    x = make_signals(np.zeros((2, 1000)), 100.0)
+    with pytest.raises(ValueError, match=message):
+        crop(x, tmin, tmax)
