@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 if os.environ.get("PYTEST_XDIST_WORKER"):
@@ -46,3 +47,16 @@ def real_file():
             pytest.skip(f"real recording not available: {exc}")
 
     return get
+
+
+@pytest.fixture(scope="session")
+def fooof():
+    """The fooof module (a dev dependency; skips without it). fooof announces on import that
+    specparam replaces it, after setting the filter to "always": record=True keeps that
+    warning out of pytest's (warnings are errors in this suite)."""
+    with warnings.catch_warnings(record=True):
+        try:
+            import fooof
+        except ImportError:
+            pytest.skip("fooof (a dev dependency) is not installed")
+    return fooof

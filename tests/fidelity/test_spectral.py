@@ -84,18 +84,6 @@ def eeglab() -> np.ndarray:
     return load_sample("eeglab").values.astype(np.float64)  # (32, 7680) V at 128 Hz
 
 
-@pytest.fixture(scope="module")
-def fooof():
-    # fooof announces on import that specparam replaces it, after setting the filter to "always":
-    # record=True keeps the warning out of pytest's (warnings are errors in this suite)
-    with warnings.catch_warnings(record=True):
-        try:
-            import fooof
-        except ImportError:
-            pytest.skip("fooof (a dev dependency) is not installed")
-    return fooof
-
-
 def fooof_params(fooof, freqs, psd, freq_range, **settings) -> np.ndarray:
     """Rows of fooof's aperiodic_params_ followed by r_squared_."""
     out = []

@@ -61,17 +61,6 @@ def loop() -> SimpleNamespace:
     return SimpleNamespace(real=real, first=first, synthetic=synthetic, second=second)
 
 
-@pytest.fixture(scope="module")
-def fooof():
-    # fooof announces on import that specparam replaces it (a DeprecationWarning; warnings are errors here)
-    with warnings.catch_warnings(record=True):
-        try:
-            import fooof
-        except ImportError:
-            pytest.skip("fooof (a dev dependency) is not installed")
-    return fooof
-
-
 def alpha_centres(params: list[dict]) -> np.ndarray:
     """The alpha peak frequency of each channel of ``spectrum_params_``: where the fitted
     peaks' summed log power is highest within 8-13 Hz (one or several Gaussians may

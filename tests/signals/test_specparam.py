@@ -23,17 +23,6 @@ PEAKS = np.array([[10.0, 0.5, 0.6], [24.0, 0.3, 1.0], [40.0, 0.25, 0.8]])
 FOOOF_ATOL = 1e-5
 
 
-@pytest.fixture(scope="module")
-def fooof():
-    # fooof announces on import that specparam replaces it (a DeprecationWarning; warnings are errors here)
-    with warnings.catch_warnings(record=True):
-        try:
-            import fooof
-        except ImportError:
-            pytest.skip("fooof (a dev dependency) is not installed")
-    return fooof
-
-
 def test_model_closed_forms():
     aperiodic = np.array([[-10.0, 30.0, 2.2], [-11.0, 0.0, 1.5]])
     np.testing.assert_allclose(
