@@ -317,15 +317,16 @@ class SpectralGenerator(LearnedGenerator):
         if self.amplitude_map:
             probs, real_q = _real_quantiles(_slow_part(x, self.map_cutoff_, self.info_["sfreq"]), n_epoch, mask)
         target = self.log_psd_.copy()
-        n_times = max(64 * n, x.shape[0] * x.shape[-1])
+        # records like the fitted ones (each with its own level), at least 64 segments in all
+        count = max(x.shape[0], math.ceil(64 * n / x.shape[-1]))
         for step in range(3):
-            out = self._draw(rng, n_times, transform=False)
+            out = self._draw_batch([np.random.default_rng(s) for s in rng.spawn(count)], x.shape[-1], transform=False)
             if real_q is not None:
                 self.quantiles_ = _fit_map(out, real_q, probs, n_epoch, self.map_cutoff_, self.info_["sfreq"])
                 out = _apply_map(out, self.quantiles_, n_epoch, self.map_cutoff_, self.info_["sfreq"])
             if step == 2:
                 break
-            spectra = _windowed_spectra(_frames(out[None], n, n // 2), self.info_["sfreq"])
+            spectra = _windowed_spectra(_frames(out, n, n // 2), self.info_["sfreq"])
             achieved = np.log10(np.clip(np.mean(np.abs(spectra) ** 2, axis=0), 1e-300, None))
             corrected = self.log_psd_.copy()  # a new array: the sampler's cache keys on it
             corrected[:, 1:] += _smooth(target[:, 1:] - achieved[:, 1:], 1.0)  # DC stays empty
@@ -799,11 +800,11 @@ def _fit_map(
     raw: np.ndarray, real_q: np.ndarray, probs: np.ndarray, n: int, cutoff: float, sfreq: float, n_iter: int = 1
 ) -> np.ndarray:
     """The amplitude map (2, C, n_knots): model quantiles and real quantiles (at ``probs``).
-    It takes the slow part of the model's draw ``raw`` (C, T), standardised, to the real
+    It takes the slow part of the model's draws ``raw`` (R, C, T), standardised, to the real
     standardised quantiles ``real_q``: first the quantile-to-quantile map,
     then ``n_iter`` fixed-point steps that move each target by what the mapped draw,
     standardised again (its moving RMS changes with the map), still misses."""
-    slow = _slow_part(raw[None], cutoff, sfreq)
+    slow = _slow_part(raw, cutoff, sfreq)
     source = np.quantile(_standardised(slow, n), probs, axis=1).T
     quantiles = np.stack([source, real_q])
     for _ in range(n_iter):
