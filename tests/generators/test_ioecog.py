@@ -21,8 +21,7 @@ def _median_psd(x, sfreq, nperseg):
     return f, np.median(p, axis=0)
 
 
-def test_background_follows_the_knee_spectrum_fitted_by_fooof():
-    fooof = pytest.importorskip("fooof")
+def test_background_follows_the_knee_spectrum_fitted_by_fooof(fooof):
     ecog = simulate_ioecog(
         60.0, 1000.0, layout="2x4", aperiodic_exponent=3.0, aperiodic_knee_freq=12.0, seed=0, **QUIET
     )
