@@ -482,3 +482,26 @@ def test_fit_with_marked_hfos_places_them_with_ground_truth(real_file, tmp_path)
     pd.testing.assert_frame_equal(events_again, events)
     with pytest.raises(ValueError, match="events name channels"):
         SpectralGenerator().fit(real, events=marks.assign(channel="XYZ1-2"))
+
+
+@pytest.mark.parametrize(
+    ("events", "error", "message"),
+    [
+        ([1.0], TypeError, "events must be a DataFrame"),
+        ({"onset": [0.5], "duration": [0.05], "type": ["ripple"]}, ValueError, r"missing \['channel'\]"),
+        ({"onset": [-0.1], "duration": [0.05], "type": ["ripple"], "channel": ["A"]}, ValueError, "onsets >= 0"),
+        ({"onset": [3.9], "duration": [0.5], "type": ["ripple"], "channel": ["A"]}, ValueError, "end within"),
+        (
+            {"onset": [0.5], "duration": [0.05], "type": ["ripple"], "channel": ["A"], "record": [3]},
+            ValueError,
+            "record positions",
+        ),
+    ],
+)
+def test_bad_markings_are_refused_before_the_fit(events, error, message):
+    """Markings are checked first (a one-line error naming events), not after the model fit."""
+    import pandas as pd
+
+    real = make_signals(np.random.default_rng(0).normal(size=(2, 2, 2000)), 500.0, ch_names=["A", "B"], units="uV")
+    with pytest.raises(error, match=message):
+        SpectralGenerator().fit(real, events=pd.DataFrame(events) if isinstance(events, dict) else events)

@@ -192,7 +192,7 @@ class SpectralGenerator(LearnedGenerator):
         -------
         self : SpectralGenerator
         """
-        self._pending_events = None if events is None else pd.DataFrame(events)
+        self._pending_events = events
         try:
             return super().fit(real, labels)
         finally:
@@ -200,6 +200,7 @@ class SpectralGenerator(LearnedGenerator):
 
     def _fit(self, data: np.ndarray, labels: np.ndarray | None) -> None:
         sfreq = self.info_["sfreq"]
+        events = None if self._pending_events is None else self._check_events(self._pending_events, data.shape)
         n_epoch = self._frame_length(data.shape[-1], sfreq)
         n_long = _welch_length(data.shape[0], data.shape[-1], n_epoch)
         self.mean_ = data.mean(axis=(0, 2))
@@ -215,15 +216,20 @@ class SpectralGenerator(LearnedGenerator):
         self.step_ = _quantisation_steps(data) if self.quantise else np.zeros(data.shape[1])
         self._set_stationary_state()
         self._fit_variability(_frames(x, n_epoch, n_epoch))
-        events = self._pending_events
         mask = None if events is None else self._event_mask(data.shape, events)
         self._calibrate(x, mask)  # the spectral correction and the amplitude map
         self.hfo_ = None if events is None else self._fit_hfo(data, events, mask)
 
-    def _event_mask(self, shape: tuple[int, ...], events: pd.DataFrame) -> np.ndarray:
-        """True on the samples (n_records, C, n_times) inside a marked event (checked)."""
-        names, sfreq = self.info_["ch_names"], self.info_["sfreq"]
-        unknown = sorted(set(map(str, events.get("channel", []))) - set(names))
+    def _check_events(self, events: Any, shape: tuple[int, ...]) -> pd.DataFrame:
+        """The markings as a DataFrame with an integer ``record`` column, checked against
+        the fitted records (one-line errors naming ``events``), before the long work."""
+        if not isinstance(events, pd.DataFrame):
+            raise TypeError(f"events must be a DataFrame of marked HFOs, got {type(events).__name__}.")
+        missing = sorted({"onset", "duration", "type", "channel"} - set(events.columns))
+        if missing:
+            raise ValueError(f"events must have the columns onset, duration, type and channel; missing {missing}.")
+        names, length = self.info_["ch_names"], shape[-1] / self.info_["sfreq"]
+        unknown = sorted(set(map(str, events["channel"])) - set(names))
         if unknown:
             raise ValueError(
                 f"events name channels {unknown[:5]} that real does not have; mark the fitted channels "
@@ -232,22 +238,44 @@ class SpectralGenerator(LearnedGenerator):
         records = events["record"].to_numpy(dtype=int) if "record" in events else np.zeros(len(events), dtype=int)
         if records.min(initial=0) < 0 or records.max(initial=0) >= shape[0]:
             raise ValueError(f"events has record positions {sorted(set(records))}; real has {shape[0]} records.")
+        onset, duration = events["onset"].to_numpy(dtype=float), events["duration"].to_numpy(dtype=float)
+        if not (np.isfinite(onset).all() and (onset >= 0).all() and (duration > 0).all()):
+            raise ValueError("events must have finite onsets >= 0 and durations > 0, in s from the record's start.")
+        if (onset + duration > length + 1e-9).any():
+            raise ValueError(
+                f"events must end within the records ({length:g} s); the latest ends at "
+                f"{float(np.max(onset + duration)):g} s."
+            )
+        return events.assign(record=records, channel=events["channel"].astype(str))
+
+    def _event_mask(self, shape: tuple[int, ...], events: pd.DataFrame) -> np.ndarray:
+        """True on the samples (n_records, C, n_times) inside a marked event."""
+        names, sfreq = self.info_["ch_names"], self.info_["sfreq"]
         mask = np.zeros(shape, dtype=bool)
-        rows = zip(records, events["channel"], events["onset"], events["duration"], strict=True)
+        rows = zip(events["record"], events["channel"], events["onset"], events["duration"], strict=True)
         for record, channel, onset, duration in rows:
             start = round(onset * sfreq)
-            mask[record, names.index(str(channel)), start : start + max(1, round(duration * sfreq))] = True
+            mask[record, names.index(channel), start : start + max(1, round(duration * sfreq))] = True
         return mask
 
     def _fit_hfo(self, data: np.ndarray, events: pd.DataFrame, mask: np.ndarray) -> dict[str, Any]:
         """HFO statistics of the marked events and the HFO-band RMS of the background."""
         sfreq = self.info_["sfreq"]
-        records = events["record"].to_numpy(dtype=int) if "record" in events else np.zeros(len(events), dtype=int)
-        joined = events.assign(onset=events["onset"] + records * data.shape[-1] / sfreq)
+        joined = events.assign(onset=events["onset"] + events["record"] * data.shape[-1] / sfreq)
         flat = data.transpose(1, 0, 2).reshape(data.shape[1], -1)
         stats = learn_hfo_events(joined, flat, sfreq, self.info_["ch_names"], flat.shape[-1] / sfreq)
         rms = hfo_band_rms(flat, sfreq, mask.transpose(1, 0, 2).reshape(flat.shape))
         return {"stats": stats, "background_rms": {band: value.tolist() for band, value in rms.items()}}
+
+    @property
+    def _n_segment(self) -> int:
+        """Samples of the Welch segment of the spectra (the stationary model's resolution)."""
+        return 2 * len(self.freqs_) - 2
+
+    @property
+    def _n_epoch(self) -> int:
+        """Samples of an epoch (the variability model's and the amplitude map's scale)."""
+        return 2 * len(self.epoch_freqs_) - 2
 
     def _frame_length(self, n_times: int, sfreq: float) -> int:
         epoch = self.epoch if self.epoch is not None else min(2.0, n_times / sfreq / 8)
@@ -310,8 +338,7 @@ class SpectralGenerator(LearnedGenerator):
         show). Its knots are the quantiles with at least :data:`MIN_TAIL_SAMPLES` real
         samples beyond them, counted outside marked events."""
         rng = np.random.default_rng(1)
-        n = 2 * len(self.freqs_) - 2
-        n_epoch = 2 * len(self.epoch_freqs_) - 2
+        n, n_epoch = self._n_segment, self._n_epoch
         self.map_cutoff_ = _power_cutoff(self.freqs_, self.log_psd_, MAP_POWER_SHARE)
         real_q = None
         if self.amplitude_map:
@@ -338,7 +365,7 @@ class SpectralGenerator(LearnedGenerator):
         return self._sample_batch([rng], n_times, [label])[0]
 
     def _batch_size(self, n_times: int) -> int:
-        n_long = 2 * len(self.freqs_) - 2
+        n_long = self._n_segment
         per_record = self.log_psd_.size * (n_times / (n_long // 2) + 8)
         return max(1, int(BATCH_ELEMENTS // per_record))
 
@@ -364,10 +391,10 @@ class SpectralGenerator(LearnedGenerator):
         """Records of the model, (n_records, n_channels, n_times), zero mean. Each record
         draws, from its own generator, the stationary frames and then the gains."""
         varying = bool(self.variability_.size or self.variability_diag_.any() or self.record_variability_.size)
-        n_epoch = 2 * len(self.epoch_freqs_) - 2
+        n_epoch = self._n_epoch
         margin = n_epoch if varying else 0
         total = n_times + 2 * margin
-        n_long = 2 * len(self.freqs_) - 2
+        n_long = self._n_segment
         repeat = math.ceil((total + n_long // 2) / n_long)  # record of repeat * n_long samples, cropped
         n_short = (total - n_epoch) // (n_epoch // 2) + 1
         noise, gains = [], []
@@ -413,7 +440,7 @@ class SpectralGenerator(LearnedGenerator):
     def _modulate(self, y: np.ndarray, gains: np.ndarray) -> np.ndarray:
         """Apply the band gains ``(n_records, n_frames, C, F_epoch)`` of the latent process
         by short-time Fourier analysis and synthesis (square-root Hann windows)."""
-        n = 2 * len(self.epoch_freqs_) - 2
+        n = self._n_epoch
         hop = n // 2
         window = np.sqrt(_hann(n)).astype(y.dtype)
         frames = np.stack([y[..., k * hop : k * hop + n] for k in range(gains.shape[1])], axis=1) * window
