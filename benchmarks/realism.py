@@ -202,11 +202,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     chosen = generators(args.generators)
-    if args.generators is None and "ar" in chosen:
-        print("SpectralGenerator is not in this biosynth: 'ar' stands in for 'fitted'.")
     result = run_realism(args.real_data, generators=chosen, quick=args.quick, seed=args.seed, log=print)
     print(realism_markdown(result))
-    out = args.out or RESULTS / f"realism_{time.strftime('%Y-%m-%d')}.md"
+    out = args.out or RESULTS / f"realism-{time.strftime('%Y-%m-%d')}.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     print("wrote " + ", ".join(map(str, write_realism(result, out, overwrite=True))))
     return result

@@ -25,8 +25,8 @@ For one recording, :func:`realism_table`
    with the reason where they do not.
 
 Candidates (:data:`CANDIDATES`; more can be passed as :class:`Candidate`): ``"fitted"``
-(``biosynth.generators.learned.SpectralGenerator``, skipped where this biosynth does not
-have it), ``"ar"`` (:class:`~biosynth.generators.learned.ARGenerator`), ``"defaults"``
+(:class:`~biosynth.generators.learned.SpectralGenerator`), ``"ar"``
+(:class:`~biosynth.generators.learned.ARGenerator`), ``"defaults"``
 (today's parametric estimator of the modality: :class:`~biosynth.generators.EEGGenerator`,
 :class:`~biosynth.generators.IoECoGGenerator` or :class:`~biosynth.generators.ParkinsonGenerator`)
 and ``"iaaft"`` (:class:`~biosynth.generators.learned.IAAFTSurrogate`, the ceiling: it
@@ -462,16 +462,14 @@ CANDIDATES: dict[str, Candidate] = {
 
 
 def default_generators() -> tuple[str, ...]:
-    """``("fitted", "defaults", "iaaft")``, with ``"ar"`` in place of ``"fitted"`` where this
-    biosynth has no ``SpectralGenerator``.
+    """``("fitted", "ar", "defaults", "iaaft")``: the learned generator, the linear
+    baseline, today's parametric defaults and the surrogate ceiling.
 
     Returns
     -------
     names : tuple of str
     """
-    from biosynth.generators import learned
-
-    return ("fitted" if hasattr(learned, "SpectralGenerator") else "ar", "defaults", "iaaft")
+    return ("fitted", "ar", "defaults", "iaaft")
 
 
 def resolve_candidates(generators: Iterable[str | Candidate] | None) -> list[Candidate]:
