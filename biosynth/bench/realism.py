@@ -25,7 +25,8 @@ For one recording, :func:`realism_table`
    with the reason where they do not.
 
 Candidates (:data:`CANDIDATES`; more can be passed as :class:`Candidate`): ``"fitted"``
-(:class:`~biosynth.generators.learned.SpectralGenerator`), ``"ar"``
+(:class:`~biosynth.generators.learned.SpectralGenerator`), ``"fitted+transients"`` (the
+same with ``transients=True``), ``"ar"``
 (:class:`~biosynth.generators.learned.ARGenerator`), ``"defaults"``
 (today's parametric estimator of the modality: :class:`~biosynth.generators.EEGGenerator`,
 :class:`~biosynth.generators.IoECoGGenerator` or :class:`~biosynth.generators.ParkinsonGenerator`)
@@ -384,6 +385,12 @@ def _fit_spectral(fit: xr.DataArray, seed: int) -> Sampler:
     return SpectralGenerator().fit(fit)
 
 
+def _fit_spectral_transients(fit: xr.DataArray, seed: int) -> Sampler:
+    from biosynth.generators.learned import SpectralGenerator
+
+    return SpectralGenerator(transients=True).fit(fit)
+
+
 def _fit_ar(fit: xr.DataArray, seed: int) -> Sampler:
     from biosynth.generators.learned import ARGenerator
 
@@ -445,6 +452,11 @@ class _Conformed:
 #: The candidates by name.
 CANDIDATES: dict[str, Candidate] = {
     "fitted": Candidate("fitted", _fit_spectral, "biosynth.generators.learned.SpectralGenerator (issue 17)"),
+    "fitted+transients": Candidate(
+        "fitted+transients",
+        _fit_spectral_transients,
+        "SpectralGenerator(transients=True): the fitted model with the transient events it cannot make itself",
+    ),
     "ar": Candidate("ar", _fit_ar, "ARGenerator: one linear AR model per channel (order by AIC, at most 20)"),
     "defaults": Candidate(
         "defaults",
@@ -462,14 +474,15 @@ CANDIDATES: dict[str, Candidate] = {
 
 
 def default_generators() -> tuple[str, ...]:
-    """``("fitted", "ar", "defaults", "iaaft")``: the learned generator, the linear
-    baseline, today's parametric defaults and the surrogate ceiling.
+    """``("fitted", "fitted+transients", "ar", "defaults", "iaaft")``: the learned
+    generator (without and with its transient events), the linear baseline, today's
+    parametric defaults and the surrogate ceiling.
 
     Returns
     -------
     names : tuple of str
     """
-    return ("fitted", "ar", "defaults", "iaaft")
+    return ("fitted", "fitted+transients", "ar", "defaults", "iaaft")
 
 
 def resolve_candidates(generators: Iterable[str | Candidate] | None) -> list[Candidate]:
