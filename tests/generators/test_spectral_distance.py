@@ -190,3 +190,14 @@ def test_no_positions_is_the_identity_target(eeglab):
     a = SpectralGenerator(**FAST).fit(real).sample(1, duration=2.0, seed=1).values
     b = SpectralGenerator(**FAST).fit(real, positions=None).sample(1, duration=2.0, seed=1).values
     np.testing.assert_array_equal(a, b)
+
+
+def test_realism_suite_has_positions_for_eeglab(eeglab):
+    """The realism benchmark's EEGLAB recording carries positions for every channel (its
+    extra column fits with them); the others have none."""
+    from biosynth.bench.realism_suite import POSITIONS, RECORDINGS
+
+    with_positions = {spec.name: spec.positions for spec in RECORDINGS if spec.positions is not None}
+    assert list(with_positions) == ["eeglab"]
+    table = POSITIONS[with_positions["eeglab"]]()
+    assert {str(c) for c in eeglab["real"]["channel"].values} <= set(table)
