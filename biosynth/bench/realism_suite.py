@@ -7,7 +7,8 @@ for every suitable recording of the real-data folder, and its Markdown and JSON.
 part from it (each split in time on its own); PT01's 3-s ECoG (units read as nV); the
 Fedele iEEG; the Parkinson's STN LFP and motor ECoG as two recordings (the movement trace
 dropped); the Bonn sets A-E, each a set of segments split by segments. A recording whose
-file is absent is skipped with one line.
+file is absent is skipped with one line. A recording with channel positions (only the
+EEGLAB one: :data:`POSITIONS`) gets one more column, ``fitted+positions``.
 """
 
 from __future__ import annotations
@@ -36,9 +37,12 @@ from biosynth.bench.realism import (
     resolve_candidates,
 )
 from biosynth.bench.timing import json_clean, machine_info
+from biosynth.datasets.positions import eeglab_positions
 from biosynth.signals import make_signals
 
 __all__ = [
+    "POSITIONS",
+    "POSITIONS_CANDIDATE",
     "QUICK",
     "QUICK_SEGMENTS",
     "RECORDINGS",
@@ -76,6 +80,9 @@ class RealRecording:
         Keep the samples before, or from, ``seizure_onset_sample`` (None: all).
     segments : bool, default=False
         Rows of ``data`` are segments of one channel (the Bonn sets), not channels.
+    positions : str or None, default=None
+        Key of :data:`POSITIONS`: where the channel positions come from (the files hold
+        none). Such a recording gets one more column, :data:`POSITIONS_CANDIDATE`.
     """
 
     name: str
@@ -86,11 +93,13 @@ class RealRecording:
     kind: str | None = None
     part: str | None = None
     segments: bool = False
+    positions: str | None = None
 
 
 #: The recordings of the real-data folder that the benchmark runs, in table order.
 RECORDINGS: tuple[RealRecording, ...] = (
-    RealRecording("eeglab", "eeg_eeglab_32ch.npz", "eeg", "scalp EEG, 32 ch, 128 Hz, 238 s (EEGLAB tutorial)"),
+    RealRecording("eeglab", "eeg_eeglab_32ch.npz", "eeg", "scalp EEG, 32 ch, 128 Hz, 238 s (EEGLAB tutorial)",
+                  positions="eeglab_chan32"),
     RealRecording("seizure8_pre", "eeg_seizure_8ch.npz", "eeg", "scalp EEG, 8 ch, 100 Hz: the 163 s before the "
                   "seizure onset", part="before"),
     RealRecording("seizure8_ictal", "eeg_seizure_8ch.npz", "eeg", "scalp EEG, 8 ch, 100 Hz: the 163 s from the "
@@ -116,6 +125,31 @@ RECORDINGS: tuple[RealRecording, ...] = (
         )
     ),
 )  # fmt: skip
+
+
+#: Channel positions of the recordings that have them, by :attr:`RealRecording.positions`:
+#: a function returning a mapping channel name -> ``(x, y, z)`` in m. Only the EEGLAB
+#: recording has them (EEGLAB's ``eeglab_chan32.locs``, see :mod:`biosynth.datasets.positions`);
+#: PT01 and Fedele name their contacts but ship no coordinates or grid geometry.
+POSITIONS: dict[str, Callable[[], Mapping[str, tuple[float, float, float]]]] = {"eeglab_chan32": eeglab_positions}
+#: The extra column of a recording with positions: the fitted generator given them.
+POSITIONS_CANDIDATE = "fitted+positions"
+
+
+def _positions_candidate(spec: RealRecording) -> Candidate:
+    """The fitted generator (``SpectralGenerator``) given the channel positions of ``spec``."""
+
+    def fit(part: xr.DataArray, seed: int) -> Any:
+        from biosynth.generators.learned import SpectralGenerator
+
+        return SpectralGenerator().fit(part, positions=POSITIONS[spec.positions]())
+
+    return Candidate(
+        POSITIONS_CANDIDATE,
+        fit,
+        f"`fitted` given the channel positions ({spec.positions}): coherency shrunk towards a fitted "
+        "coherence-vs-distance law per band instead of the identity (recordings with positions only)",
+    )
 
 
 def load_recording(spec: RealRecording, folder: str | os.PathLike | None = None) -> xr.DataArray:
@@ -223,9 +257,14 @@ def run_realism(
             (log or _ignore)(f"{spec.name}: skipped ({err})")
             continue
         begin = time.perf_counter()
+        here = candidates
+        if spec.positions is not None and any(c.name == "fitted" for c in candidates):
+            extra = _positions_candidate(spec)
+            here = [*candidates, extra]
+            result["candidates"].setdefault(extra.name, extra.description)
         table = realism_table(
             recording,
-            generators=candidates,
+            generators=here,
             seed=seed,
             progress=progress,
             max_records=(QUICK_SEGMENTS if quick else SEGMENTS_PER_PART) if spec.segments else None,

@@ -9,7 +9,9 @@ loaders, and the published figures that synthetic data is checked against.
   checkout) and a loader of single-channel segment files;
 - :mod:`~biosynth.datasets.bonn`: the Bonn epilepsy database (sets, recording settings,
   loader);
-- :mod:`~biosynth.datasets.figures`: published figures (``published_figures("parkinson")``).
+- :mod:`~biosynth.datasets.figures`: published figures (``published_figures("parkinson")``);
+- :mod:`~biosynth.datasets.positions`: channel positions of the EEGLAB recording
+  (``eeglab_positions``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from biosynth.datasets.bonn import (
     load_bonn,
 )
 from biosynth.datasets.figures import PUBLISHED, figure_numbers, published_entry, published_figures
+from biosynth.datasets.positions import EEGLAB_CHANLOCS, eeglab_positions
 from biosynth.datasets.real import (
     DEFAULT_REAL_DATA,
     REAL_DATA_ENV,
@@ -44,11 +47,13 @@ __all__ = [
     "BONN_SETS",
     "BONN_SFREQ",
     "DEFAULT_REAL_DATA",
+    "EEGLAB_CHANLOCS",
     "PUBLISHED",
     "REAL_DATA_ENV",
     "SAMPLES",
     "SAMPLE_PREFIX",
     "checkout_root",
+    "eeglab_positions",
     "figure_numbers",
     "load_bonn",
     "load_sample",

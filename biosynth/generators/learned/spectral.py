@@ -10,7 +10,9 @@ amplitude transform and a quantiser. The parts, each learned from the real data:
    residual where the parametric form misfits (recording filters, notch, mains).
 2. **Cross-channel structure**: the complex coherency matrix per octave band, shrunk
    towards the identity by the Ledoit-Wolf rule (so fewer segments than channels still
-   give a positive definite matrix).
+   give a positive definite matrix), or, where ``fit`` is given the channels' positions,
+   towards the matrix of a coherence-vs-distance law fitted per band (exponential fall-off
+   over a floor; ``fit``'s ``positions``).
 3. **Nonstationarity**: per-epoch band log-powers of every channel; their covariance,
    less what a stationary Gaussian process shows by chance, is kept as a low-rank
    Gaussian, and drives smooth gains of every channel and band that evolve from frame to
@@ -46,6 +48,7 @@ from biosynth._utils.check import check_int, check_number, check_type
 from biosynth.generators._hfo_events import hfo_band_rms, learn_hfo_events, place_hfo_events
 from biosynth.generators.learned import _transients
 from biosynth.generators.learned._base import LearnedGenerator
+from biosynth.generators.learned._coherency import channel_positions, fit_distance_law, law_matrix, pair_distances
 from biosynth.signals.specparam import aperiodic_log_power, fit_log_spectra, peaks_log_power
 
 logger = logging.getLogger(__name__)
@@ -81,7 +84,8 @@ class SpectralGenerator(LearnedGenerator):
     """Learn a recording's spectra, coherence, variability and amplitude distribution.
 
     Works on any modality with one or more channels at any rate (EEG, ECoG, sEEG, LFP);
-    channels need no positions. See the module notes for the model.
+    channels need no positions (where given, ``fit`` learns a coherence-vs-distance law from
+    them). See the module notes for the model.
 
     Parameters
     ----------
@@ -124,6 +128,12 @@ class SpectralGenerator(LearnedGenerator):
         Octave band centres, in Hz.
     coherency_ : ndarray, shape (n_bands, n_channels, n_channels), complex
         Shrunk coherency per band.
+    positions_ : ndarray, shape (n_channels, 3) | None
+        Channel positions given to ``fit``, in m (None without).
+    distance_law_ : ndarray, shape (n_bands, 3) | None
+        With positions: per band, ``[a, lambda, c]`` of the fitted coherence-vs-distance
+        law ``a exp(-d / lambda) + c`` (``lambda`` and ``d`` in m; ``a``, ``c`` unitless),
+        the shrinkage target of the band. None without positions.
     variability_ : ndarray, shape (n_channels * n_bands, n_components)
         Loadings of the epoch log band powers (log10) on the latent states.
     record_variability_ : ndarray, shape (n_channels * n_bands, n_record_components)
@@ -191,7 +201,12 @@ class SpectralGenerator(LearnedGenerator):
     # --- fit --------------------------------------------------------------------------
 
     def fit(
-        self, real: xr.DataArray | list[xr.DataArray], labels: Any = None, *, events: pd.DataFrame | None = None
+        self,
+        real: xr.DataArray | list[xr.DataArray],
+        labels: Any = None,
+        *,
+        events: pd.DataFrame | None = None,
+        positions: Any = None,
     ) -> SpectralGenerator:
         """Fit the model to real recordings, and the marked HFOs where ``events`` are given.
 
@@ -211,20 +226,38 @@ class SpectralGenerator(LearnedGenerator):
             and strengths are learned (:func:`~biosynth.generators.learn_hfo_events`) and
             ``sample`` places such events on the background, returning them with
             ``return_events=True``.
+        positions : array_like | Layout | dict | str | None
+            Positions of the channels, for the distance model of coherence: an
+            ``(n_channels, 3)`` array in m (channel order), a
+            :class:`~biosynth.signals.layouts.Layout` or a dict name -> ``(x, y, z)`` in m
+            holding every channel, or the name of an MNE standard montage
+            (``"colin27_1020"``, ...; channel names looked up ignoring case). Per band, a
+            law ``a exp(-d / lambda) + c`` of the coherence against the distance ``d``
+            between channels is fitted to the real pairs (:attr:`distance_law_`) and its
+            matrix replaces the identity as the target the band's coherency is shrunk
+            towards (Ledoit-Wolf). It matters where the segments are few for the channel
+            count (the shrinkage is strong, and the law keeps the spatial fall-off that the
+            identity would discard); with many segments the shrinkage intensity, estimated
+            from the data, goes to about zero by itself and the learned coherency is the
+            sample one either way. None (default): shrink towards the identity, as without
+            positions.
 
         Returns
         -------
         self : SpectralGenerator
         """
         self._pending_events = events
+        self._pending_positions = positions
         try:
             return super().fit(real, labels)
         finally:
-            del self._pending_events
+            del self._pending_events, self._pending_positions
 
     def _fit(self, data: np.ndarray, labels: np.ndarray | None) -> None:
         sfreq = self.info_["sfreq"]
         events = None if self._pending_events is None else self._check_events(self._pending_events, data.shape)
+        positions = getattr(self, "_pending_positions", None)
+        self.positions_ = None if positions is None else channel_positions(positions, self.info_["ch_names"])
         self.mean_ = data.mean(axis=(0, 2))
         x = data - self.mean_[None, :, None]
         mask = None if events is None else self._event_mask(data.shape, events)
@@ -249,7 +282,9 @@ class SpectralGenerator(LearnedGenerator):
         psd = np.mean(np.abs(spectra) ** 2, axis=0)
         spread = _typical_log_power(spectra) - np.log10(np.clip(psd, 1e-300, None))  # typical level less the mean
         self.band_centres_ = _band_centres(self.epoch_freqs_)
-        self.coherency_ = _band_coherency(spectra, _band_weights(self.freqs_, self.band_centres_))
+        distances = None if self.positions_ is None else pair_distances(self.positions_)
+        weights = _band_weights(self.freqs_, self.band_centres_)
+        self.coherency_, self.distance_law_ = _band_coherency(spectra, weights, distances)
         del spectra
         self.spectrum_params_, self.log_psd_ = _spectrum_model(self.freqs_, psd, self.max_n_peaks)
         self._set_stationary_state()
@@ -573,6 +608,8 @@ class SpectralGenerator(LearnedGenerator):
             "peak_counts": np.array([len(p) for p in peaks], dtype=int),
             "peaks": np.concatenate(peaks) if peaks else np.empty((0, 3)),
             "hfo": np.array(json.dumps(self.hfo_)),
+            "positions": np.zeros((0, 3)) if self.positions_ is None else self.positions_,
+            "distance_law": np.zeros((0, 3)) if self.distance_law_ is None else self.distance_law_,
             **_transients.to_state(self.transients_),
         }
 
@@ -596,6 +633,9 @@ class SpectralGenerator(LearnedGenerator):
         ]
         self.hfo_ = json.loads(str(state["hfo"]))
         self.transients_ = _transients.from_state(state)
+        positions, law = state.get("positions", np.zeros((0, 3))), state.get("distance_law", np.zeros((0, 3)))
+        self.positions_ = positions if len(positions) else None
+        self.distance_law_ = law if len(law) else None
         self._factor = None
 
 
@@ -657,32 +697,43 @@ def _band_weights(freqs: np.ndarray, centres: np.ndarray) -> np.ndarray:
     return weights / weights.sum(axis=0)
 
 
-def _band_coherency(spectra: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Complex coherency per band, shrunk towards the identity (see :func:`_shrink`)."""
+def _band_coherency(
+    spectra: np.ndarray, weights: np.ndarray, distances: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Complex coherency per band, shrunk towards the identity (see :func:`_shrink`), or,
+    with the channels' ``distances`` (C, C, m), towards the matrix of the coherence-vs-distance
+    law fitted to the band (:mod:`._coherency`); and the laws, (n_bands, 3) or None."""
     n_ch = spectra.shape[1]
     out = np.empty((len(weights), n_ch, n_ch), dtype=complex)
+    laws = None if distances is None else np.zeros((len(weights), 3))
     for b, w in enumerate(weights):
         used = np.flatnonzero(w > 0)
         y = spectra[..., used].transpose(1, 0, 2).reshape(n_ch, -1)
         sample_weights = np.tile(w[used], spectra.shape[0])
         power = np.sqrt(np.clip((np.abs(y) ** 2) @ sample_weights / sample_weights.sum(), 1e-300, None))
-        out[b] = _shrink(y / power[:, None], sample_weights)
-    return out
+        target = None
+        if distances is not None:
+            unit = y / power[:, None]
+            laws[b] = fit_distance_law((unit * sample_weights) @ unit.conj().T / sample_weights.sum(), distances)
+            target = law_matrix(laws[b], distances)
+        out[b] = _shrink(y / power[:, None], sample_weights, target)
+    return out, laws
 
 
-def _shrink(y: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def _shrink(y: np.ndarray, weights: np.ndarray, target: np.ndarray | None = None) -> np.ndarray:
     """Ledoit-Wolf shrinkage of the weighted covariance of unit-power complex vectors
-    ``y`` (C, n) towards the identity.
+    ``y`` (C, n) towards the identity, or towards ``target`` (C, C, unit diagonal).
 
     With ``S = sum w y y^H / sum w``, the intensity is ``min(b2, d2) / d2`` where
-    ``d2 = ||S - I||_F^2`` and ``b2 = sum w^2 ||y y^H - S||_F^2 / (sum w)^2`` (Ledoit &
-    Wolf 2004, J. Multivariate Anal. 88:365, with weights); the diagonal is then reset
-    to one (a coherency matrix)."""
+    ``d2 = ||S - T||_F^2`` (``T`` the identity or the target) and ``b2 = sum w^2
+    ||y y^H - S||_F^2 / (sum w)^2`` (Ledoit & Wolf 2004, J. Multivariate Anal. 88:365,
+    with weights; the target's own estimation error, a few parameters, is neglected);
+    the diagonal is then reset to one (a coherency matrix)."""
     total = weights.sum()
     cov = (y * weights) @ y.conj().T / total
     if len(y) == 1:
         return np.ones((1, 1), dtype=complex)
-    identity = np.eye(len(y))
+    identity = np.eye(len(y)) if target is None else target
     d2 = np.sum(np.abs(cov - identity) ** 2)
     norms = np.sum(np.abs(y) ** 2, axis=0)
     quad = np.real(np.sum(y.conj() * (cov @ y), axis=0))
