@@ -30,8 +30,9 @@ epochs, each state adding its own mean to the log band powers:
    lone misread epoch does not cut a dwell. Each state's offset is its epochs' mean log
    band powers less the mean of all epochs (the offsets average to zero over the epochs);
    the transition matrix per epoch is counted from consecutive epochs within records (with
-   :data:`PSEUDO_COUNT` added to each cell), and the occupancy is its stationary
-   distribution.
+   :data:`PSEUDO_COUNT` added to each cell), and the occupancy is the share of the epochs
+   in each state (each synthetic record starts from it: in a set of short segments that
+   rarely switch, the chain's stationary distribution would say little).
 
 Sampling runs the chain per synthesis frame (frames advance by half an epoch) with the
 per-frame matrix ``(I + P) / 2``: it keeps the occupancy, the mean dwell time in seconds
@@ -83,7 +84,9 @@ class States:
     transitions : ndarray, shape (n_states, n_states)
         Probability of the state of the next epoch (rows) given the present one.
     occupancy : ndarray, shape (n_states,)
-        Stationary distribution of ``transitions``.
+        Share of the epochs in each state (where records are long, the stationary
+        distribution of ``transitions``; in sets of short segments that rarely switch
+        state, the share of the segments).
     labels : ndarray of int, shape (n_epochs,)
         State of each fitted epoch (all 0 for one state).
     """
@@ -408,8 +411,8 @@ def _null_scores(
     innovation = _psd_root(lag0 - ar @ lag0 @ ar.T)
     start = _psd_root(lag0)
     if k > 1:
-        transitions = _states_of(scores, labels, k, per_record).transitions
-        per_epoch, occupancy = np.cumsum(transitions, axis=1), np.cumsum(_stationary(transitions))
+        chain = _states_of(scores, labels, k, per_record)
+        per_epoch, occupancy = np.cumsum(chain.transitions, axis=1), np.cumsum(chain.occupancy)
     n_records, dim = len(scores) // per_record, scores.shape[1]
     out = []
     for _ in range(n_draws):
@@ -437,8 +440,8 @@ def _decode(mixture: _Mixture, scores: np.ndarray, labels: np.ndarray, k: int, p
     whiten = np.linalg.inv(chol).T
     distance = np.sum(((scores @ whiten)[:, None] - (mixture.means[order] @ whiten)[None]) ** 2, axis=-1)
     emission = (-0.5 * distance).reshape(-1, per_record, k)
-    transitions = _states_of(scores, labels, k, per_record).transitions
-    log_transitions, log_start = np.log(transitions), np.log(np.maximum(_stationary(transitions), 1e-300))
+    chain = _states_of(scores, labels, k, per_record)
+    log_transitions, log_start = np.log(chain.transitions), np.log(np.maximum(chain.occupancy, 1e-300))
     out = np.empty(emission.shape[:2], dtype=int)
     for r, record in enumerate(emission):
         best = log_start + record[0]
@@ -479,14 +482,4 @@ def _states_of(features: np.ndarray, labels: np.ndarray, k: int, per_record: int
     np.add.at(counts, (by_record[:, :-1].ravel(), by_record[:, 1:].ravel()), 1.0)
     counts += PSEUDO_COUNT
     transitions = counts / counts.sum(axis=1, keepdims=True)
-    return States(offsets, transitions, _stationary(transitions), labels)
-
-
-def _stationary(transitions: np.ndarray) -> np.ndarray:
-    """Stationary distribution of an irreducible transition matrix."""
-    k = len(transitions)
-    system = np.vstack([transitions.T - np.eye(k), np.ones(k)])
-    target = np.concatenate([np.zeros(k), [1.0]])
-    occupancy = np.linalg.lstsq(system, target, rcond=None)[0]
-    occupancy = np.clip(occupancy, 0.0, None)
-    return occupancy / occupancy.sum()
+    return States(offsets, transitions, np.bincount(labels, minlength=k) / len(labels), labels)

@@ -130,7 +130,7 @@ class SpectralGenerator(LearnedGenerator):
         Probability of the next epoch's state (columns) given the present one (rows); the
         mean dwell time of state k is ``1 / (1 - state_transitions_[k, k])`` epochs.
     state_occupancy_ : ndarray, shape (n_states,)
-        Share of the time in each state (the chain's stationary distribution).
+        Share of the fitted epochs in each state; each record's chain starts from it.
     quantiles_ : ndarray, shape (2, n_channels, n_knots)
         The amplitude map: model quantiles -> real quantiles of the standardised slow part
         (unitless).
