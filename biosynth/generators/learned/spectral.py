@@ -17,7 +17,9 @@ amplitude transform and a quantiser. The parts, each learned from the real data:
    less what a stationary Gaussian process shows by chance, is kept as a low-rank
    Gaussian, and drives smooth gains of every channel and band that evolve from frame to
    frame as first-order autoregressive processes with the lag-one correlation of the real
-   epochs.
+   epochs. Where the data hold persistent discrete states (eyes open/closed blocks, ictal
+   stretches), a Markov chain of states adds each state's mean log band powers first, and
+   the Gaussian holds the variation within the states (:mod:`._states`).
 4. **Amplitude distribution**: a monotone quantile map, per channel, from the model's
    amplitude distribution to the real one (skewness, kurtosis, clipping), both
    standardised by their moving mean and RMS over one epoch (the map learns the shape,
@@ -49,6 +51,7 @@ from biosynth.generators._hfo_events import hfo_band_rms, learn_hfo_events, plac
 from biosynth.generators.learned import _transients
 from biosynth.generators.learned._base import LearnedGenerator
 from biosynth.generators.learned._coherency import channel_positions, fit_distance_law, law_matrix, pair_distances
+from biosynth.generators.learned._states import fit_states, no_states, restore_states, state_log_power
 from biosynth.signals.specparam import aperiodic_log_power, fit_log_spectra, peaks_log_power
 
 logger = logging.getLogger(__name__)
@@ -143,6 +146,15 @@ class SpectralGenerator(LearnedGenerator):
         Independent variance of each log band power, log10 units squared.
     rho_ : ndarray, shape (n_components,)
         Lag-one correlation of the latent states from one frame to the next.
+    state_offsets_ : ndarray, shape (n_states, n_channels * n_bands)
+        Discrete states (eyes open/closed, sleep stages, ictal stretches) where the data
+        have persistent ones, else one: each state's mean epoch log band powers (log10)
+        less the mean of all epochs. The variability above is that within the states.
+    state_transitions_ : ndarray, shape (n_states, n_states)
+        Probability of the next epoch's state (columns) given the present one (rows); the
+        mean dwell time of state k is ``1 / (1 - state_transitions_[k, k])`` epochs.
+    state_occupancy_ : ndarray, shape (n_states,)
+        Share of the fitted epochs in each state; each record's chain starts from it.
     quantiles_ : ndarray, shape (2, n_channels, n_knots)
         The amplitude map: model quantiles -> real quantiles of the standardised slow part
         (unitless).
@@ -381,7 +393,9 @@ class SpectralGenerator(LearnedGenerator):
     def _fit_variability(self, epochs: np.ndarray) -> None:
         """Low-rank Gaussians of the per-epoch log band powers, less chance variation:
         one for the level of each record (where there are several records of several
-        epochs) and one for the epochs within a record."""
+        epochs) and one for the epochs within a record; before them, discrete states where
+        the data have persistent ones (:mod:`._states`), whose offsets they then leave out."""
+        self.state_offsets_, self.state_transitions_, self.state_occupancy_ = no_states(self.variability_diag_.size)
         if self.n_components == 0 or len(epochs) < MIN_VARIABILITY_EPOCHS:
             return
         weights = _band_weights(self.epoch_freqs_, self.band_centres_)
@@ -392,6 +406,9 @@ class SpectralGenerator(LearnedGenerator):
         n_sim = max(64, 4 * len(epochs))
         simulated = self._draw(rng, n_sim * n, transform=False)
         reference = _log_band_powers(simulated.reshape(len(simulated), n_sim, n).transpose(1, 0, 2), weights)
+        states = fit_states(real, np.std(reference, axis=0), per_record)
+        self.state_offsets_, self.state_transitions_, self.state_occupancy_ = states.arrays()
+        real = states.residuals(real)  # the variability below is that within the states
         by_record = real.reshape(self.info_["n_records"], per_record, -1)
         split = self.info_["n_records"] >= MIN_VARIABILITY_EPOCHS and per_record >= 2
         within = (by_record - by_record.mean(axis=1, keepdims=True)).reshape(len(real), -1) if split else real
@@ -492,6 +509,7 @@ class SpectralGenerator(LearnedGenerator):
         """Records of the model, (n_records, n_channels, n_times), zero mean. Each record
         draws, from its own generator, the stationary frames and then the gains."""
         varying = bool(self.variability_.size or self.variability_diag_.any() or self.record_variability_.size)
+        varying = varying or len(self.state_offsets_) > 1
         n_epoch = self._n_epoch
         margin = n_epoch if varying else 0
         total = n_times + 2 * margin
@@ -561,6 +579,7 @@ class SpectralGenerator(LearnedGenerator):
         log_power += levels @ rng.standard_normal(levels.shape[1])  # the record's level, for all its frames
         variance = np.sum(self.variability_**2, axis=1) + self.variability_diag_ + np.sum(levels**2, axis=1)
         log_power -= 0.5 * np.log(10.0) * variance  # E[10 ** u] = 1: the mean spectrum stays
+        log_power += state_log_power(rng, self.state_offsets_, self.state_transitions_, self.state_occupancy_, n_frames)
         weights = _band_weights(self.epoch_freqs_, self.band_centres_).astype(np.float32)
         exponent = (np.float32(0.5 * np.log(10.0)) * log_power.astype(np.float32)).reshape(n_frames, n_ch, n_bands)
         return np.exp(exponent @ weights)
@@ -600,6 +619,9 @@ class SpectralGenerator(LearnedGenerator):
             "record_variability": self.record_variability_,
             "variability_diag": self.variability_diag_,
             "rho": self.rho_,
+            "state_offsets": self.state_offsets_,
+            "state_transitions": self.state_transitions_,
+            "state_occupancy": self.state_occupancy_,
             "quantiles": self.quantiles_,
             "map_cutoff": np.array(self.map_cutoff_),
             "step": self.step_,
@@ -623,6 +645,8 @@ class SpectralGenerator(LearnedGenerator):
         self.record_variability_ = state["record_variability"]
         self.variability_diag_ = state["variability_diag"]
         self.rho_ = state["rho"]
+        states = restore_states(state, self.variability_diag_.size)  # files without states: one state
+        self.state_offsets_, self.state_transitions_, self.state_occupancy_ = states
         self.quantiles_ = state["quantiles"]
         self.map_cutoff_ = float(state["map_cutoff"])
         self.step_ = state["step"]
