@@ -10,9 +10,10 @@ moving RMS over one epoch (winsorised, so an event does not hide itself), which 
 standard normal wherever the signal is a Gaussian process with slow gains. A transient is
 a local peak of that ratio above a level per width: the higher of what such a process
 crosses by chance :data:`FALSE_EVENTS` times per fit (two-sided, counted over every width,
-channel and ``4 a``-sample step) and what the background model's own records (fitted
-first without transients, amplitude map and gains included) cross as often
-(:func:`null_levels`): only what the background model cannot make counts as an event.
+channel and ``4 a``-sample step) and what the background model's own Gaussian records
+(fitted first without transients: spectra, coherency and slow gains, but not the
+amplitude map, which learns the events' own tails) cross as often (:func:`null_levels`):
+only what the background model cannot make counts as an event.
 Peaks are taken greedily, largest first; a peak within the support of one already taken
 belongs to it (one event may span channels).
 

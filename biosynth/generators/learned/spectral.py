@@ -113,9 +113,10 @@ class SpectralGenerator(LearnedGenerator):
         :mod:`biosynth.generators.learned._transients`); they are taken out of the data
         before the background is refitted (the fit takes about twice as long where events
         are found). Off by default: on the Bonn interictal set D it raises the mean
-        segment kurtosis 12-30 % above the real one, because the background keeps its own
-        excess kurtosis (median segment 1.0 against 0.4 real) and the spikes add to it;
-        the realism benchmark shows it as the ``fitted+transients`` column.
+        segment kurtosis 20-30 % above the real one (seeds 1-3: 1.57-1.75 against 1.32),
+        because the background keeps its own excess kurtosis (median segment 1.0 against
+        0.4 real) and the spikes add to it, and on set A it lowers it (0.07-0.13 against
+        0.23); the realism benchmark shows it as the ``fitted+transients`` column.
 
     Attributes
     ----------
@@ -304,13 +305,15 @@ class SpectralGenerator(LearnedGenerator):
         self._calibrate(x, mask, spread)  # the spectral correction and the amplitude map
 
     def _null_records(self, shape: tuple[int, ...]) -> np.ndarray:
-        """The background model's own records (no transients), :data:`NULL_DRAWS` times
-        the fitted data (at most :data:`NULL_ELEMENTS` values, at least one record): the
-        chance reference of the transient detector (fixed seed, part of the fit)."""
+        """The background model's own Gaussian records (spectra, coherency, gains; no
+        amplitude map, which would have learned the events' own tails, and no transients),
+        :data:`NULL_DRAWS` times the fitted data (at most :data:`NULL_ELEMENTS` values, at
+        least one record): the chance reference of the transient detector (fixed seed,
+        part of the fit)."""
         n_records = max(1, min(NULL_DRAWS * shape[0], int(NULL_ELEMENTS // (shape[1] * shape[2]))))
         rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(2).spawn(n_records)]
         size = self._batch_size(shape[2])
-        parts = [self._draw_batch(rngs[i : i + size], shape[2], transform=True) for i in range(0, n_records, size)]
+        parts = [self._draw_batch(rngs[i : i + size], shape[2], transform=False) for i in range(0, n_records, size)]
         return np.concatenate(parts)
 
     def _check_events(self, events: Any, shape: tuple[int, ...]) -> pd.DataFrame:
