@@ -80,7 +80,7 @@ def _summary(model: dict) -> tuple[float, float, float]:
 def test_injected_spikes_are_found_at_their_rate_polarity_and_footprint(spiky):
     """Rate within 20 %, share of positive peaks within 0.1 of 1 - NEGATIVE, footprint on
     the other channel within 0.15 of FOOTPRINT; almost no events on channel 1 as primary."""
-    real, count, gen = spiky
+    _, count, gen = spiky
     assert gen.transients_ is not None
     rate, positive, footprint = _summary(gen.transients_)
     assert rate == pytest.approx(count / SECONDS, rel=0.2)
