@@ -293,7 +293,6 @@ class SpectralGenerator(LearnedGenerator):
         self.epoch_freqs_ = np.fft.rfftfreq(n_epoch, 1.0 / sfreq)
         spectra = _windowed_spectra(_frames(x, n_long, n_long // 2), sfreq)  # (n_windows, C, F), density scaling
         psd = np.mean(np.abs(spectra) ** 2, axis=0)
-        spread = _typical_log_power(spectra) - np.log10(np.clip(psd, 1e-300, None))  # typical level less the mean
         self.band_centres_ = _band_centres(self.epoch_freqs_)
         distances = None if self.positions_ is None else pair_distances(self.positions_)
         weights = _band_weights(self.freqs_, self.band_centres_)
@@ -302,7 +301,7 @@ class SpectralGenerator(LearnedGenerator):
         self.spectrum_params_, self.log_psd_ = _spectrum_model(self.freqs_, psd, self.max_n_peaks)
         self._set_stationary_state()
         self._fit_variability(_frames(x, n_epoch, n_epoch))
-        self._calibrate(x, mask, spread)  # the spectral correction and the amplitude map
+        self._calibrate(x, mask)  # the spectral correction and the amplitude map
 
     def _null_records(self, shape: tuple[int, ...]) -> np.ndarray:
         """The background model's own Gaussian records (spectra, coherency, gains; no
@@ -428,23 +427,17 @@ class SpectralGenerator(LearnedGenerator):
             total = np.cov(within * scale, rowvar=False)  # chance + within-record variation of one epoch
             self.record_variability_ = _record_levels(by_record.mean(axis=1), total / per_record, self.n_components)
 
-    def _calibrate(self, x: np.ndarray, mask: np.ndarray | None, spread: np.ndarray) -> None:
+    def _calibrate(self, x: np.ndarray, mask: np.ndarray | None) -> None:
         """Correct the spectrum for what the gains (and the amplitude map) do to it, twice,
         and fit the amplitude map (when ``amplitude_map``) to the final model.
 
-        The correction matches the model's spectrum, as fitted (:attr:`log_psd_`), with the
-        Welch mean of its draws at the model's resolution (the spectral shape: peaks,
-        roll-off, mains) and, by one gain per channel, the typical level of a segment:
-        ``spread`` (C, F) is the real data's typical spectrum (:func:`_typical_log_power`)
-        less the log10 of the Welch mean, and the draws' is estimated the same way
-        (averaged over frequency weighted by power). Where the levels are skewed (a few
-        loud segments or records) the log-normal gains cannot match both the mean power
-        and the typical one, and the typical one is what every epoch shows. One gain per
-        channel leaves the spectral shape, and so the peak centres, alone. (Matching the
-        typical spectrum bin by bin instead brings the C2ST AUCs of the realism benchmark
-        down by 0.03-0.07 on half of its recordings, but moves the Welch mean's alpha peak
-        off the real one: the octave-band gains cannot hold the sub-octave variability of
-        alpha.)
+        The correction matches the Welch mean of the draws with the model's spectrum, as
+        fitted (:attr:`log_psd_`), at the model's resolution. (Matching the typical level of
+        a segment instead, the mean log periodogram, brings the C2ST AUCs of the realism
+        benchmark down by 0.03-0.07 on half of its recordings but moves the Welch mean's
+        alpha peak off the real one, since the octave-band gains cannot hold the
+        sub-octave variability of alpha; one level gain per channel for it changed no AUC
+        by more than 0.02.)
 
         The map acts on the slow part of the signal, below :attr:`map_cutoff_`, the
         frequency under which the model's median channel holds 99 % of its power; the
@@ -454,7 +447,6 @@ class SpectralGenerator(LearnedGenerator):
         samples beyond them, counted outside marked events."""
         rng = np.random.default_rng(1)
         target = self.log_psd_.copy()
-        power = 10.0 ** target[:, 1:]  # DC stays empty
         n, n_epoch = self._n_segment, self._n_epoch
         self.map_cutoff_ = _power_cutoff(self.freqs_, self.log_psd_, MAP_POWER_SHARE)
         real_q = None
@@ -471,10 +463,8 @@ class SpectralGenerator(LearnedGenerator):
                 break
             spectra = _windowed_spectra(_frames(out, n, n // 2), self.info_["sfreq"])
             achieved = np.log10(np.clip(np.mean(np.abs(spectra) ** 2, axis=0), 1e-300, None))
-            level_gap = (spread - _typical_log_power(spectra) + achieved)[:, 1:]
-            level = np.sum(level_gap * power, axis=1, keepdims=True) / np.sum(power, axis=1, keepdims=True)
             corrected = self.log_psd_.copy()  # a new array: the sampler's cache keys on it
-            corrected[:, 1:] += _smooth(target[:, 1:] - achieved[:, 1:], 1.0) + level
+            corrected[:, 1:] += _smooth(target[:, 1:] - achieved[:, 1:], 1.0)  # DC stays empty
             self.log_psd_ = corrected
 
     # --- sampling ---------------------------------------------------------------------
@@ -675,16 +665,6 @@ def _welch_length(n_records: int, n_times: int, n_epoch: int) -> int:
     # segments per record: 2 * n_times / n - 1, so n <= 2 * n_times / (wanted / n_records + 1)
     longest = 2 * n_times / (MIN_WELCH_SEGMENTS / n_records + 1)
     return max(n_epoch, min(4 * n_epoch, 2 * int(longest // 2)))
-
-
-def _typical_log_power(spectra: np.ndarray) -> np.ndarray:
-    """The typical spectrum of the segments (n_segments, C, F) -> (C, F), log10: the mean
-    of their log10 periodograms plus Euler's constant over ln 10 (the mean log10 of an
-    exponential variable falls short of the log10 of its mean by that much), so that a
-    stationary Gaussian process gives its PSD. Unlike the mean of the periodograms, it is
-    the level every segment shows, not one that a few loud segments or records set (as a
-    median Welch estimate, scipy's ``average="median"``, is)."""
-    return np.mean(np.log10(np.clip(np.abs(spectra) ** 2, 1e-300, None)), axis=0) + np.euler_gamma / np.log(10.0)
 
 
 def _hann(n: int) -> np.ndarray:
