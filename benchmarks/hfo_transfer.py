@@ -12,7 +12,7 @@ pairs of neighbouring contacts (:func:`biosynth.signals.layouts.bipolar_by_name`
 ``"AHR3-4"`` as the markings are), with the expert markings (60 ripples, 7 fast ripples,
 1 ripple-and-fast-ripple).
 
-Synthetic ("fitted to that recording"), three candidates, each scored against the events
+Synthetic ("fitted to that recording"), several candidates, each scored against the events
 it placed (the ground truth), ``--n-records`` records of 5 s scored together:
 
 - ``spectral`` (the main one): :class:`~biosynth.generators.learned.SpectralGenerator`
@@ -21,6 +21,9 @@ it placed (the ground truth), ``--n-records`` records of 5 s scored together:
   ``sample(n, seed=..., return_events=True)`` gives the records and the placed events.
 - ``spectral_no_map`` (ablation): the same with ``amplitude_map=False`` (Gaussian
   marginals), to show what the learned amplitude map does to the HFO bands.
+- ``spectral_transients``: the same with ``transients=True``, the transient events the
+  background model cannot make (sharp transients that make the real ripple band
+  heavy-tailed and inflate the detectors' baselines).
 - ``phase`` and ``ar`` (comparison rows): a background fitted to the bipolar recording
   (:class:`~biosynth.generators.learned.PhaseSurrogate`, which keeps every channel's
   spectrum and cross-spectrum; :class:`~biosynth.generators.learned.ARGenerator`, an
@@ -85,10 +88,15 @@ DETECTORS: dict[str, dict[str, Any]] = {
     "rms_ripple": {"band": (80.0, 250.0), "truth": ("ripple", "frandr"), "options": {"min_peaks": 0}},
 }
 #: Synthetic candidates; the first is the main one, the others are comparison rows.
-BACKGROUNDS = ("spectral", "spectral_no_map", "phase", "ar")
+BACKGROUNDS = ("spectral", "spectral_no_map", "spectral_transients", "phase", "ar")
 #: Options of :class:`SpectralGenerator` per candidate that uses it (``spectral_no_map``: the
-#: ablation without the amplitude map, Gaussian marginals).
-SPECTRAL_OPTIONS: dict[str, dict[str, Any]] = {"spectral": {}, "spectral_no_map": {"amplitude_map": False}}
+#: ablation without the amplitude map, Gaussian marginals; ``spectral_transients``: with the
+#: transient events).
+SPECTRAL_OPTIONS: dict[str, dict[str, Any]] = {
+    "spectral": {},
+    "spectral_no_map": {"amplitude_map": False},
+    "spectral_transients": {"transients": True},
+}
 #: Band of the background-tail measurements (the ripple detector's), in Hz.
 RIPPLE_BAND = (80.0, 250.0)
 #: Largest |synthetic F1 - real F1| the issue accepts.
@@ -214,7 +222,7 @@ def background(kind: str, real: Any, n_records: int, seed: int) -> np.ndarray:
 def synthetic(real: dict[str, Any], stats: dict[str, Any], kind: str, n_records: int, seed: int) -> tuple:
     """Synthetic records with HFOs; the container and the placed events (ground truth).
 
-    ``spectral`` / ``spectral_no_map``: :class:`SpectralGenerator` (with the options of
+    The ``spectral`` candidates: :class:`SpectralGenerator` (with the options of
     :data:`SPECTRAL_OPTIONS`) fitted to the bipolar recording and its markings places the
     events itself. ``phase`` / ``ar``: a background plus the events
     of :func:`place_hfo_events` drawn from ``stats``.
