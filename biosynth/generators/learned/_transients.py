@@ -6,15 +6,17 @@ varying gains does not make.
 **Finding them.** Each channel is filtered by Ricker (Mexican-hat) wavelets of unit energy
 and widths ``a = 1, 2, 4, ...`` samples, up to those whose support (``8 a``) fits in half
 an epoch (slower change is the variability model's). Each output is divided by its own
-moving RMS over one epoch (winsorised, so an event does not hide itself), which makes it
+moving RMS over one epoch, winsorised at the detection level times the plain moving RMS
+(so an event does not hide itself and a loud stretch keeps its own scale), which makes it
 standard normal wherever the signal is a Gaussian process with slow gains. A transient is
 a local peak of that ratio above a level per width: the higher of what such a process
 crosses by chance :data:`FALSE_EVENTS` times per fit (two-sided, counted over every width,
 channel and ``4 a``-sample step) and what the background model's own Gaussian records
 (fitted first without transients: spectra, coherency and slow gains, but not the
 amplitude map, which learns the events' own tails) cross as often (:func:`null_levels`):
-only what the background model cannot make counts as an event.
-Peaks are taken greedily, largest first; a peak within the support of one already taken
+only what the background model cannot make counts as an event. Peaks within a wavelet's
+support of a record's ends, where the filter runs off the record, are not counted. Peaks
+are taken greedily, largest first; a peak within the support of one already taken
 belongs to it (one event may span channels).
 
 **What is learned**, per scale ``a`` and primary channel ``c`` (the channel of the peak):
@@ -117,7 +119,7 @@ def null_levels(null: np.ndarray, scales: np.ndarray, n_epoch: int, level: float
     out = np.full(len(scales), level)
     for j, a in enumerate(scales):
         w = fftconvolve(null, ricker(int(a))[None, None, :], mode="same", axes=-1)
-        heights = np.sort(_peak_heights(np.abs(w) / _local_rms(w, n_epoch, level), int(a), level))[::-1]
+        heights = np.sort(_peak_heights(_ratio(w, int(a), n_epoch, level), int(a), level))[::-1]
         if heights.size > allowed:
             out[j] = max(level, float(heights[allowed]) * (1 + 1e-9))
     return out
@@ -137,7 +139,7 @@ def _detect(
     within the support of a larger one."""
     candidates = []
     for j, (w, a) in enumerate(zip(filtered, scales, strict=True)):
-        ratio = np.abs(w) / _local_rms(w, n_epoch, float(levels.min()))
+        ratio = _ratio(w, int(a), n_epoch, float(levels.min()))
         for r in range(w.shape[0]):
             for c in range(w.shape[1]):
                 peaks, props = find_peaks(ratio[r, c], height=levels[j], distance=2 * int(a))
@@ -167,12 +169,26 @@ def _dispersion(events: list[tuple], n_records: int, n_times: int, n_epoch: int)
     return float(max(0.0, (variance - mean) / mean**2))
 
 
+def _ratio(w: np.ndarray, a: int, n: int, level: float) -> np.ndarray:
+    """``|w|`` over its local RMS (:func:`_local_rms`), zero within a wavelet's support of the
+    record's ends (where the filter runs off the record)."""
+    ratio = np.abs(w) / _local_rms(w, n, level)
+    edge = min(SUPPORT * a, ratio.shape[-1] // 2)
+    ratio[..., :edge] = 0.0
+    ratio[..., ratio.shape[-1] - edge :] = 0.0
+    return ratio
+
+
 def _local_rms(w: np.ndarray, n: int, level: float) -> np.ndarray:
-    """Moving RMS over ``n`` samples of ``w``, each value clipped at ``level`` times the
-    channel's robust SD first (a transient does not raise its own reference)."""
-    sd = 1.4826 * np.median(np.abs(w), axis=-1, keepdims=True)
-    clipped = np.minimum(w**2, (level * sd) ** 2)
-    return np.sqrt(np.maximum(uniform_filter1d(clipped, n, axis=-1, mode="reflect"), np.finfo(float).tiny))
+    """Moving RMS over ``n`` samples of ``w``, each value first clipped at ``level`` times
+    the plain moving RMS there (a transient does not raise its own reference, and a loud
+    stretch keeps its own scale)."""
+    tiny = np.finfo(float).tiny
+    squares = w**2
+    plain = np.maximum(uniform_filter1d(squares, n, axis=-1, mode="reflect"), tiny)
+    return np.sqrt(
+        np.maximum(uniform_filter1d(np.minimum(squares, level**2 * plain), n, axis=-1, mode="reflect"), tiny)
+    )
 
 
 def _learn(
