@@ -274,7 +274,13 @@ def test_amplitude_moments_of_a_transformed_gaussian_process():
 def test_amplitude_moments_of_bonn_eeg(real_file, name):
     """Each Bonn set (100 single-channel segments of 23.6 s, uV, 12-bit integers: the
     quantiser is exercised too): per-segment skewness and excess kurtosis, averaged over
-    segments, within 20 % in 100 synthetic segments."""
+    segments, within 20 % in 100 synthetic segments.
+
+    Set D sits at its limit: the fit's own draws (the calibration stream, fixed in the
+    code) decide it. With the shipped stream its mean kurtosis is 1.19-1.44 over sampling
+    seeds 1-3 (real 1.32, limit 1.59); with two other calibration streams it was 1.74-1.76,
+    so a change of the random stream can turn it red. The model's segments are too alike:
+    median segment kurtosis about 1.0 against the real 0.4, the mean met by compensation."""
     data = np.load(real_file(f"eeg_bonn_set{name}.npz"))
     real = make_signals(data["data"].astype(np.float64)[:, None, :], float(data["sfreq"]), units="uV", modality="eeg")
     synthetic = SpectralGenerator().fit(real).sample(real.sizes["record"], seed=1)
