@@ -15,6 +15,7 @@ from biosynth.cli._common import EXIT_OK, REAL_DATA_NOTE, REAL_HELP, add_output,
 EXAMPLES = (
     "biosynth fit eeg sample:eeglab --epoch 4 --out eeg_model.npz",
     "biosynth fit spectral sample:eeglab --window 0 30 --out model.npz",
+    "biosynth fit spectral recording.edf --positions colin27_1020 --transients --out model.npz",
     "biosynth generate --model eeg_model.npz --n-records 30 --duration 4 --seed 0 -o fitted.nc",
     "biosynth fit iaaft recording.edf --out iaaft_model.npz",
 )
@@ -54,15 +55,43 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         "--epoch", type=float, default=None, metavar="S", help="cut REAL into epochs of S s before fitting"
     )
     add_window(fit, "--window", "fit on START to STOP s of REAL only (keep the rest as held-out data)")
+    fit.add_argument(
+        "--positions",
+        default=None,
+        metavar="MONTAGE_OR_TSV",
+        help="spectral only: channel positions for the distance model of coherence, an MNE standard montage "
+        "name (e.g. colin27_1020) or a BIDS electrodes.tsv (name, x, y, z in mm)",
+    )
+    fit.add_argument(
+        "--transients",
+        action="store_true",
+        help="spectral only: learn the transient events (spikes, pops, blinks) and place them at their rates",
+    )
     add_output(fit, help_text="fitted generator (.npz)")
     fit.set_defaults(handler=run)
     return fit
 
 
+def _fit(args: argparse.Namespace, real: Any) -> Any:
+    """The generator of ``args.family`` fitted to ``real``, with the spectral options."""
+    from biosynth.generators import GENERATORS
+
+    if args.family != "spectral":
+        for flag, given in (("--positions", args.positions is not None), ("--transients", args.transients)):
+            if given:
+                raise ValueError(f"{flag} applies to the spectral family only, got family {args.family!r}.")
+        return GENERATORS[args.family]().fit(real)
+    positions = args.positions
+    if positions is not None and positions.lower().endswith(".tsv"):
+        from biosynth.signals.layouts import read_electrodes_tsv
+
+        positions = read_electrodes_tsv(positions)
+    return GENERATORS["spectral"](transients=args.transients).fit(real, positions=positions)
+
+
 def run(args: argparse.Namespace) -> int:
     """Read REAL (cut into epochs), fit, save."""
     from biosynth._utils import check_output_path, check_positive
-    from biosynth.generators import GENERATORS
     from biosynth.signals import epochs
 
     out: Path = args.out
@@ -74,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     real = open_window(args.real, args.window, "--window")
     if args.epoch is not None:
         real = epochs(real, args.epoch)
-    generator = GENERATORS[args.family]().fit(real)
+    generator = _fit(args, real)
     generator.save(out, overwrite=args.overwrite)
     n_records = real.sizes.get("record", 1)
     seconds = real.sizes["time"] / real.attrs["sfreq"]

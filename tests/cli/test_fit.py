@@ -267,3 +267,36 @@ def test_fit_then_generate_with_a_data_driven_estimator(tmp_path, capsys):
     assert "events: none" in text
     data = read(out)
     assert data.sizes == {"record": 2, "channel": 32, "time": 4 * 128}
+
+
+def test_fit_spectral_with_positions_and_transients(tmp_path, capsys):
+    """``--positions`` (a BIDS electrodes.tsv, mm) and ``--transients`` reach the spectral
+    generator: the saved model holds the positions (in m) and the transient option."""
+    from biosynth.datasets import eeglab_positions
+    from biosynth.generators.learned import load_generator
+
+    positions = eeglab_positions()
+    rows = ["name\tx\ty\tz"] + [f"{name}\t{x * 1e3}\t{y * 1e3}\t{z * 1e3}" for name, (x, y, z) in positions.items()]
+    tsv = tmp_path / "electrodes.tsv"
+    tsv.write_text("\n".join(rows) + "\n")
+    model = tmp_path / "spectral.npz"
+    argv = ["fit", "spectral", "sample:eeglab", "--window", "0", "20", "--positions", str(tsv), "--transients"]
+    code, _, err = run(capsys, *argv, "--out", str(model))
+    assert code == 0, err
+    back = load_generator(model)
+    assert back.transients
+    np.testing.assert_allclose(back.positions_, np.array(list(positions.values())), atol=1e-9)
+    assert back.distance_law_ is not None
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["fit", "eeg", "sample:eeglab", "--transients", "--out", "new.npz"], "--transients applies to the spectral"),
+        (["fit", "ar", "sample:eeglab", "--positions", "colin27_1020", "--out", "new.npz"], "--positions applies"),
+        (["fit", "spectral", "sample:eeglab", "--positions", "nosuchmontage", "--out", "new.npz"], "positions"),
+    ],
+)
+def test_spectral_options_errors_exit_2_with_one_line(tmp_path, monkeypatch, capsys, argv, message):
+    check_one_line_error(tmp_path, monkeypatch, capsys, argv, message)
+    assert not (tmp_path / "new.npz").exists()
