@@ -72,20 +72,33 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     return fit
 
 
-def _fit(args: argparse.Namespace, real: Any) -> Any:
-    """The generator of ``args.family`` fitted to ``real``, with the spectral options."""
-    from biosynth.generators import GENERATORS
-
+def _spectral_options(args: argparse.Namespace) -> Any:
+    """The positions of ``--positions`` (a montage name as given, or the Layout of an
+    electrodes.tsv), checked before the long work; the spectral-only flags refused for
+    other families."""
     if args.family != "spectral":
         for flag, given in (("--positions", args.positions is not None), ("--transients", args.transients)):
             if given:
                 raise ValueError(f"{flag} applies to the spectral family only, got family {args.family!r}.")
-        return GENERATORS[args.family]().fit(real)
+        return None
     positions = args.positions
-    if positions is not None and positions.lower().endswith(".tsv"):
-        from biosynth.signals.layouts import read_electrodes_tsv
+    if positions is None or not positions.lower().endswith(".tsv"):
+        return positions
+    if not Path(positions).is_file():
+        raise ValueError(
+            f"--positions {positions!r} does not exist; expected an MNE montage name or a BIDS electrodes.tsv."
+        )
+    from biosynth.signals.layouts import read_electrodes_tsv
 
-        positions = read_electrodes_tsv(positions)
+    return read_electrodes_tsv(positions)
+
+
+def _fit(args: argparse.Namespace, real: Any, positions: Any) -> Any:
+    """The generator of ``args.family`` fitted to ``real``, with the spectral options."""
+    from biosynth.generators import GENERATORS
+
+    if args.family != "spectral":
+        return GENERATORS[args.family]().fit(real)
     return GENERATORS["spectral"](transients=args.transients).fit(real, positions=positions)
 
 
@@ -100,10 +113,11 @@ def run(args: argparse.Namespace) -> int:
     if args.epoch is not None:
         check_positive("--epoch", args.epoch, unit="s")
     check_output_path(out, overwrite=args.overwrite)  # before the long work
+    positions = _spectral_options(args)
     real = open_window(args.real, args.window, "--window")
     if args.epoch is not None:
         real = epochs(real, args.epoch)
-    generator = _fit(args, real)
+    generator = _fit(args, real, positions)
     generator.save(out, overwrite=args.overwrite)
     n_records = real.sizes.get("record", 1)
     seconds = real.sizes["time"] / real.attrs["sfreq"]

@@ -295,6 +295,7 @@ def test_fit_spectral_with_positions_and_transients(tmp_path, capsys):
         (["fit", "eeg", "sample:eeglab", "--transients", "--out", "new.npz"], "--transients applies to the spectral"),
         (["fit", "ar", "sample:eeglab", "--positions", "colin27_1020", "--out", "new.npz"], "--positions applies"),
         (["fit", "spectral", "sample:eeglab", "--positions", "nosuchmontage", "--out", "new.npz"], "positions"),
+        (["fit", "spectral", "sample:eeglab", "--positions", "no.tsv", "--out", "new.npz"], "--positions 'no.tsv'"),
     ],
 )
 def test_spectral_options_errors_exit_2_with_one_line(tmp_path, monkeypatch, capsys, argv, message):
