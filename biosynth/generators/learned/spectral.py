@@ -79,8 +79,9 @@ MIN_VARIABILITY_EPOCHS = 6
 MIN_WELCH_SEGMENTS = 16
 #: Most frequency bins of the specparam fit (more are averaged in groups).
 MAX_FIT_BINS = 400
-#: Complex frame coefficients held at once while sampling (bounds memory; 16 bytes each).
-BATCH_ELEMENTS = 2e7
+#: Samples (channels x times) of the records drawn at once while sampling: a batch's
+#: arrays, a few MB, stay in the CPU caches.
+BATCH_ELEMENTS = 3e5
 
 
 class SpectralGenerator(LearnedGenerator):
@@ -478,8 +479,7 @@ class SpectralGenerator(LearnedGenerator):
         return self._sample_batch([rng], n_times, [label])[0]
 
     def _batch_size(self, n_times: int) -> int:
-        n_long = self._n_segment
-        per_record = self.log_psd_.size * (n_times / (n_long // 2) + 8)
+        per_record = self.log_psd_.shape[0] * (n_times + self._n_segment)  # the record with its margins
         return max(1, int(BATCH_ELEMENTS // per_record))
 
     def _sample_batch(self, rngs: list[np.random.Generator], n_times: int, labels: list[Any]) -> list[Any]:
@@ -505,65 +505,89 @@ class SpectralGenerator(LearnedGenerator):
 
     def _draw_batch(self, rngs: list[np.random.Generator], n_times: int, *, transform: bool) -> np.ndarray:
         """Records of the model, (n_records, n_channels, n_times), zero mean. Each record
-        draws, from its own generator, the stationary frames and then the gains."""
+        draws, from its own generator, the stationary spectrum and then the gains."""
         varying = bool(self.variability_.size or self.variability_diag_.any() or self.record_variability_.size)
         varying = varying or len(self.state_offsets_) > 1
         n_epoch = self._n_epoch
-        margin = n_epoch if varying else 0
-        total = n_times + 2 * margin
+        hop = n_epoch // 2
+        # the gains' frames: every half epoch from half an epoch before the record to half after
+        n_short = -(-n_times // hop) + 1
+        total = (n_short + 1) * hop if varying else n_times
         n_long = self._n_segment
-        repeat = math.ceil((total + n_long // 2) / n_long)  # record of repeat * n_long samples, cropped
-        n_short = (total - n_epoch) // (n_epoch // 2) + 1
-        noise, gains = [], []
-        for rng in rngs:
-            noise.append(_complex_normals(rng, (len(self.freqs_), self.log_psd_.shape[0], repeat)))
+        length = _fast_even_length(total + n_long // 2)  # circular record, cropped a quarter segment in
+        noise = np.empty((len(rngs), length // 2 + 1, self.log_psd_.shape[0], 2), dtype=np.float32)
+        gains = []
+        for rng, out in zip(rngs, noise, strict=True):
+            _complex_normals(rng, out)
             if varying:
                 gains.append(self._frame_gains(rng, n_short))
-        y = self._stationary(np.stack(noise))[..., n_long // 4 : n_long // 4 + total]
+        y = self._stationary(noise)[..., n_long // 4 : n_long // 4 + total]
         if varying:
-            y = self._modulate(y, np.stack(gains))[..., margin : margin + n_times]
+            y = self._modulate(y, np.stack(gains))[..., :n_times]
         if transform and self.quantiles_.shape[-1]:
             return _apply_map(y, self.quantiles_, n_epoch, self.map_cutoff_, self.info_["sfreq"])
         return y
 
     def _stationary(self, noise: np.ndarray) -> np.ndarray:
-        """Records of the stationary process from complex normals ``(n_records, F, C, q)``:
-        one inverse FFT of ``q * n`` samples per record (``n`` the model's segment), whose
-        ``q`` bins around each model bin share its coherency factor and whose spectrum is
-        the model's, interpolated in log power. The record is circular; callers crop it
-        (the correlation across the seam is negligible beyond a quarter segment)."""
-        n_records, n_freqs, n_ch, repeat = noise.shape
-        length = repeat * (2 * n_freqs - 2)
-        n_fine = length // 2 + 1
-        spectra = np.matmul(self._coherency_factor().astype(noise.dtype), noise)  # (R, F, C, q)
-        # fine bin k sits in the block of model bin round(k / q): shift by half a block
-        ordered = spectra.transpose(0, 2, 1, 3).reshape(n_records, n_ch, n_freqs * repeat)
-        ordered = ordered[..., repeat // 2 : repeat // 2 + n_fine]
-        ordered = ordered * self._fine_scale(length).astype(noise.real.dtype)
-        ordered[..., 0] = 0.0
-        ordered[..., -1] = ordered[..., -1].real
-        return np.fft.irfft(ordered, n=length, axis=-1)
+        """Records of the stationary process, ``(n_records, C, length)``, from standard
+        normals ``(n_records, n_fine, C, 2)``: the real and imaginary parts of each rfft
+        bin of a record of ``length = 2 * n_fine - 2`` samples. Each bin takes the
+        coherency factor of the nearest model bin and the model's spectrum interpolated in
+        log power. The record is circular; callers crop it (the correlation across the
+        seam is negligible beyond a quarter segment)."""
+        from scipy import fft
+
+        from biosynth.generators.learned import _kernels
+
+        n_records, n_fine, n_ch, _ = noise.shape
+        length = 2 * n_fine - 2
+        factor = self._coherency_factor()
+        cached = getattr(self, "_factor_cache", None)
+        if cached is None or cached[0] is not factor:  # float32 planes, [f, d, c] = L_f[c, d]
+            transposed = factor.transpose(0, 2, 1)
+            planes = (np.ascontiguousarray(part, dtype=np.float32) for part in (transposed.real, transposed.imag))
+            self._factor_cache = (factor, *planes)
+        bins = (2 * np.arange(n_fine) * self._n_segment + length) // (2 * length)  # nearest model bin
+        spectra = np.empty((n_records, n_ch, n_fine, 2), dtype=np.float32)
+        _kernels.coloured_spectra(
+            noise, *self._factor_cache[1:], np.minimum(bins, len(self.freqs_) - 1), self._fine_scale(length), spectra
+        )
+        spectra = spectra.view(np.complex64)[..., 0]
+        spectra[..., -1] = spectra[..., -1].real
+        return fft.irfft(spectra, n=length, axis=-1)
 
     def _fine_scale(self, length: int) -> np.ndarray:
-        """Amplitude of each rfft bin of ``length`` samples, (C, length // 2 + 1): the
-        model spectrum interpolated in log power (cached for the last length)."""
+        """Amplitude of each rfft bin of ``length`` samples, (C, length // 2 + 1), float32,
+        for standard normal real and imaginary parts: the model spectrum interpolated in log
+        power, none at DC (cached for the last length)."""
         cached = getattr(self, "_scale_cache", None)
         if cached is None or cached[0] != length or cached[1] is not self.log_psd_:
             fine = np.fft.rfftfreq(length, 1.0 / self.info_["sfreq"])
             log_psd = np.stack([np.interp(fine, self.freqs_, row) for row in self.log_psd_])
-            self._scale_cache = (length, self.log_psd_, np.sqrt(length * self.info_["sfreq"] / 2 * 10.0**log_psd))
+            scale = np.sqrt(length * self.info_["sfreq"] / 4 * 10.0**log_psd).astype(np.float32)
+            scale[:, 0] = 0.0
+            self._scale_cache = (length, self.log_psd_, scale)
         return self._scale_cache[2]
 
     def _modulate(self, y: np.ndarray, gains: np.ndarray) -> np.ndarray:
         """Apply the band gains ``(n_records, n_frames, C, F_epoch)`` of the latent process
-        by short-time Fourier analysis and synthesis (square-root Hann windows)."""
+        by short-time Fourier analysis and synthesis (square-root Hann windows of one epoch,
+        every half epoch) to ``y`` ``(n_records, C, (n_frames + 1) * hop)`` (``hop`` half an
+        epoch). Returns the part where two frames overlap, from ``hop`` on:
+        ``(n_records, C, (n_frames - 1) * hop)``."""
+        from scipy import fft
+
+        from biosynth.generators.learned import _kernels
+
         n = self._n_epoch
         hop = n // 2
         window = np.sqrt(_hann(n)).astype(y.dtype)
-        frames = np.stack([y[..., k * hop : k * hop + n] for k in range(gains.shape[1])], axis=1) * window
-        spectra = np.fft.rfft(frames, axis=-1) * gains.astype(y.dtype)
-        out = _overlap_add(np.fft.irfft(spectra, n=n, axis=-1) * window, hop)
-        return np.pad(out, [(0, 0), (0, 0), (0, max(0, y.shape[-1] - out.shape[-1]))])
+        n_records, n_ch, n_frames = y.shape[0], y.shape[1], gains.shape[1]
+        frames = np.empty((n_records, n_ch, n_frames, n), dtype=y.dtype)
+        _kernels.windowed_frames(y, 0, window, hop, frames)
+        spectra = fft.rfft(frames, axis=-1, overwrite_x=True)  # (R, C, n_frames, F_epoch)
+        spectra *= gains.transpose(0, 2, 1, 3).astype(spectra.real.dtype, copy=False)
+        return _overlap_add(fft.irfft(spectra, n=n, axis=-1, overwrite_x=True), window)
 
     def _frame_gains(self, rng: np.random.Generator, n_frames: int) -> np.ndarray:
         """Amplitude gains (n_frames, C, F) of the short frames from the latent band-power process."""
@@ -578,7 +602,11 @@ class SpectralGenerator(LearnedGenerator):
         variance = np.sum(self.variability_**2, axis=1) + self.variability_diag_ + np.sum(levels**2, axis=1)
         log_power -= 0.5 * np.log(10.0) * variance  # E[10 ** u] = 1: the mean spectrum stays
         log_power += state_log_power(rng, self.state_offsets_, self.state_transitions_, self.state_occupancy_, n_frames)
-        weights = _band_weights(self.epoch_freqs_, self.band_centres_).astype(np.float32)
+        cached = getattr(self, "_gain_weights", None)  # float32 band weights, cached for the fitted bands
+        if cached is None or cached[0] is not self.epoch_freqs_ or cached[1] is not self.band_centres_:
+            weights = _band_weights(self.epoch_freqs_, self.band_centres_).astype(np.float32)
+            self._gain_weights = cached = (self.epoch_freqs_, self.band_centres_, weights)
+        weights = cached[2]
         exponent = (np.float32(0.5 * np.log(10.0)) * log_power.astype(np.float32)).reshape(n_frames, n_ch, n_bands)
         return np.exp(exponent @ weights)
 
@@ -892,43 +920,64 @@ def _consecutive(n_records: int, per_record: int) -> np.ndarray:
     return np.arange(n_records * per_record).reshape(n_records, per_record)[:, :-1].ravel()
 
 
-def _overlap_add(frames: np.ndarray, hop: int) -> np.ndarray:
-    """Sum frames ``(n_records, n_frames, C, n)`` placed every ``hop`` samples:
-    ``(n_records, C, (n_frames - 1) * hop + n)``."""
-    n_records, n_frames, n_ch, n = frames.shape
-    out = np.zeros((n_records, n_ch, (n_frames - 1) * hop + n))
-    for k in range(n_frames):
-        out[..., k * hop : k * hop + n] += frames[:, k]
+def _overlap_add(frames: np.ndarray, window: np.ndarray) -> np.ndarray:
+    """Frames ``(n_records, C, n_frames, 2 * hop)`` times ``window``, summed where two of
+    them overlap when placed every ``hop`` samples: ``(n_records, C, (n_frames - 1) * hop)``,
+    from ``hop`` on."""
+    from biosynth.generators.learned import _kernels
+
+    n_records, n_ch, n_frames, n = frames.shape
+    out = np.empty((n_records, n_ch, (n_frames - 1) * (n // 2)), dtype=frames.dtype)
+    _kernels.overlap_add(frames, window, out)
     return out
 
 
-def _complex_normals(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    """Circular complex standard normals (E|z|^2 = 1), in single precision (the model's
-    parameters are estimates far coarser than float32 rounding)."""
-    z = np.empty(shape, dtype=np.complex64)
-    z.real = rng.standard_normal(shape, dtype=np.float32)
-    z.imag = rng.standard_normal(shape, dtype=np.float32)
-    return z * np.float32(np.sqrt(0.5))
+def _fast_even_length(n: int) -> int:
+    """The smallest even length of at least ``n`` samples whose FFT is fast (5-smooth)."""
+    from scipy import fft
+
+    length = fft.next_fast_len(n, real=True)
+    while length % 2:
+        length = fft.next_fast_len(length + 1, real=True)
+    return length
+
+
+def _complex_normals(rng: np.random.Generator, out: np.ndarray) -> np.ndarray:
+    """Fill ``out`` (..., 2), float32 and C-contiguous, with standard normals: the real and
+    imaginary parts of circular complex normals (E|z|^2 = 2), in single precision (the
+    model's parameters are estimates far coarser than float32 rounding). They come from
+    the ziggurat method on ``rng``'s raw 32-bit draws, about three times as fast as
+    ``rng.standard_normal``."""
+    from biosynth.generators.learned import _kernels
+
+    flat = out.reshape(-1)
+    done = 0
+    while done < flat.size:  # about 1 % of the draws need a second integer or another try
+        wanted = flat.size - done
+        bits = rng.bit_generator.random_raw(wanted // 2 + wanted // 64 + 16).view(np.uint32)
+        done += _kernels.ziggurat_normals(bits, *_kernels.ziggurat_tables(), flat[done:])
+    return out
 
 
 def _ar1(rng: np.random.Generator, rho: np.ndarray, n_frames: int) -> np.ndarray:
     """Unit-variance first-order autoregressive processes, (n_frames, len(rho))."""
+    from biosynth.generators.learned import _kernels
+
     noise = rng.standard_normal((n_frames, len(rho)))
     out = np.empty_like(noise)
-    out[0] = noise[0]
-    innovation = np.sqrt(1.0 - rho**2)
-    for t in range(1, n_frames):
-        out[t] = rho * out[t - 1] + innovation * noise[t]
+    _kernels.ar1(noise, np.ascontiguousarray(rho, dtype=float), np.sqrt(1.0 - rho**2), out)
     return out
 
 
 def _local_scale(y: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Moving mean and RMS about it over ``n`` samples (last axis)."""
-    from scipy.ndimage import uniform_filter1d
+    """Moving mean and RMS about it over ``n`` samples (last axis; the ends mirrored as
+    scipy.ndimage's ``reflect`` does), float64, the RMS at least the smallest float32."""
+    from biosynth.generators.learned import _kernels
 
-    mean = uniform_filter1d(y, n, axis=-1, mode="reflect")
-    rms = np.sqrt(uniform_filter1d((y - mean) ** 2, n, axis=-1, mode="reflect"))
-    return mean, np.maximum(rms, np.finfo(np.float32).tiny)
+    rows = np.ascontiguousarray(y).reshape(-1, y.shape[-1])
+    mean, rms = np.empty(rows.shape), np.empty(rows.shape)
+    _kernels.local_scale(rows, n, mean, rms)
+    return mean.reshape(y.shape), rms.reshape(y.shape)
 
 
 def _power_cutoff(freqs: np.ndarray, log_psd: np.ndarray, share: float) -> float:
@@ -941,9 +990,11 @@ def _power_cutoff(freqs: np.ndarray, log_psd: np.ndarray, share: float) -> float
 
 def _slow_part(y: np.ndarray, cutoff: float, sfreq: float) -> np.ndarray:
     """The part of ``y`` (last axis time) below ``cutoff`` Hz (the rest is ``y`` minus it)."""
-    spectra = np.fft.rfft(y, axis=-1)
-    spectra[..., np.fft.rfftfreq(y.shape[-1], 1.0 / sfreq) > cutoff] = 0.0
-    return np.fft.irfft(spectra, n=y.shape[-1], axis=-1)
+    from scipy import fft
+
+    spectra = fft.rfft(y, axis=-1)
+    spectra[..., np.searchsorted(np.fft.rfftfreq(y.shape[-1], 1.0 / sfreq), cutoff, side="right") :] = 0.0
+    return fft.irfft(spectra, n=y.shape[-1], axis=-1)
 
 
 def _standardised(y: np.ndarray, n: int) -> np.ndarray:
@@ -986,26 +1037,31 @@ def _fit_map(
 def _apply_map(y: np.ndarray, quantiles: np.ndarray, n: int, cutoff: float, sfreq: float) -> np.ndarray:
     """The amplitude map: the slow part of ``y`` (below ``cutoff`` Hz) mapped by
     :func:`_map_standardised`, the fast part added back unchanged."""
-    slow = _slow_part(y, cutoff, sfreq)
-    return y - slow + _map_standardised(slow, quantiles, n)
+    return _map_standardised(_slow_part(y, cutoff, sfreq), quantiles, n, whole=y)
 
 
-def _map_standardised(y: np.ndarray, quantiles: np.ndarray, n: int) -> np.ndarray:
+def _map_standardised(y: np.ndarray, quantiles: np.ndarray, n: int, whole: np.ndarray | None = None) -> np.ndarray:
     """Values standardised by their moving mean and RMS over ``n`` samples, mapped per
     channel (channel axis -2) by the monotone piecewise-linear map from the model's to the
-    real quantiles (extended linearly beyond the end knots), and scaled back."""
-    mean, rms = _local_scale(y, n)
-    z = (y - mean) / rms
-    out = np.empty_like(y)
-    for c, (source, target) in enumerate(zip(quantiles[0], quantiles[1], strict=True)):
-        values = z[..., c, :]
-        mapped = np.interp(values, source, target)
-        for end, (a, b) in ((values < source[0], (0, 1)), (values > source[-1], (-1, -2))):
-            gap = source[a] - source[b]
-            slope = (target[a] - target[b]) / gap if gap != 0 else 1.0
-            mapped[end] = target[a] + (values[end] - source[a]) * slope
-        out[..., c, :] = mapped
-    return mean + rms * out
+    real quantiles (extended linearly beyond the end knots), and scaled back; with ``whole``
+    (the signal ``y`` is the slow part of), ``whole - y`` plus that."""
+    from biosynth.generators.learned import _kernels
+
+    source, target = quantiles
+    ends = []
+    for a, b in ((0, 1), (-1, -2)):  # the end pieces continue the end segments (slope 1 where flat)
+        gap = source[:, a] - source[:, b]
+        ends.append(np.divide(target[:, a] - target[:, b], gap, out=np.ones_like(gap), where=gap != 0))
+    gaps = np.diff(source, axis=-1)
+    inner = np.divide(np.diff(target, axis=-1), gaps, out=np.zeros_like(gaps), where=gaps > 0)
+    slopes = np.column_stack([ends[0], inner, ends[1]])
+    base_x = np.column_stack([source[:, 0], source[:, :-1], source[:, -1]])
+    base_y = np.column_stack([target[:, 0], target[:, :-1], target[:, -1]])
+    rows = np.ascontiguousarray(y).reshape(-1, *y.shape[-2:])
+    whole = rows if whole is None else np.ascontiguousarray(whole, dtype=y.dtype).reshape(rows.shape)
+    out = np.empty(rows.shape, dtype=y.dtype)
+    _kernels.map_standardised(rows, n, source.astype(np.float32), base_x, base_y, slopes, whole, out)
+    return out.reshape(y.shape)
 
 
 def _quantisation_steps(data: np.ndarray) -> np.ndarray:
@@ -1024,8 +1080,10 @@ def _quantisation_steps(data: np.ndarray) -> np.ndarray:
 
 
 def _quantise(y: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """``y`` (C, n_times) rounded to the multiples of each channel's step (0: unchanged)."""
+    on = steps > 0
+    if not on.any():
+        return y
     out = y.copy()
-    for c, step in enumerate(steps):
-        if step > 0:
-            out[c] = np.round(y[c] / step) * step
+    out[on] = np.round(y[on] / steps[on, None]) * steps[on, None]
     return out
