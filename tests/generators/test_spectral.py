@@ -74,6 +74,26 @@ def alpha_centres(params: list[dict]) -> np.ndarray:
     return out
 
 
+def alpha_gravity_centres(params: list[dict]) -> np.ndarray:
+    """The alpha centre of gravity of each channel of ``spectrum_params_``: the mean
+    frequency within 8-13 Hz weighted by the fitted peaks' summed log power (Klimesch 1999,
+    Brain Res Rev 29: 169-195); NaN for a channel with no peak centred in 8-13 Hz.
+
+    The closed loop compares these rather than ``alpha_centres``: where the real alpha is
+    a plateau of two sub-peaks (8.8 and 10 Hz on several EEGLAB channels) the argmax jumps
+    between them from one synthetic draw to the next (by 0.3-1.8 Hz on 3-6 of 32 channels,
+    sampling seeds 1-6), while the centre of gravity moves by 0.1-0.4 Hz.
+    """
+    grid = np.arange(ALPHA[0], ALPHA[1] + 1e-9, 0.01)
+    out = np.full(len(params), np.nan)
+    for c, entry in enumerate(params):
+        peaks = np.asarray(entry["peaks"], dtype=float).reshape(-1, 3)
+        if ((peaks[:, 0] >= ALPHA[0]) & (peaks[:, 0] <= ALPHA[1])).any():
+            weights = peaks_log_power(grid, peaks)
+            out[c] = np.sum(grid * weights) / np.sum(weights)
+    return out
+
+
 def exponents(generator: SpectralGenerator) -> np.ndarray:
     return np.array([p["exponent"] for p in generator.spectrum_params_])
 
@@ -108,13 +128,15 @@ def test_refit_recovers_aperiodic_exponents(loop):
 
 
 def test_refit_recovers_alpha_peak_centres(loop):
-    """The refit's alpha peak frequency within 0.3 Hz of the fit's, for at least 90 % of the
-    channels whose fit has an alpha peak.
+    """The refit's alpha centre of gravity (``alpha_gravity_centres``) within 0.3 Hz of the
+    fit's, for at least 90 % of the channels whose fit has an alpha peak (measured 0.94-1.0
+    over sampling seeds 1-6).
 
     0.3 Hz is the issue's tolerance (2.4 bins of the model's 0.125-Hz resolution); 10 % of
     the channels may miss it, for channels whose alpha is too weak to place well.
     """
-    first, second = alpha_centres(loop.first.spectrum_params_), alpha_centres(loop.second.spectrum_params_)
+    first = alpha_gravity_centres(loop.first.spectrum_params_)
+    second = alpha_gravity_centres(loop.second.spectrum_params_)
     has_alpha = np.isfinite(first)
     assert has_alpha.sum() >= 16  # the sample has alpha on most channels: the check is not empty
     diff = np.abs(second - first)[has_alpha]
@@ -124,15 +146,18 @@ def test_refit_recovers_alpha_peak_centres(loop):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="missed target (issue 17): refit epoch RMS down to 0.78 of the synthetic it was fitted to on some "
-    "channels; heavy-tailed epochs (blinks) are spread into the Gaussian background",
+    reason="missed target (issue 17): refit epoch RMS 0.87-1.06 of the synthetic it was fitted to (0.91-1.09 for "
+    "the first draw); heavy-tailed epochs (blinks) are spread into the Gaussian background",
 )
 def test_refit_recovers_channel_sds(loop):
     """The refit's channel amplitudes (RMS within 2-s epochs, see ``epoch_rms``; from a 960-s
-    draw) within 10 % of those of the synthetic it was fitted to, every channel. 10 % is the
-    issue's per-channel amplitude tolerance."""
-    ratio = epoch_rms(loop.second.sample(N_LONG, duration=SYNTHETIC_S, seed=2)) / epoch_rms(loop.synthetic)
-    assert (np.abs(ratio - 1.0) <= 0.1).all(), np.round(ratio, 3)
+    draw) within 10 % of those of the synthetic it was fitted to, every channel, for the
+    loop's synthetic and for a second one (seed 3): one draw alone passes or fails by
+    chance. 10 % is the issue's per-channel amplitude tolerance."""
+    other = loop.first.sample(N_SYNTHETIC, duration=SYNTHETIC_S, seed=3)
+    for synthetic, refit in ((loop.synthetic, loop.second), (other, SpectralGenerator().fit(other))):
+        ratio = epoch_rms(refit.sample(N_LONG, duration=SYNTHETIC_S, seed=2)) / epoch_rms(synthetic)
+        assert (np.abs(ratio - 1.0) <= 0.1).all(), np.round(ratio, 3)
 
 
 def test_refit_recovers_band_coherency(loop):
@@ -270,17 +295,23 @@ def test_amplitude_moments_of_a_transformed_gaussian_process():
     _assert_moments_within_20_percent(real.values, synthetic.values)
 
 
-@pytest.mark.parametrize("name", ["A_Z", "B_O", "C_N", "D_F", "E_S"])
+SET_D_MISS = pytest.mark.xfail(
+    strict=True,
+    reason="missed target (issue 17): set D's heavy tails sit in a few segments (real segment kurtosis: median "
+    "0.38, mean 1.32) while the one amplitude map gives every synthetic segment them (median 1.2-1.4, mean "
+    "1.49-1.87 over sampling seeds 1-4, limit 1.59)",
+)
+
+
+@pytest.mark.parametrize("name", ["A_Z", "B_O", "C_N", pytest.param("D_F", marks=SET_D_MISS), "E_S"])
 def test_amplitude_moments_of_bonn_eeg(real_file, name):
     """Each Bonn set (100 single-channel segments of 23.6 s, uV, 12-bit integers: the
     quantiser is exercised too): per-segment skewness and excess kurtosis, averaged over
     segments, within 20 % in 100 synthetic segments.
 
-    Set D sits at its limit: the fit's own draws (the calibration stream, fixed in the
-    code) decide it. With the shipped stream its mean kurtosis is 1.19-1.44 over sampling
-    seeds 1-3 (real 1.32, limit 1.59); with two other calibration streams it was 1.74-1.76,
-    so a change of the random stream can turn it red. The model's segments are too alike:
-    median segment kurtosis about 1.0 against the real 0.4, the mean met by compensation."""
+    Set D misses it: its tails are in a few segments (spikes of the epileptogenic zone),
+    and the model has one amplitude map for all of them; the mean segment kurtosis is met
+    or missed by the fit's own calibration stream (1.12-1.36 with the earlier stream)."""
     data = np.load(real_file(f"eeg_bonn_set{name}.npz"))
     real = make_signals(data["data"].astype(np.float64)[:, None, :], float(data["sfreq"]), units="uV", modality="eeg")
     synthetic = SpectralGenerator().fit(real).sample(real.sizes["record"], seed=1)
@@ -397,6 +428,41 @@ def test_same_seed_same_records_first_record_and_other_seeds(loop):
     assert part["record"].values.tolist() == [2, 3]
     other = generator.sample(4, duration=4.0, seed=6)
     assert not np.any(np.all(other.values == batch.values, axis=-1))  # no channel of any record repeats
+
+
+def test_same_records_on_one_thread_and_on_several(loop):
+    """Batches of records are drawn in Numba's thread count; each record depends on its
+    own generator only, so one thread gives the same records, bit for bit (30 records of
+    8 s: several batches, so the threads do share the work)."""
+    numba = pytest.importorskip("numba")
+    default = numba.get_num_threads()
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("one CPU: no second thread to compare with")
+    generator = loop.first
+    assert generator._batch_size(round(8.0 * SFREQ)) < 30  # several batches
+    try:
+        numba.set_num_threads(2)
+        threaded = generator.sample(30, duration=8.0, seed=4).values
+        numba.set_num_threads(1)
+        alone = generator.sample(30, duration=8.0, seed=4).values
+    finally:
+        numba.set_num_threads(default)
+    np.testing.assert_array_equal(threaded, alone)
+
+
+def test_in_threads_keeps_the_order():
+    """``_in_threads`` yields the results in the items' order, however the threads finish
+    (later items sleep less, so they finish first)."""
+    import time
+
+    from biosynth.generators.learned._base import _in_threads
+
+    def slow_square(i: int) -> int:
+        time.sleep(0.002 * (10 - i))
+        return i * i
+
+    assert list(_in_threads(slow_square, range(10), 3)) == [i * i for i in range(10)]
+    assert list(_in_threads(slow_square, range(1), 3)) == [0]
 
 
 def test_fit_is_deterministic(tmp_path):

@@ -14,9 +14,10 @@ with ``allow_pickle=False``); it never replaces a file without ``overwrite=True`
 
 from __future__ import annotations
 
+import collections
 import functools
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -207,17 +208,22 @@ class LearnedGenerator(Generator):
         records = range(first_record, first_record + n_records)
         placed = []
         chunk = self._batch_size(n_times)
+        starts = range(0, n_records, chunk)
+
+        def draw(start: int) -> list[Any]:
+            batch = records[start : start + chunk]
+            rngs = [np.random.default_rng(record_seed_sequence(root, record)) for record in batch]
+            labels_here = [None if per_record is None else per_record[start + k] for k in range(len(batch))]
+            return self._sample_batch(rngs, n_times, labels_here)
+
         with tqdm(total=n_records, desc=self.name, unit="record", disable=not progress) as bar:
-            for start in range(0, n_records, chunk):
-                batch = list(records[start : start + chunk])
-                rngs = [np.random.default_rng(record_seed_sequence(root, record)) for record in batch]
-                labels_here = [None if per_record is None else per_record[start + k] for k in range(len(batch))]
-                for k, result in enumerate(self._sample_batch(rngs, n_times, labels_here)):
+            for start, results in zip(starts, _in_threads(draw, starts, self._batch_threads()), strict=True):
+                for k, result in enumerate(results):
                     if isinstance(result, tuple):
                         result, found = result
-                        placed.append(found.assign(record=batch[k]))
+                        placed.append(found.assign(record=records[start + k]))
                     out[start + k] = result
-                bar.update(len(batch))
+                bar.update(len(results))
         provenance = build_provenance(
             f"biosynth.generators.learned.{type(self).__name__}",
             self._params(),
@@ -244,6 +250,11 @@ class LearnedGenerator(Generator):
 
     def _check_ready(self) -> None:
         self._check_fitted()
+
+    def _batch_threads(self) -> int:
+        """Threads that draw batches of records at once: 1 (in order, in this thread)
+        unless a generator's ``_sample_batch`` is thread-safe and releases the GIL."""
+        return 1
 
     def _prepare_sampling(self, device: str | None) -> None:
         """Get ready to sample on ``device`` (checked; None: the generator's own)."""
@@ -321,6 +332,28 @@ class LearnedGenerator(Generator):
         params = ", ".join(f"{k}={v!r}" for k, v in self._params().items())
         fitted = "" if not hasattr(self, "info_") else f", fitted on {self.info_['n_records']} records"
         return f"{type(self).__name__}({params}{fitted})"
+
+
+def _in_threads(function: Callable[[Any], Any], items: Sequence[Any], n_threads: int) -> Iterator[Any]:
+    """``function(item)`` for each item, yielded in order, computed by ``n_threads`` threads.
+
+    The first item runs alone in this thread (it fills whatever the function caches);
+    then at most ``2 * n_threads`` items are in flight, so results wait for the caller
+    in bounded number. One thread, or one item: a plain loop."""
+    if n_threads <= 1 or len(items) <= 1:
+        yield from map(function, items)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    yield function(items[0])
+    with ThreadPoolExecutor(max_workers=n_threads) as pool:
+        pending = collections.deque()
+        for item in items[1:]:
+            pending.append(pool.submit(function, item))
+            if len(pending) >= 2 * n_threads:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _jsonable(value: Any) -> Any:

@@ -478,6 +478,14 @@ class SpectralGenerator(LearnedGenerator):
     def _sample_record(self, rng: np.random.Generator, n_times: int, label: Any) -> Any:
         return self._sample_batch([rng], n_times, [label])[0]
 
+    def _batch_threads(self) -> int:
+        """Batches run in Numba's thread count (``NUMBA_NUM_THREADS``, or
+        ``numba.set_num_threads``): the kernels and the FFTs release the GIL, and each
+        record depends on its own generator only, so the records are the same."""
+        import numba
+
+        return numba.get_num_threads()
+
     def _batch_size(self, n_times: int) -> int:
         per_record = self.log_psd_.shape[0] * (n_times + self._n_segment)  # the record with its margins
         return max(1, int(BATCH_ELEMENTS // per_record))
