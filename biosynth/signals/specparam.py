@@ -199,6 +199,20 @@ def _gaussians(f: np.ndarray, *params: float) -> np.ndarray:
     return np.sum(height * np.exp(-((f - centre) ** 2) / (2 * std**2)), axis=0)
 
 
+def _gaussians_jacobian(f: np.ndarray, *params: float) -> np.ndarray:
+    """Derivatives of :func:`_gaussians` by each parameter, (n_freqs, n_params): exact,
+    where fooof's curve_fit differences them numerically (3 more evaluations per peak and
+    step; the fits agree within its tolerance, see the tests)."""
+    centre, height, std = np.reshape(params, (-1, 3)).T[..., None]
+    shape = np.exp(-((f - centre) ** 2) / (2 * std**2))
+    gauss = height * shape
+    out = np.empty((len(centre), 3, len(f)))
+    out[:, 0] = gauss * (f - centre) / std**2
+    out[:, 1] = shape
+    out[:, 2] = gauss * (f - centre) ** 2 / std**3
+    return out.reshape(-1, len(f)).T
+
+
 def _periodic_fit(f: np.ndarray, flat: np.ndarray, **settings: Any) -> tuple[np.ndarray, np.ndarray]:
     """Steps 2-4 for one flattened spectrum: the fitted peaks' log power (n_freqs,) and
     their (n_peaks, 3) parameters; NaN power (and no peaks) if the fit fails."""
@@ -218,7 +232,13 @@ def _periodic_fit(f: np.ndarray, flat: np.ndarray, **settings: Any) -> tuple[np.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # OptimizeWarning when the covariance cannot be estimated
             fitted = curve_fit(
-                _gaussians, f, flat, p0=guess.ravel(), bounds=(low.ravel(), high.ravel()), maxfev=_MAXFEV
+                _gaussians,
+                f,
+                flat,
+                p0=guess.ravel(),
+                bounds=(low.ravel(), high.ravel()),
+                maxfev=_MAXFEV,
+                jac=_gaussians_jacobian,
             )
     except (RuntimeError, np.linalg.LinAlgError) as err:
         logger.warning("peak fit failed (%s); the row's aperiodic parameters are NaN, as in fooof.", err)
