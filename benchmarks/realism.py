@@ -3,7 +3,8 @@
 they never saw, side by side with neurodsp set up from the same fit.
 
 Rerun: ``python -m benchmarks.realism [--real-data DIR] [--out FILE.md] [--quick]
-[--generators fitted,defaults,neurodsp,iaaft]``. Reads every recording of
+[--generators fitted,defaults,neurodsp,iaaft] [--repeats 3]``. Each recording is judged in
+``--repeats`` draws (seeds 0, 1, 2 by default) and the tables give their median. Reads every recording of
 :data:`biosynth.bench.realism_suite.RECORDINGS` found in the real-data folder (``--real-data``, else
 ``$BIOSYNTH_REAL_DATA``, else ``shared/data/real`` beside the checkout; an absent file is
 skipped with one line), writes ``benchmarks/results/realism_<date>.md`` and the JSON beside
@@ -200,9 +201,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--quick", action="store_true", help="4 recordings, 20 Bonn segments per part")
     parser.add_argument("--generators", default=None, help="comma-separated candidates")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeats", type=int, default=3, help="draws per recording, their median reported")
     args = parser.parse_args(argv)
     chosen = generators(args.generators)
-    result = run_realism(args.real_data, generators=chosen, quick=args.quick, seed=args.seed, log=print)
+    result = run_realism(
+        args.real_data, generators=chosen, quick=args.quick, seed=args.seed, repeats=args.repeats, log=print
+    )
     print(realism_markdown(result))
     out = args.out or RESULTS / f"realism-{time.strftime('%Y-%m-%d')}.md"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
@@ -522,7 +523,7 @@ def resolve_candidates(generators: Iterable[str | Candidate] | None) -> list[Can
 #: Columns of :func:`realism_table`, in order.
 COLUMNS = (*SECTIONS, "c2st_auc", "auc_target", "mia_auc", "memorised_copies", "copies_allowed",
            "holds_real_samples", "fit_s", "sample_s", "compare_s", "passes", "reason",
-           *(f"{s}_worst" for s in SECTIONS))  # fmt: skip
+           *(f"{s}_worst" for s in SECTIONS), "draws_passed", "n_draws")  # fmt: skip
 
 
 def realism_table(
@@ -537,6 +538,7 @@ def realism_table(
     targets: Targets | None = None,
     compare_options: Mapping[str, Any] | None = None,
     progress: bool = False,
+    repeats: int = 1,
 ) -> pd.DataFrame:
     """Fit each candidate on one part of ``recording`` and judge it on the other.
 
@@ -562,6 +564,11 @@ def realism_table(
         ``nonlinear``, ...).
     progress : bool, default=False
         Show a progress bar over the candidates.
+    repeats : int, default=1
+        Draws: the whole table is made with the seeds ``seed, seed + 1, ...`` and each
+        figure is the median over them (:func:`median_table`). One draw of 16-30 epochs
+        decides a verdict by chance: on the Bonn and PD recordings single draws put the
+        same generator on both sides of a target.
 
     Returns
     -------
@@ -574,15 +581,33 @@ def realism_table(
         (:func:`allowed_copies`); ``holds_real_samples``; seconds of fit, sample and
         compare; ``passes`` (True or False; missing for the reference and for candidates
         that did not run); ``reason`` (the missed targets, worst first, or why a candidate did
-        not run); the worst metric of each section. ``table.attrs`` holds the split:
-        ``epoch_s``, ``by``, ``n_fit_epochs``, ``n_held_out_epochs``, ``heldout_auc``,
-        ``sfreq``, ``n_channels``, ``targets``.
+        not run); the worst metric of each section; ``draws_passed`` (in how many draws
+        the candidate passed) and ``n_draws``. ``table.attrs`` holds the split: ``epoch_s``, ``by``,
+        ``n_fit_epochs``, ``n_held_out_epochs``, ``heldout_auc``, ``sfreq``,
+        ``n_channels``, ``targets``, ``seeds``.
     """
-    from tqdm.auto import tqdm
-
     candidates = resolve_candidates(generators)
     targets = Targets() if targets is None else targets
+    check_int("repeats", repeats, low=1)
     split = split_recording(recording, fit_fraction=fit_fraction, epoch=epoch, max_records=max_records)
+    tables = [
+        _one_table(split, candidates, seed + k, sections, targets, compare_options, progress) for k in range(repeats)
+    ]
+    return median_table(tables, targets)
+
+
+def _one_table(
+    split: Split,
+    candidates: list[Candidate],
+    seed: int,
+    sections: Sequence[str],
+    targets: Targets,
+    compare_options: Mapping[str, Any] | None,
+    progress: bool,
+) -> pd.DataFrame:
+    """:func:`realism_table` of one draw (seed)."""
+    from tqdm.auto import tqdm
+
     options = {"seed": seed, **(compare_options or {})}
     start = time.perf_counter()
     reference = _compare(split.fit_epochs, split.held_out_epochs, sections=list(sections), **options)
@@ -601,7 +626,50 @@ def realism_table(
         rows[candidate.name] = row
     table = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=list(COLUMNS))
     table["auc_target"] = targets.max_auc(heldout_auc)
-    table.attrs.update(_split_info(split, heldout_auc, targets))
+    table["draws_passed"] = table["passes"].map(lambda v: None if v is None or v != v else int(bool(v)))
+    table["n_draws"] = 1
+    table.attrs.update(_split_info(split, heldout_auc, targets), seeds=[seed])
+    return table
+
+
+def median_table(tables: Sequence[pd.DataFrame], targets: Targets | None = None) -> pd.DataFrame:
+    """Tables of :func:`realism_table` for several draws as one: the median of every
+    number over the draws, the verdict checked again on the medians, ``draws_passed``
+    summed (the draws whose own figures pass), the worst metrics of the first draw.
+
+    Parameters
+    ----------
+    tables : sequence of DataFrame
+        Same index and columns; one per seed.
+    targets : Targets or None, default=None
+        None: :class:`Targets` ().
+
+    Returns
+    -------
+    table : DataFrame
+        As one draw's, with ``attrs["seeds"]`` all the seeds and ``heldout_auc`` the
+        median.
+    """
+    targets = Targets() if targets is None else targets
+    first = tables[0]
+    if len(tables) == 1:
+        return first
+    numbers = [*SECTIONS, "c2st_auc", "mia_auc", "memorised_copies", "copies_allowed", "fit_s", "sample_s", "compare_s"]
+    table = first.copy()
+    stacked = np.stack([t[numbers].to_numpy(dtype=float) for t in tables])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN cells (the reference's privacy) stay NaN
+        table[numbers] = np.nanmedian(stacked, axis=0)
+    heldout_auc = float(table.loc[HELD_OUT, "c2st_auc"])
+    table["auc_target"] = targets.max_auc(heldout_auc)
+    passed = np.stack([t["draws_passed"].to_numpy(dtype=float) for t in tables])
+    table["draws_passed"] = [None if np.isnan(v).any() else int(v.sum()) for v in passed.T]
+    table["n_draws"] = len(tables)
+    for name in table.index[1:]:
+        if all(isinstance(t.loc[name, "passes"], (bool, np.bool_)) for t in tables):  # it ran in every draw
+            misses = check_targets(table.loc[name].to_dict(), heldout_auc=heldout_auc, targets=targets)
+            table.loc[name, ["passes", "reason"]] = [not misses, "; ".join(misses)]
+    table.attrs.update(first.attrs, heldout_auc=heldout_auc, seeds=[s for t in tables for s in t.attrs["seeds"]])
     return table
 
 
@@ -619,8 +687,6 @@ def _split_info(split: Split, heldout_auc: float, targets: Targets) -> dict[str,
 
 
 def _compare(real: xr.DataArray, synthetic: xr.DataArray, **options: Any) -> Any:
-    import warnings
-
     from biosynth.fidelity import compare
 
     with warnings.catch_warnings():

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from biosynth._utils.check import check_int
 from biosynth._utils.files import atomic_output
 from biosynth._version import __version__
 from biosynth.bench.realism import (
@@ -202,6 +203,7 @@ def run_realism(
     recordings: Sequence[str] | None = None,
     quick: bool = False,
     seed: int = 0,
+    repeats: int = 1,
     progress: bool = True,
     log: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
@@ -220,6 +222,8 @@ def run_realism(
         part instead of :data:`SEGMENTS_PER_PART`.
     seed : int, default=0
         As for :func:`realism_table`.
+    repeats : int, default=1
+        Draws per recording, their figures' median reported (see :func:`realism_table`).
     progress : bool, default=True
         Progress bars over recordings and candidates.
     log : callable or None, default=None
@@ -247,7 +251,9 @@ def run_realism(
     folder = real_data_dir(real_data)  # a mistyped folder fails here
     candidates = resolve_candidates(generators)
     specs = _specs(recordings if recordings is not None else QUICK if quick else None)
+    check_int("repeats", repeats, low=1)
     result = _header(candidates, quick=quick, seed=seed, folder=folder)
+    result["parameters"]["repeats"] = repeats
     start = time.perf_counter()
     for spec in tqdm(specs, desc="recordings", unit="recording", disable=not progress):
         try:
@@ -266,6 +272,7 @@ def run_realism(
             recording,
             generators=here,
             seed=seed,
+            repeats=repeats,
             progress=progress,
             max_records=(QUICK_SEGMENTS if quick else SEGMENTS_PER_PART) if spec.segments else None,
         )
@@ -354,7 +361,7 @@ def realism_markdown(result: Mapping[str, Any]) -> str:
         "# Realism benchmark (issue 17)",
         "",
         f"biosynth {result['biosynth_version']}, {result['date']}, {_machine(result['machine'])}; "
-        f"seed {result['parameters']['seed']}{', quick run' if result['parameters']['quick'] else ''}; "
+        f"{_draws(result['parameters'])}{', quick run' if result['parameters']['quick'] else ''}; "
         f"{result.get('seconds', float('nan')):.0f} s in all.",
         "",
         _MEANING.format(t=targets, max_epoch=MAX_EPOCH_S, min_epochs=MIN_EPOCHS),
@@ -383,6 +390,13 @@ _MEANING = (
     "Targets: C2ST AUC <= max({t.auc_floor:g}, held-out AUC + {t.auc_margin:g}); every section median ratio "
     "<= {t.max_ratio:g}; MIA AUC <= {t.max_mia_auc:g}; copies at most the allowed count."
 )
+
+
+def _draws(parameters: Mapping[str, Any]) -> str:
+    seed, repeats = parameters["seed"], parameters.get("repeats", 1)
+    if repeats == 1:
+        return f"seed {seed}"
+    return f"the median of {repeats} draws (seeds {seed}-{seed + repeats - 1})"
 
 
 def _machine(machine: Mapping[str, Any]) -> str:
@@ -419,7 +433,11 @@ def _cell(row: Mapping[str, Any], key: str, fmt: str | None) -> str:
         allowed = row.get("copies_allowed")
         return "-" if value is None else f"{int(value)} ({'-' if allowed is None else int(allowed)})"
     if key == "passes":
-        return "-" if value is None else "**yes**" if value else "no"
+        if value is None:
+            return "-"
+        verdict = "**yes**" if value else "no"
+        draws, seeds = row.get("draws_passed"), row.get("n_draws") or 1
+        return verdict if draws is None or seeds == 1 else f"{verdict} ({int(draws)} of {seeds} draws)"
     if key == "holds_real_samples":
         return "yes" if value else ""
     if value is None:

@@ -79,6 +79,12 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         "realism: the candidates (fitted,ar,defaults,iaaft; default fitted or ar,defaults,iaaft)",
     )
     bench.add_argument("--quick", action="store_true", help="realism: 4 recordings, 20 Bonn segments per part")
+    bench.add_argument(
+        "--repeats",
+        type=int,
+        default=1,
+        help="realism: draws (seeds SEED, SEED+1, ...) per recording; the tables report their median (default 1)",
+    )
     add_output(
         bench, required=False, help_text="JSON results path (realism: the Markdown and JSON pair) (default: print only)"
     )
@@ -153,7 +159,9 @@ def run_realism_command(args: argparse.Namespace) -> int:
         for path in (args.out.with_suffix(".md"), args.out.with_suffix(".json")):
             check_output_path(path, overwrite=args.overwrite)
     generators = name_list("--generators", args.generators) if args.generators else None
-    result = run_realism(args.real_data, generators=generators, quick=args.quick, seed=args.seed, log=print)
+    result = run_realism(
+        args.real_data, generators=generators, quick=args.quick, seed=args.seed, repeats=args.repeats, log=print
+    )
     print(realism_markdown(result))
     if args.out is not None:
         paths = write_realism(result, args.out, overwrite=args.overwrite)

@@ -8,12 +8,15 @@ import json
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from biosynth.bench.realism import (
     CANDIDATES,
+    COLUMNS,
     HELD_OUT,
     MIN_EPOCHS,
+    SECTIONS,
     Candidate,
     Targets,
     Unavailable,
@@ -21,6 +24,7 @@ from biosynth.bench.realism import (
     check_targets,
     default_epoch,
     interleave,
+    median_table,
     realism_table,
     split_recording,
 )
@@ -228,6 +232,36 @@ def test_end_to_end_on_a_stationary_process(recording):
     assert np.isnan(missing["c2st_auc"])
 
 
+def _draw(c2st: float, held_auc: float = 0.6) -> pd.DataFrame:
+    """One draw's table with a single candidate that passes every target but the C2ST AUC's,
+    which it passes when at most max(0.75, held_auc + 0.05)."""
+    table = pd.DataFrame(index=[HELD_OUT, "x"], columns=list(COLUMNS), dtype=object)
+    table.loc[:, list(SECTIONS)] = 1.0
+    table.loc[HELD_OUT, "c2st_auc"], table.loc["x", "c2st_auc"] = held_auc, c2st
+    table.loc["x", ["mia_auc", "memorised_copies", "copies_allowed"]] = [0.5, 0.0, 3.0]
+    passes = c2st <= max(0.75, held_auc + 0.05)
+    table.loc["x", ["passes", "draws_passed", "n_draws"]] = [passes, int(passes), 1]
+    table.attrs.update(heldout_auc=held_auc, seeds=[len(str(c2st))])
+    return table
+
+
+def test_median_table_judges_the_median_and_counts_the_draws_that_passed():
+    table = median_table([_draw(0.70), _draw(0.90), _draw(0.72)])
+    row = table.loc["x"]
+    assert row["c2st_auc"] == pytest.approx(0.72) and row["n_draws"] == 3
+    assert row["passes"] and row["reason"] == "" and row["draws_passed"] == 2
+    worse = median_table([_draw(0.70), _draw(0.90), _draw(0.80)]).loc["x"]
+    assert not worse["passes"] and worse["reason"] == "C2ST AUC 0.80 > 0.75" and worse["draws_passed"] == 1
+    held = median_table([_draw(0.8, held_auc=0.7), _draw(0.8, held_auc=0.9), _draw(0.8, held_auc=0.8)])
+    assert held.attrs["heldout_auc"] == pytest.approx(0.8) and held.loc["x", "auc_target"] == pytest.approx(0.85)
+    assert held.loc["x", "passes"]  # 0.80 <= 0.8 + 0.05: the target follows the median held-out AUC
+
+
+def test_realism_table_refuses_zero_repeats(recording):
+    with pytest.raises(ValueError, match="repeats"):
+        realism_table(recording, generators=["ar"], sections=FAST, repeats=0)
+
+
 def test_cli_runs_the_folder_and_writes_markdown_and_json(tmp_path, capsys):
     data = var_process(40.0, seed=3)
     folder = tmp_path / "real"
@@ -236,10 +270,11 @@ def test_cli_runs_the_folder_and_writes_markdown_and_json(tmp_path, capsys):
              ch_names=np.array(data["channel"].values, dtype=str), units="V")  # fmt: skip
     out = tmp_path / "realism.md"
     code, _, err = run(capsys, "bench", "realism", "--real-data", str(folder), "--generators", "ar",
-                            "--out", str(out))  # fmt: skip
+                            "--out", str(out), "--repeats", "2")  # fmt: skip
     assert code == 0, err
     text = out.read_text()
     assert "## eeglab" in text and "| metric | held-out real | ar |" in text
+    assert "the median of 2 draws (seeds 0-1)" in text and " of 2 draws) |" in text
     assert "`bonn_A` skipped: eeg_bonn_setA_Z.npz not found" in text
     result = json.loads(out.with_suffix(".json").read_text())
     assert result["schema"] == "biosynth.realism/1" and set(result["recordings"]) == {"eeglab"}
