@@ -144,16 +144,14 @@ def test_refit_recovers_alpha_peak_centres(loop):
     assert share >= 0.9, f"{share:.2f} of the channels within 0.3 Hz; |diff| {np.round(diff, 2)}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="missed target (issue 17): refit epoch RMS 0.87-1.06 of the synthetic it was fitted to (0.91-1.09 for "
-    "the first draw); heavy-tailed epochs (blinks) are spread into the Gaussian background",
-)
 def test_refit_recovers_channel_sds(loop):
     """The refit's channel amplitudes (RMS within 2-s epochs, see ``epoch_rms``; from a 960-s
     draw) within 10 % of those of the synthetic it was fitted to, every channel, for the
     loop's synthetic and for a second one (seed 3): one draw alone passes or fails by
-    chance. 10 % is the issue's per-channel amplitude tolerance."""
+    chance. 10 % is the issue's per-channel amplitude tolerance; measured 0.90-1.06 over
+    both loops and sampling seeds 2 and 4 (the second loop's worst channel at the limit).
+    The refit sees 15 records: before its calibration left the record levels out, their
+    heavy tail put some channels at 0.78-0.87."""
     other = loop.first.sample(N_SYNTHETIC, duration=SYNTHETIC_S, seed=3)
     for synthetic, refit in ((loop.synthetic, loop.second), (other, SpectralGenerator().fit(other))):
         ratio = epoch_rms(refit.sample(N_LONG, duration=SYNTHETIC_S, seed=2)) / epoch_rms(synthetic)
@@ -279,7 +277,7 @@ def _assert_moments_within_20_percent(real: np.ndarray, synthetic: np.ndarray) -
 
 @pytest.mark.xfail(
     strict=True,
-    reason="missed target (issue 17): excess kurtosis 1.07 vs 1.64 (skew 0.82 vs 0.96 passes): the map works "
+    reason="missed target (issue 17): excess kurtosis 0.89 vs 1.64 (skew 0.79 vs 0.96 passes): the map works "
     "on values standardised by their moving RMS, which a heavy tail inflates",
 )
 def test_amplitude_moments_of_a_transformed_gaussian_process():
@@ -295,27 +293,74 @@ def test_amplitude_moments_of_a_transformed_gaussian_process():
     _assert_moments_within_20_percent(real.values, synthetic.values)
 
 
-SET_D_MISS = pytest.mark.xfail(
-    strict=True,
-    reason="missed target (issue 17): set D's heavy tails sit in a few segments (real segment kurtosis: median "
-    "0.38, mean 1.32) while the one amplitude map gives every synthetic segment them (median 1.2-1.4, mean "
-    "1.49-1.87 over sampling seeds 1-4, limit 1.59)",
-)
-
-
-@pytest.mark.parametrize("name", ["A_Z", "B_O", "C_N", pytest.param("D_F", marks=SET_D_MISS), "E_S"])
+@pytest.mark.parametrize("name", ["A_Z", "B_O", "C_N", "D_F", "E_S"])
 def test_amplitude_moments_of_bonn_eeg(real_file, name):
     """Each Bonn set (100 single-channel segments of 23.6 s, uV, 12-bit integers: the
     quantiser is exercised too): per-segment skewness and excess kurtosis, averaged over
-    segments, within 20 % in 100 synthetic segments.
+    segments, within 20 % in 400 synthetic segments (400, so that the check is of the
+    model and not of one draw: 100 synthetic segments of set D scatter by 1.44-1.69).
 
-    Set D misses it: its tails are in a few segments (spikes of the epileptogenic zone),
-    and the model has one amplitude map for all of them; the mean segment kurtosis is met
-    or missed by the fit's own calibration stream (1.12-1.36 with the earlier stream)."""
+    Set D passes on the mean (kurtosis 1.54 against 1.32, limit 1.59), not on the shape of
+    the distribution: its tails are in a few segments (real median segment kurtosis 0.38)
+    while the one amplitude map gives them to every synthetic segment (median 1.2)."""
     data = np.load(real_file(f"eeg_bonn_set{name}.npz"))
     real = make_signals(data["data"].astype(np.float64)[:, None, :], float(data["sfreq"]), units="uV", modality="eeg")
-    synthetic = SpectralGenerator().fit(real).sample(real.sizes["record"], seed=1)
+    synthetic = SpectralGenerator().fit(real).sample(400, seed=1)
     _assert_moments_within_20_percent(real.values, synthetic.values)
+
+
+# --- record levels of a set of segments -------------------------------------------------------
+
+
+def test_level_knots_map_a_standard_normal_to_the_scores_skew_with_unit_variance():
+    """The record-level map (``_level_knots``, ``_level_scores``) of standard normals has
+    mean 0 and variance 1 and the skewness of the records' scores it was fitted to
+    (lognormal scores: skewness about 1.8 at this spread); Gaussian scores stay about
+    symmetric."""
+    from biosynth.generators.learned.spectral import _level_knots, _level_scores
+
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal(200_000)
+    for scores, skew in ((np.exp(0.5 * rng.standard_normal(400)), (1.0, 2.5)), (rng.standard_normal(400), (-0.3, 0.3))):
+        loadings = np.array([[0.3], [0.1]])
+        knots = _level_knots(scores[:, None] * loadings[:, 0], loadings)  # two features on one component
+        mapped = _level_scores(z[:, None], knots)[:, 0]
+        assert abs(mapped.mean()) < 0.01 and abs(mapped.var() - 1.0) < 0.02
+        assert skew[0] < stats.skew(mapped) < skew[1]
+
+
+def test_level_log_mean_is_the_closed_form_for_gaussian_levels_and_monte_carlo_otherwise():
+    """log10 E[10 ** (L s)] per feature: 0.5 ln(10) sum(L**2) without knots (the lognormal
+    mean), and the Monte Carlo mean of the mapped scores with them (64-point quadrature,
+    within 0.002 log10 units)."""
+    from biosynth.generators.learned.spectral import _level_knots, _level_log_mean, _level_scores
+
+    rng = np.random.default_rng(1)
+    loadings = np.array([[0.3, 0.05], [0.1, -0.2]])
+    gaussian = 0.5 * np.log(10) * np.array([0.3**2 + 0.05**2, 0.1**2 + 0.2**2])
+    np.testing.assert_allclose(_level_log_mean(loadings, np.zeros((2, 2, 0))), gaussian)
+    means = np.column_stack([np.exp(rng.standard_normal(300)), rng.standard_normal(300)]) @ loadings.T
+    knots = _level_knots(means, loadings)
+    scores = _level_scores(rng.standard_normal((400_000, 2)), knots)
+    monte_carlo = np.log10(np.mean(10.0 ** (scores @ loadings.T), axis=0))
+    np.testing.assert_allclose(_level_log_mean(loadings, knots), monte_carlo, atol=2e-3)
+
+
+def test_level_of_a_set_of_segments_matches_the_real_one(real_file):
+    """Bonn set D (100 segments of 23.6 s; a few very loud ones: the segments' log SD has
+    skewness 0.8): the median 4-s epoch SD of 400 synthetic epochs within 20 % of the real
+    (1.13 measured). Its calibration draws once carried the records' levels too, whose
+    heavy tail made their mean power scatter: the model came out 42 % too loud (median
+    SD 73.5 uV against 51.7)."""
+    data = np.load(real_file("eeg_bonn_setD_F.npz"))
+    sfreq = float(data["sfreq"])
+    values = data["data"].astype(np.float64)[0::2][:40, None, :]
+    generator = SpectralGenerator().fit(make_signals(values, sfreq, units="uV", modality="eeg"))
+    n = round(4.0 * sfreq)
+    real = values[..., : values.shape[-1] // n * n].reshape(-1, n)
+    synthetic = generator.sample(400, duration=n / sfreq, seed=0).values.reshape(-1, n)
+    ratio = np.median(synthetic.std(axis=-1)) / np.median(real.std(axis=-1))
+    assert abs(ratio - 1.0) <= 0.2, ratio
 
 
 # --- beta bursts ---------------------------------------------------------------------------------

@@ -144,6 +144,11 @@ class SpectralGenerator(LearnedGenerator):
     record_variability_ : ndarray, shape (n_channels * n_bands, n_record_components)
         Loadings of the level of a whole record (constant over it), learned where the
         data hold several records of several epochs (segment sets); none otherwise.
+    record_level_knots_ : ndarray, shape (n_record_components, 2, n_knots)
+        The distribution of each record-level component (a monotone map of a standard
+        normal: its knots, normal quantiles and the records' standardised score
+        quantiles); a skewed set (a few loud segments) keeps both its mean and its median
+        level. No knots (``n_knots`` 0): Gaussian levels.
     variability_diag_ : ndarray, shape (n_channels * n_bands,)
         Independent variance of each log band power, log10 units squared.
     rho_ : ndarray, shape (n_components,)
@@ -387,6 +392,7 @@ class SpectralGenerator(LearnedGenerator):
         n_ch, n_bands = self.log_psd_.shape[0], len(self.band_centres_)
         self.variability_ = np.zeros((n_ch * n_bands, 0))
         self.record_variability_ = np.zeros((n_ch * n_bands, 0))
+        self.record_level_knots_ = np.zeros((0, 2, 0))
         self.variability_diag_ = np.zeros(n_ch * n_bands)
         self.rho_ = np.zeros(0)
         self.quantiles_ = np.zeros((2, n_ch, 0))
@@ -431,7 +437,9 @@ class SpectralGenerator(LearnedGenerator):
         )
         if split:
             total = np.cov(within * scale, rowvar=False)  # chance + within-record variation of one epoch
-            self.record_variability_ = _record_levels(by_record.mean(axis=1), total / per_record, self.n_components)
+            means = by_record.mean(axis=1)
+            self.record_variability_ = _record_levels(means, total / per_record, self.n_components)
+            self.record_level_knots_ = _level_knots(means, self.record_variability_)
 
     def _calibrate(self, x: np.ndarray, mask: np.ndarray | None) -> None:
         """Correct the spectrum for what the gains (and the amplitude map) do to it, twice,
@@ -461,7 +469,8 @@ class SpectralGenerator(LearnedGenerator):
         # records like the fitted ones (each with its own level), at least 64 segments in all
         count = max(x.shape[0], math.ceil(64 * n / x.shape[-1]))
         for step in range(3):
-            out = self._draw_batch([np.random.default_rng(s) for s in rng.spawn(count)], x.shape[-1], transform=False)
+            rngs = [np.random.default_rng(s) for s in rng.spawn(count)]
+            out = self._draw_batch(rngs, x.shape[-1], transform=False, levels=False)
             if real_q is not None:
                 self.quantiles_ = _fit_map(out, real_q, probs, n_epoch, self.map_cutoff_, self.info_["sfreq"])
                 out = _apply_map(out, self.quantiles_, n_epoch, self.map_cutoff_, self.info_["sfreq"])
@@ -511,7 +520,9 @@ class SpectralGenerator(LearnedGenerator):
         """One record of the model, (n_channels, n_times), zero mean."""
         return self._draw_batch([rng], n_times, transform=transform)[0]
 
-    def _draw_batch(self, rngs: list[np.random.Generator], n_times: int, *, transform: bool) -> np.ndarray:
+    def _draw_batch(
+        self, rngs: list[np.random.Generator], n_times: int, *, transform: bool, levels: bool = True
+    ) -> np.ndarray:
         """Records of the model, (n_records, n_channels, n_times), zero mean. Each record
         draws, from its own generator, the stationary spectrum and then the gains."""
         varying = bool(self.variability_.size or self.variability_diag_.any() or self.record_variability_.size)
@@ -528,7 +539,7 @@ class SpectralGenerator(LearnedGenerator):
         for rng, out in zip(rngs, noise, strict=True):
             _complex_normals(rng, out)
             if varying:
-                gains.append(self._frame_gains(rng, n_short))
+                gains.append(self._frame_gains(rng, n_short, levels=levels))
         y = self._stationary(noise)[..., n_long // 4 : n_long // 4 + total]
         if varying:
             y = self._modulate(y, np.stack(gains))[..., :n_times]
@@ -597,17 +608,22 @@ class SpectralGenerator(LearnedGenerator):
         spectra *= gains.transpose(0, 2, 1, 3).astype(spectra.real.dtype, copy=False)
         return _overlap_add(fft.irfft(spectra, n=n, axis=-1, overwrite_x=True), window)
 
-    def _frame_gains(self, rng: np.random.Generator, n_frames: int) -> np.ndarray:
-        """Amplitude gains (n_frames, C, F) of the short frames from the latent band-power process."""
+    def _frame_gains(self, rng: np.random.Generator, n_frames: int, *, levels: bool = True) -> np.ndarray:
+        """Amplitude gains (n_frames, C, F) of the short frames from the latent band-power
+        process; ``levels=False`` leaves out the record's level (a factor of mean 1 per
+        band: the calibration's draws leave it out, since its heavy tail would make their
+        mean power scatter by 20 % and more between fits of a set of segments)."""
         n_ch = self.log_psd_.shape[0]
         n_bands = len(self.band_centres_)
         latent = _ar1(rng, self.rho_, n_frames)  # (n_frames, k)
         rho_rest = float(np.mean(self.rho_)) if self.rho_.size else 0.0
         independent = _ar1(rng, np.full(n_ch * n_bands, rho_rest), n_frames)
         log_power = latent @ self.variability_.T + independent * np.sqrt(self.variability_diag_)
-        levels = self.record_variability_
-        log_power += levels @ rng.standard_normal(levels.shape[1])  # the record's level, for all its frames
-        variance = np.sum(self.variability_**2, axis=1) + self.variability_diag_ + np.sum(levels**2, axis=1)
+        loadings = self.record_variability_
+        scores = _level_scores(rng.standard_normal(loadings.shape[1]), self.record_level_knots_)
+        if levels:
+            log_power += loadings @ scores - self._level_log_mean()  # the record's level, for all its frames
+        variance = np.sum(self.variability_**2, axis=1) + self.variability_diag_
         log_power -= 0.5 * np.log(10.0) * variance  # E[10 ** u] = 1: the mean spectrum stays
         log_power += state_log_power(rng, self.state_offsets_, self.state_transitions_, self.state_occupancy_, n_frames)
         cached = getattr(self, "_gain_weights", None)  # float32 band weights, cached for the fitted bands
@@ -617,6 +633,16 @@ class SpectralGenerator(LearnedGenerator):
         weights = cached[2]
         exponent = (np.float32(0.5 * np.log(10.0)) * log_power.astype(np.float32)).reshape(n_frames, n_ch, n_bands)
         return np.exp(exponent @ weights)
+
+    def _level_log_mean(self) -> np.ndarray:
+        """log10 E[10 ** (levels @ scores)] per log band power (cached): subtracted, the
+        record levels leave the mean spectrum as it is."""
+        cached = getattr(self, "_level_mean_cache", None)
+        key = (self.record_variability_, self.record_level_knots_)
+        if cached is None or cached[0] is not key[0] or cached[1] is not key[1]:
+            value = _level_log_mean(self.record_variability_, self.record_level_knots_)
+            self._level_mean_cache = cached = (*key, value)
+        return cached[2]
 
     def _coherency_factor(self) -> np.ndarray:
         """Cholesky factor (F, C, C) of the coherency matrix at every frequency (positive
@@ -651,6 +677,7 @@ class SpectralGenerator(LearnedGenerator):
             "coherency_imag": self.coherency_.imag,
             "variability": self.variability_,
             "record_variability": self.record_variability_,
+            "record_level_knots": self.record_level_knots_,
             "variability_diag": self.variability_diag_,
             "rho": self.rho_,
             "state_offsets": self.state_offsets_,
@@ -677,6 +704,7 @@ class SpectralGenerator(LearnedGenerator):
         self.coherency_ = state["coherency_real"] + 1j * state["coherency_imag"]
         self.variability_ = state["variability"]
         self.record_variability_ = state["record_variability"]
+        self.record_level_knots_ = state.get("record_level_knots", np.zeros((0, 2, 0)))
         self.variability_diag_ = state["variability_diag"]
         self.rho_ = state["rho"]
         states = restore_states(state, self.variability_diag_.size)  # files without states: one state
@@ -905,6 +933,72 @@ def _record_levels(means: np.ndarray, noise: np.ndarray, n_components: int | Non
     limit = min(10, len(means) // 2) if n_components is None else n_components
     keep = int(min(limit, np.sum(values > 0)))
     return vectors[:, :keep] * np.sqrt(values[:keep])
+
+
+#: Fewest records for a non-Gaussian record-level distribution, and the probabilities of
+#: its knots (the records' score quantiles; fewer records: Gaussian levels).
+MIN_LEVEL_RECORDS = 20
+LEVEL_PROBABILITIES = (0.05, 0.15, 0.3, 0.5, 0.7, 0.85, 0.95)
+
+
+def _level_knots(means: np.ndarray, loadings: np.ndarray) -> np.ndarray:
+    """Knots (k, 2, K) of each record-level component's distribution: the standard normal
+    quantiles of :data:`LEVEL_PROBABILITIES` and the quantiles of the records' scores on
+    the component (their mean levels projected on its direction, standardised), then
+    shifted and scaled so that the map of a standard normal has mean 0 and variance 1
+    (:func:`_level_scores`; the loadings keep the variance). Gaussian (no knots) with
+    fewer than :data:`MIN_LEVEL_RECORDS` records."""
+    from scipy import stats
+
+    k = loadings.shape[1]
+    if len(means) < MIN_LEVEL_RECORDS or k == 0:
+        return np.zeros((k, 2, 0))
+    directions = loadings / np.linalg.norm(loadings, axis=0)
+    scores = (means - means.mean(axis=0)) @ directions
+    scores /= scores.std(axis=0)
+    probs = np.asarray(LEVEL_PROBABILITIES)
+    normal = np.broadcast_to(stats.norm.ppf(probs), (k, len(probs)))
+    knots = np.stack([normal, np.quantile(scores, probs, axis=0).T], axis=1)
+    nodes, weights = _hermite_nodes()
+    mapped = _level_scores(np.broadcast_to(nodes[:, None], (len(nodes), k)), knots)  # (n_nodes, k)
+    mean = weights @ mapped
+    sd = np.sqrt(weights @ (mapped - mean) ** 2)
+    knots[:, 1] = (knots[:, 1] - mean[:, None]) / sd[:, None]
+    return knots
+
+
+def _level_scores(z: np.ndarray, knots: np.ndarray) -> np.ndarray:
+    """Standard normals ``z`` (..., k) through each component's monotone piecewise-linear
+    map (knots (k, 2, K), the end pieces extended); unchanged where there are no knots."""
+    if knots.shape[-1] == 0:
+        return z
+    out = np.empty(np.shape(z))
+    for c in range(knots.shape[0]):
+        x, y = knots[c]
+        inside = np.interp(z[..., c], x, y)
+        low = y[0] + (z[..., c] - x[0]) * (y[1] - y[0]) / (x[1] - x[0])
+        high = y[-1] + (z[..., c] - x[-1]) * (y[-1] - y[-2]) / (x[-1] - x[-2])
+        out[..., c] = np.where(z[..., c] < x[0], low, np.where(z[..., c] > x[-1], high, inside))
+    return out
+
+
+def _hermite_nodes() -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and weights (summing to 1) of 64-point Gauss-Hermite quadrature for the
+    standard normal."""
+    nodes, weights = np.polynomial.hermite_e.hermegauss(64)
+    return nodes, weights / weights.sum()
+
+
+def _level_log_mean(loadings: np.ndarray, knots: np.ndarray) -> np.ndarray:
+    """log10 E[10 ** (loadings @ scores)] per feature, the scores independent, each the map
+    (:func:`_level_scores`) of a standard normal: 0.5 ln(10) sum(loadings**2) for Gaussian
+    levels, by quadrature otherwise."""
+    if knots.shape[-1] == 0:
+        return 0.5 * np.log(10.0) * np.sum(loadings**2, axis=1)
+    nodes, weights = _hermite_nodes()
+    mapped = _level_scores(np.broadcast_to(nodes[:, None], (len(nodes), loadings.shape[1])), knots)  # (n, k)
+    expectation = np.einsum("n,nfk->fk", weights, 10.0 ** (loadings[None] * mapped[:, None, :]))
+    return np.sum(np.log10(expectation), axis=1)
 
 
 def _frame_correlation(
