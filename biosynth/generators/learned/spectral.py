@@ -48,7 +48,7 @@ import xarray as xr
 
 from biosynth._utils.check import check_int, check_number, check_type
 from biosynth.generators._hfo_events import hfo_band_rms, learn_hfo_events, place_hfo_events
-from biosynth.generators.learned import _transients
+from biosynth.generators.learned import _lowfreq, _transients
 from biosynth.generators.learned._base import LearnedGenerator
 from biosynth.generators.learned._coherency import channel_positions, fit_distance_law, law_matrix, pair_distances
 from biosynth.generators.learned._states import fit_states, no_states, restore_states, state_log_power
@@ -144,6 +144,13 @@ class SpectralGenerator(LearnedGenerator):
     record_variability_ : ndarray, shape (n_channels * n_bands, n_record_components)
         Loadings of the level of a whole record (constant over it), learned where the
         data hold several records of several epochs (segment sets); none otherwise.
+    low_freqs_, low_widths_ : ndarray, shape (n_low,)
+        Centres and widths, in Hz, of the bands below the first non-zero frequency of
+        :attr:`freqs_`: the slow drifts between the record length and the Welch
+        segment's (:mod:`~biosynth.generators.learned._lowfreq`); empty when the records
+        are no longer than a segment.
+    low_log_psd_ : ndarray, shape (n_channels, n_low)
+        log10 power spectral density in those bands, units**2 / Hz.
     record_level_knots_ : ndarray, shape (n_record_components, 2, n_knots)
         The distribution of each record-level component (a monotone map of a standard
         normal: its knots, normal quantiles and the records' standardised score
@@ -297,6 +304,7 @@ class SpectralGenerator(LearnedGenerator):
         n_long = _welch_length(x.shape[0], x.shape[-1], n_epoch)
         self.freqs_ = np.fft.rfftfreq(n_long, 1.0 / sfreq)
         self.epoch_freqs_ = np.fft.rfftfreq(n_epoch, 1.0 / sfreq)
+        self.low_freqs_, self.low_widths_, self.low_log_psd_ = _lowfreq.fit_low(x, sfreq, float(self.freqs_[1]))
         spectra = _windowed_spectra(_frames(x, n_long, n_long // 2), sfreq)  # (n_windows, C, F), density scaling
         psd = np.mean(np.abs(spectra) ** 2, axis=0)
         self.band_centres_ = _band_centres(self.epoch_freqs_)
@@ -535,17 +543,28 @@ class SpectralGenerator(LearnedGenerator):
         n_long = self._n_segment
         length = _fast_even_length(total + n_long // 2)  # circular record, cropped a quarter segment in
         noise = np.empty((len(rngs), length // 2 + 1, self.log_psd_.shape[0], 2), dtype=np.float32)
-        gains = []
+        gains, slow = [], []
         for rng, out in zip(rngs, noise, strict=True):
             _complex_normals(rng, out)
             if varying:
                 gains.append(self._frame_gains(rng, n_short, levels=levels))
+            if len(self.low_freqs_):
+                slow.append(self._draw_low(rng, total))
         y = self._stationary(noise)[..., n_long // 4 : n_long // 4 + total]
+        if slow:
+            y += np.stack(slow).astype(y.dtype)
         if varying:
             y = self._modulate(y, np.stack(gains))[..., :n_times]
         if transform and self.quantiles_.shape[-1]:
             return _apply_map(y, self.quantiles_, n_epoch, self.map_cutoff_, self.info_["sfreq"])
         return y
+
+    def _draw_low(self, rng: np.random.Generator, n_times: int) -> np.ndarray:
+        """One record's slow part (below the first model bin), (C, n_times): see :mod:`._lowfreq`."""
+        factor = self._coherency_factor()[min(1, len(self.freqs_) - 1)]
+        return _lowfreq.draw_low(
+            rng, self.low_freqs_, self.low_widths_, self.low_log_psd_, factor, n_times, self.info_["sfreq"]
+        )
 
     def _stationary(self, noise: np.ndarray) -> np.ndarray:
         """Records of the stationary process, ``(n_records, C, length)``, from standard
@@ -678,6 +697,9 @@ class SpectralGenerator(LearnedGenerator):
             "variability": self.variability_,
             "record_variability": self.record_variability_,
             "record_level_knots": self.record_level_knots_,
+            "low_freqs": self.low_freqs_,
+            "low_widths": self.low_widths_,
+            "low_log_psd": self.low_log_psd_,
             "variability_diag": self.variability_diag_,
             "rho": self.rho_,
             "state_offsets": self.state_offsets_,
@@ -705,6 +727,9 @@ class SpectralGenerator(LearnedGenerator):
         self.variability_ = state["variability"]
         self.record_variability_ = state["record_variability"]
         self.record_level_knots_ = state.get("record_level_knots", np.zeros((0, 2, 0)))
+        self.low_freqs_ = state.get("low_freqs", np.zeros(0))
+        self.low_widths_ = state.get("low_widths", np.zeros(0))
+        self.low_log_psd_ = state.get("low_log_psd", np.zeros((len(state["mean"]), 0)))
         self.variability_diag_ = state["variability_diag"]
         self.rho_ = state["rho"]
         states = restore_states(state, self.variability_diag_.size)  # files without states: one state
