@@ -48,7 +48,7 @@ import xarray as xr
 
 from biosynth._utils.check import check_int, check_number, check_type
 from biosynth.generators._hfo_events import hfo_band_rms, learn_hfo_events, place_hfo_events
-from biosynth.generators.learned import _lowfreq, _transients
+from biosynth.generators.learned import _lines, _lowfreq, _transients
 from biosynth.generators.learned._base import LearnedGenerator
 from biosynth.generators.learned._coherency import channel_positions, fit_distance_law, law_matrix, pair_distances
 from biosynth.generators.learned._states import fit_states, no_states, restore_states, state_log_power
@@ -144,6 +144,12 @@ class SpectralGenerator(LearnedGenerator):
     record_variability_ : ndarray, shape (n_channels * n_bands, n_record_components)
         Loadings of the level of a whole record (constant over it), learned where the
         data hold several records of several epochs (segment sets); none otherwise.
+    lines_ : dict of str to ndarray
+        Spectral lines of the recording chain (mains, clock tones; :mod:`._lines`),
+        taken out before everything else is fitted and added back as steady sinusoids:
+        ``"freqs"`` (n_lines, 2) mean and SD over records of each frequency, Hz;
+        ``"amplitudes"`` (n_lines, n_channels), units; ``"phases"`` (n_lines,
+        n_channels), rad, relative to the line's strongest channel.
     low_freqs_, low_widths_ : ndarray, shape (n_low,)
         Centres and widths, in Hz, of the bands below the first non-zero frequency of
         :attr:`freqs_`: the slow drifts between the record length and the Welch
@@ -288,6 +294,7 @@ class SpectralGenerator(LearnedGenerator):
         x = data - self.mean_[None, :, None]
         mask = None if events is None else self._event_mask(data.shape, events)
         self.step_ = _quantisation_steps(data) if self.quantise else np.zeros(data.shape[1])
+        self.lines_, x = _lines.fit_lines(x, sfreq)
         self._fit_background(x, mask)
         self.transients_ = None
         if self.transients:
@@ -511,6 +518,8 @@ class SpectralGenerator(LearnedGenerator):
         y = self._draw_batch(rngs, n_times, transform=True) + self.mean_[:, None]
         out: list[Any] = []
         for rng, record in zip(rngs, y, strict=True):
+            if len(self.lines_["freqs"]):
+                record = record + _lines.draw_lines(rng, self.lines_, n_times, self.info_["sfreq"])
             if self.transients_ is not None:
                 background = record - self.mean_[:, None]
                 record = record + _transients.place_transients(rng, self.transients_, background, self.info_["sfreq"])
@@ -698,6 +707,10 @@ class SpectralGenerator(LearnedGenerator):
             "record_variability": self.record_variability_,
             "record_level_knots": self.record_level_knots_,
             "low_freqs": self.low_freqs_,
+            "line_freqs": self.lines_["freqs"],
+            "line_amplitudes": self.lines_["amplitudes"],
+            "line_phases": self.lines_["phases"],
+            "line_harmonics": self.lines_["harmonics"],
             "low_widths": self.low_widths_,
             "low_log_psd": self.low_log_psd_,
             "variability_diag": self.variability_diag_,
@@ -728,6 +741,9 @@ class SpectralGenerator(LearnedGenerator):
         self.record_variability_ = state["record_variability"]
         self.record_level_knots_ = state.get("record_level_knots", np.zeros((0, 2, 0)))
         self.low_freqs_ = state.get("low_freqs", np.zeros(0))
+        self.lines_ = _lines.no_lines(len(state["mean"]))
+        if "line_freqs" in state:
+            self.lines_ = {key: state[f"line_{key}"] for key in ("freqs", "amplitudes", "phases", "harmonics")}
         self.low_widths_ = state.get("low_widths", np.zeros(0))
         self.low_log_psd_ = state.get("low_log_psd", np.zeros((len(state["mean"]), 0)))
         self.variability_diag_ = state["variability_diag"]

@@ -1,0 +1,168 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Spectral lines of the recording chain for
+:class:`~biosynth.generators.learned.SpectralGenerator`: mains and its harmonics, clock
+and multiplexer tones (the Fedele iEEG has them at 256, 512, 768 and 976 Hz, 30-38 dB
+above the floor; the Bonn sets at 50 and 76.4 Hz).
+
+Such a line is a sinusoid of steady amplitude. Left in the Gaussian spectrum it becomes a
+narrow-band Gaussian process, whose envelope is Rayleigh-distributed: the real signal's
+first differences, which a strong high-frequency line dominates, have an excess kurtosis
+near -1.5 (a sinusoid's), the model's near 0. Here each line is found in the
+periodogram of the whole records, removed from every record by least squares at its own
+frequency there, and made again as a sinusoid with the learned amplitude and phase per
+channel.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Least power of a line bin over the running median of the spectrum around it.
+MIN_EXCESS = 10.0
+#: Most periodogram bins of one line (wider: not a steady tone, left to the spectrum).
+MAX_LINE_BINS = 5
+#: Most lines kept (the strongest).
+MAX_LINES = 16
+#: Lowest line frequency, in Hz.
+MIN_FREQ = 2.0
+#: Frequencies tried per record within a line's band, to find its own frequency there.
+N_GRID = 41
+
+
+def find_lines(x: np.ndarray, sfreq: float) -> list[tuple[float, float]]:
+    """Bands ``(low, high)`` in Hz that hold a line: runs of at most :data:`MAX_LINE_BINS`
+    periodogram bins (Hann window, whole records, mean over records, median over
+    channels) whose power exceeds :data:`MIN_EXCESS` times the running median over 4 Hz
+    (at least 11 bins) around them, above :data:`MIN_FREQ` and below 0.98 Nyquist; the
+    :data:`MAX_LINES` strongest, each widened by a bin on either side."""
+    from scipy import ndimage, signal
+
+    freqs, psd = signal.periodogram(x, sfreq, window="hann", detrend="constant", axis=-1)
+    power = np.median(psd.mean(axis=0), axis=0)
+    step = freqs[1]
+    half = max(5, round(2.0 / step))
+    floor = np.exp(ndimage.median_filter(np.log(np.clip(power, 1e-300, None)), size=2 * half + 1, mode="nearest"))
+    excess = power / floor
+    hot = (excess > MIN_EXCESS) & (freqs >= MIN_FREQ) & (freqs < 0.98 * sfreq / 2)
+    labels, count = ndimage.label(hot)
+    runs = [np.flatnonzero(labels == k) for k in range(1, count + 1)]
+    runs = [r for r in runs if len(r) <= MAX_LINE_BINS]
+    runs = sorted(runs, key=lambda r: -excess[r].max())[:MAX_LINES]
+    return sorted((float(freqs[r[0]] - step), float(freqs[r[-1]] + step)) for r in runs)
+
+
+def harmonic_numbers(freqs: np.ndarray, tolerance: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
+    """Families of harmonics among line frequencies (Hz): each line's family and its
+    harmonic number there. A family's fundamental is the lowest remaining line divided by
+    1-3, whichever makes the most remaining lines lie within ``tolerance`` times their
+    number of its multiples (the larger fundamental on ties): the odd mains harmonics at
+    150, 250, 350 and 450 Hz are one family of 50 Hz, lines at 256, 512 and 768 Hz one of
+    256 Hz. A line alone is its own family, number 1."""
+    family, number = np.full(len(freqs), -1), np.ones(len(freqs), dtype=int)
+    for k in np.argsort(freqs):
+        if family[k] >= 0:
+            continue
+        free = np.flatnonzero(family < 0)
+        best = None
+        for divisor in range(1, 4):
+            f0 = freqs[k] / divisor
+            n = np.round(freqs[free] / f0)
+            member = (n >= 1) & (np.abs(freqs[free] - n * f0) <= tolerance * n)
+            if best is None or member.sum() > best[0]:
+                best = (member.sum(), free[member], n[member].astype(int))
+        family[best[1]], number[best[1]] = k, best[2]
+    return family, number
+
+
+def fit_lines(x: np.ndarray, sfreq: float) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The lines of records ``x`` (n_records, C, n_times; zero mean) and ``x`` without them.
+
+    Returns
+    -------
+    lines : dict of str to ndarray
+        ``"freqs"`` (n_lines, 2): mean and SD over records of each line's frequency, Hz;
+        ``"amplitudes"`` (n_lines, C): RMS over records of each channel's amplitude (units);
+        ``"phases"`` (n_lines, C): each channel's phase, rad: relative to its family's
+        fundamental phase (harmonics of one source keep their waveform), the circular
+        mean over records; ``"harmonics"`` (n_lines, 2): family (index of its lowest
+        line) and harmonic number.
+    cleaned : ndarray
+        ``x`` less each record's least-squares sinusoids.
+    """
+    bands = find_lines(x, sfreq)
+    n_records, n_ch = x.shape[:2]
+    cleaned = x.copy()
+    t = np.arange(x.shape[-1]) / sfreq
+    freqs = np.zeros((len(bands), n_records))
+    coefficients = np.zeros((len(bands), n_records, n_ch), dtype=complex)
+    for k, (low, high) in enumerate(bands):
+        grid = np.linspace(low, high, N_GRID)
+        for r in range(n_records):
+            strength = [np.sum(np.abs(cleaned[r] @ np.exp(-2j * np.pi * g * t)) ** 2) for g in grid]  # all channels
+            f = grid[int(np.argmax(strength))]
+            design = np.column_stack([np.cos(2 * np.pi * f * t), np.sin(2 * np.pi * f * t)])
+            solution, *_ = np.linalg.lstsq(design, cleaned[r].T, rcond=None)  # (2, C)
+            cleaned[r] -= (design @ solution).T
+            freqs[k, r] = f
+            coefficients[k, r] = solution[0] - 1j * solution[1]  # a cos + b sin = Re((a - i b) e^{i w t})
+    mean_freqs = freqs.mean(axis=1) if len(bands) else np.zeros(0)
+    family, number = harmonic_numbers(mean_freqs)
+    phases = np.zeros((len(bands), n_ch))
+    for head in np.unique(family):
+        members = np.flatnonzero(family == head)
+        theta = _fundamental_phases(coefficients[members], number[members])  # (n_records,)
+        rotated = coefficients[members] * np.exp(-1j * number[members, None, None] * theta[None, :, None])
+        phases[members] = np.angle(np.sum(rotated / np.maximum(np.abs(rotated), 1e-300), axis=1))
+    lines = {
+        "freqs": np.column_stack([mean_freqs, freqs.std(axis=1) if len(bands) else np.zeros(0)]),
+        "amplitudes": np.sqrt(np.mean(np.abs(coefficients) ** 2, axis=1)),
+        "phases": phases,
+        "harmonics": np.column_stack([family, number]).astype(float),
+    }
+    return lines, cleaned
+
+
+def _fundamental_phases(coefficients: np.ndarray, numbers: np.ndarray) -> np.ndarray:
+    """Per record, the phase ``theta`` of a family's fundamental (first record 0): the grid
+    value (720 points) that best aligns ``angle(a_k) - n_k theta`` with each line's mean
+    offset, weighted by power, the offsets updated from the aligned records (twice)."""
+    reference = int(np.argmax(np.sum(np.abs(coefficients) ** 2, axis=(0, 1))))
+    psi = np.angle(coefficients[:, :, reference])  # (lines, records)
+    weight = np.mean(np.abs(coefficients[:, :, reference]) ** 2, axis=1)
+    grid = np.linspace(0.0, 2.0 * np.pi, 720, endpoint=False)
+    offsets = psi[:, 0].copy()
+    theta = np.zeros(psi.shape[1])
+    for _ in range(2):
+        score = np.einsum("k,kgr->gr", weight, np.cos(psi[:, None, :] - numbers[:, None, None] * grid[None, :, None]
+                                                      - offsets[:, None, None]))  # fmt: skip
+        theta = grid[np.argmax(score, axis=0)]
+        offsets = np.angle(np.sum(np.exp(1j * (psi - numbers[:, None] * theta[None, :])), axis=1))
+    return theta
+
+
+def draw_lines(rng: np.random.Generator, lines: dict[str, np.ndarray], n_times: int, sfreq: float) -> np.ndarray:
+    """One record's lines, (C, n_times): per family a frequency factor from the normal of
+    its lowest line's mean and SD over the fitted records and a fundamental phase uniform
+    on the circle; each line at its harmonic multiple of both, with each channel's
+    amplitude and phase."""
+    amplitudes = lines["amplitudes"]
+    out = np.zeros((amplitudes.shape[1], n_times))
+    t = np.arange(n_times) / sfreq
+    harmonics = lines.get("harmonics", np.column_stack([np.arange(len(amplitudes)), np.ones(len(amplitudes))]))
+    family, number = harmonics[:, 0].astype(int), harmonics[:, 1]
+    draws = {head: (rng.standard_normal(), rng.uniform(0.0, 2.0 * np.pi)) for head in np.unique(family)}
+    for k, ((mean, sd), amplitude, phase) in enumerate(zip(lines["freqs"], amplitudes, lines["phases"], strict=True)):
+        jitter, theta = draws[family[k]]
+        f = mean + sd * jitter
+        out += amplitude[:, None] * np.cos(2.0 * np.pi * f * t[None, :] + number[k] * theta + phase[:, None])
+    return out
+
+
+def no_lines(n_channels: int) -> dict[str, np.ndarray]:
+    """The lines of a recording without any."""
+    return {
+        "freqs": np.zeros((0, 2)),
+        "amplitudes": np.zeros((0, n_channels)),
+        "phases": np.zeros((0, n_channels)),
+        "harmonics": np.zeros((0, 2)),
+    }
