@@ -56,6 +56,21 @@ def test_no_line_in_coloured_noise():
     np.testing.assert_array_equal(cleaned, x - x.mean(axis=-1, keepdims=True))
 
 
+def test_no_line_in_one_long_record_of_a_rhythm():
+    """One 400-s record of Gaussian noise band-limited to 8-12 Hz (the same on 4 channels):
+    its periodogram has chance peaks 10 times its running median, which are not steady
+    over the record's pieces, so no line is taken (before the steadiness check: 11)."""
+    rng = np.random.default_rng(5)
+    n = round(400 * SFREQ)
+    spectrum = np.fft.rfft(rng.standard_normal(n))
+    freqs = np.fft.rfftfreq(n, 1.0 / SFREQ)
+    spectrum[(freqs < 8.0) | (freqs > 12.0)] = 0.0
+    alpha = np.fft.irfft(spectrum, n=n)
+    x = np.linspace(1.0, 0.3, 4)[:, None] * alpha + 0.05 * alpha.std() * rng.standard_normal((4, n))
+    lines, _ = fit_lines(x[None] - x.mean(axis=-1, keepdims=True)[None], SFREQ)
+    assert lines["freqs"].shape == (0, 2)
+
+
 def test_drawn_lines_are_steady_with_the_learned_waveform():
     """Drawn lines have a steady envelope and keep each harmonic's phase to its
     fundamental: every record's skewness and excess kurtosis per channel equal those of

@@ -1,16 +1,18 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Spectral lines of the recording chain for
 :class:`~biosynth.generators.learned.SpectralGenerator`: mains and its harmonics, clock
-and multiplexer tones (the Fedele iEEG has them at 256, 512, 768 and 976 Hz, 30-38 dB
-above the floor; the Bonn sets at 50 and 76.4 Hz).
+and multiplexer tones (the Fedele iEEG has them at 256, 512 and 768 Hz, 30-38 dB above
+the floor, and weaker ones at the odd harmonics of 50 Hz; PT01 at 300 Hz).
 
 Such a line is a sinusoid of steady amplitude. Left in the Gaussian spectrum it becomes a
 narrow-band Gaussian process, whose envelope is Rayleigh-distributed: the real signal's
 first differences, which a strong high-frequency line dominates, have an excess kurtosis
 near -1.5 (a sinusoid's), the model's near 0. Here each line is found in the
-periodogram of the whole records, removed from every record by least squares at its own
-frequency there, and made again as a sinusoid with the learned amplitude and phase per
-channel.
+periodogram of the whole records, kept only if it is steady over each record's pieces
+(chance peaks of a rhythm's periodogram are not; weak lines, such as the Bonn sets' 50 and
+76.4 Hz, fail that bar and stay in the spectrum), removed from every record by least
+squares at its own frequency there, and made again as a sinusoid with the learned
+amplitude and phase per channel.
 """
 
 from __future__ import annotations
@@ -30,11 +32,14 @@ N_GRID = 41
 
 
 def find_lines(x: np.ndarray, sfreq: float) -> list[tuple[float, float]]:
-    """Bands ``(low, high)`` in Hz that hold a line: runs of at most :data:`MAX_LINE_BINS`
-    periodogram bins (Hann window, whole records, mean over records, median over
-    channels) whose power exceeds :data:`MIN_EXCESS` times the running median over 4 Hz
-    (at least 11 bins) around them, above :data:`MIN_FREQ` and below 0.98 Nyquist; the
-    :data:`MAX_LINES` strongest, each widened by a bin on either side."""
+    """Bands ``(low, high)`` in Hz that hold a line, from the periodogram of the records
+    (Hann window, whole records, mean over records, median over channels) over its
+    running median across 4 Hz (at least 11 bins): runs of bins above a quarter of
+    :data:`MIN_EXCESS`, gaps of up to 2 bins closed, that peak above :data:`MIN_EXCESS`
+    and span 2 to :data:`MAX_LINE_BINS` + 2 bins (a sinusoid's Hann main lobe; one bin
+    alone is a chance peak, a longer run a band, such as the edge of a rhythm), above
+    :data:`MIN_FREQ` and below 0.98 Nyquist; the :data:`MAX_LINES` strongest, each
+    widened by a bin on either side."""
     from scipy import ndimage, signal
 
     freqs, psd = signal.periodogram(x, sfreq, window="hann", detrend="constant", axis=-1)
@@ -43,10 +48,15 @@ def find_lines(x: np.ndarray, sfreq: float) -> list[tuple[float, float]]:
     half = max(5, round(2.0 / step))
     floor = np.exp(ndimage.median_filter(np.log(np.clip(power, 1e-300, None)), size=2 * half + 1, mode="nearest"))
     excess = power / floor
-    hot = (excess > MIN_EXCESS) & (freqs >= MIN_FREQ) & (freqs < 0.98 * sfreq / 2)
-    labels, count = ndimage.label(hot)
+    warm = ndimage.binary_closing(excess > MIN_EXCESS / 4, structure=np.ones(3))
+    labels, count = ndimage.label(warm)
     runs = [np.flatnonzero(labels == k) for k in range(1, count + 1)]
-    runs = [r for r in runs if len(r) <= MAX_LINE_BINS]
+    allowed = (freqs >= MIN_FREQ) & (freqs < 0.98 * sfreq / 2)
+    runs = [
+        r
+        for r in runs
+        if 2 <= len(r) <= MAX_LINE_BINS + 2 and excess[r].max() > MIN_EXCESS and allowed[r[np.argmax(excess[r])]]
+    ]
     runs = sorted(runs, key=lambda r: -excess[r].max())[:MAX_LINES]
     return sorted((float(freqs[r[0]] - step), float(freqs[r[-1]] + step)) for r in runs)
 
@@ -89,18 +99,16 @@ def fit_lines(x: np.ndarray, sfreq: float) -> tuple[dict[str, np.ndarray], np.nd
     cleaned : ndarray
         ``x`` less each record's least-squares sinusoids.
     """
-    bands = find_lines(x, sfreq)
     n_records, n_ch = x.shape[:2]
-    cleaned = x.copy()
     t = np.arange(x.shape[-1]) / sfreq
+    bands = [band for band in find_lines(x, sfreq) if _is_steady(x, t, band)]
+    cleaned = x.copy()
     freqs = np.zeros((len(bands), n_records))
     coefficients = np.zeros((len(bands), n_records, n_ch), dtype=complex)
-    for k, (low, high) in enumerate(bands):
-        grid = np.linspace(low, high, N_GRID)
+    for k, band in enumerate(bands):
         for r in range(n_records):
-            strength = [np.sum(np.abs(cleaned[r] @ np.exp(-2j * np.pi * g * t)) ** 2) for g in grid]  # all channels
-            f = grid[int(np.argmax(strength))]
-            design = np.column_stack([np.cos(2 * np.pi * f * t), np.sin(2 * np.pi * f * t)])
+            f = _own_frequency(cleaned[r], t, band)
+            design = _design(f, t)
             solution, *_ = np.linalg.lstsq(design, cleaned[r].T, rcond=None)  # (2, C)
             cleaned[r] -= (design @ solution).T
             freqs[k, r] = f
@@ -120,6 +128,46 @@ def fit_lines(x: np.ndarray, sfreq: float) -> tuple[dict[str, np.ndarray], np.nd
         "harmonics": np.column_stack([family, number]).astype(float),
     }
     return lines, cleaned
+
+
+#: Pieces per record of the steadiness check, its least cycles per piece and least
+#: coherence of the pieces' phases.
+STEADY_PIECES, STEADY_CYCLES, STEADY_COHERENCE = 16, 3, 0.9
+
+
+def _design(f: float, t: np.ndarray) -> np.ndarray:
+    return np.column_stack([np.cos(2 * np.pi * f * t), np.sin(2 * np.pi * f * t)])
+
+
+def _own_frequency(record: np.ndarray, t: np.ndarray, band: tuple[float, float]) -> float:
+    """The frequency within ``band`` (:data:`N_GRID` points) where the record's channels
+    hold the most power."""
+    grid = np.linspace(*band, N_GRID)
+    strength = [np.sum(np.abs(record @ np.exp(-2j * np.pi * g * t)) ** 2) for g in grid]
+    return float(grid[int(np.argmax(strength))])
+
+
+def _is_steady(x: np.ndarray, t: np.ndarray, band: tuple[float, float]) -> bool:
+    """Whether the peak in ``band`` is a steady tone and not a chance peak of a noisy
+    spectrum (one record's periodogram of a rhythm has such peaks 10 times its running
+    median): each record is cut into up to :data:`STEADY_PIECES` pieces of at least
+    :data:`STEADY_CYCLES` cycles, and the phases of the pieces' least-squares sinusoids at
+    the record's own frequency (on the strongest channel), advanced to a common time,
+    must agree: the length of their mean unit phasor, averaged over records, at least
+    :data:`STEADY_COHERENCE` (a tone: about 1; noise: about 1 / sqrt(pieces))."""
+    coherence = []
+    for record in x:
+        f = _own_frequency(record, t, band)
+        pieces = int(min(STEADY_PIECES, t[-1] * f // STEADY_CYCLES))
+        if pieces < 2:
+            return False
+        channel = int(np.argmax(np.abs(record @ np.exp(-2j * np.pi * f * t))))
+        phasors = []
+        for piece in np.array_split(np.arange(len(t)), pieces):
+            a, b = np.linalg.lstsq(_design(f, t[piece]), record[channel, piece], rcond=None)[0]
+            phasors.append((a - 1j * b) / max(abs(a - 1j * b), 1e-300))
+        coherence.append(np.abs(np.mean(phasors)))
+    return bool(np.mean(coherence) >= STEADY_COHERENCE)
 
 
 def _fundamental_phases(coefficients: np.ndarray, numbers: np.ndarray) -> np.ndarray:
