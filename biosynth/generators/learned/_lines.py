@@ -141,10 +141,13 @@ def _design(f: float, t: np.ndarray) -> np.ndarray:
 
 def _own_frequency(record: np.ndarray, t: np.ndarray, band: tuple[float, float]) -> float:
     """The frequency within ``band`` (:data:`N_GRID` points) where the record's channels
-    hold the most power."""
-    grid = np.linspace(*band, N_GRID)
-    strength = [np.sum(np.abs(record @ np.exp(-2j * np.pi * g * t)) ** 2) for g in grid]
-    return float(grid[int(np.argmax(strength))])
+    hold the most power (the band's Fourier sums by scipy's zoom FFT: one pass of
+    ``O(n log n)`` per channel instead of one of ``O(n)`` per point)."""
+    from scipy.signal import zoom_fft
+
+    sfreq = 1.0 / (t[1] - t[0])
+    strength = np.sum(np.abs(zoom_fft(record, list(band), m=N_GRID, fs=sfreq, endpoint=True, axis=-1)) ** 2, axis=0)
+    return float(np.linspace(*band, N_GRID)[int(np.argmax(strength))])
 
 
 def _is_steady(x: np.ndarray, t: np.ndarray, band: tuple[float, float]) -> bool:
