@@ -37,6 +37,12 @@ first_record : int, default=0
     ``k, k + 1, ...`` of the batch that starts at 0, identical to those records
     made in any other chunking."""
 
+docdict["epoch_states"] = """\
+labels : ndarray of int, shape (n_epochs,)
+    State of each epoch (0 to n_states - 1), record after record.
+per_record : int
+    Epochs per record."""
+
 docdict["seed"] = """\
 seed : int, SeedSequence or None, default=None
     Root of the random streams. None draws fresh entropy, kept in

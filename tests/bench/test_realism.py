@@ -283,6 +283,11 @@ def test_cli_runs_the_folder_and_writes_markdown_and_json(tmp_path, capsys):
     assert 0.5 <= row["c2st_auc"] <= 1.0 and row["passes"] in (True, False)
 
 
+def test_cli_refuses_zero_repeats_in_one_line(tmp_path, capsys):
+    code, _, err = run(capsys, "bench", "realism", "--real-data", str(tmp_path), "--repeats", "0")
+    assert code == 2 and "repeats must be an integer >= 1, got 0" in err and len(err.strip().splitlines()) == 1
+
+
 def test_cli_refuses_an_unknown_candidate(tmp_path, capsys):
     code, _, err = run(capsys, "bench", "realism", "--real-data", str(tmp_path), "--generators", "gan")
     assert code == 2 and "'gan'" in err and len(err.strip().splitlines()) == 1

@@ -50,6 +50,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from biosynth._utils.docs import fill_doc
+
 #: Most states tried.
 MAX_STATES = 4
 #: Fewest epochs per state tried: K states are tried only with at least K times this many epochs.
@@ -170,15 +172,13 @@ def fit_states(
     return _states_of(features, labels, k, per_record)
 
 
+@fill_doc
 def persistent(labels: np.ndarray, per_record: int, *, seed: int = 0) -> bool:
     """Whether the states of consecutive epochs persist beyond chance (see the module notes).
 
     Parameters
     ----------
-    labels : ndarray of int, shape (n_epochs,)
-        State of each epoch, record after record.
-    per_record : int
-        Epochs per record.
+    %(epoch_states)s
     seed : int, default=0
         Seed of the shuffles (the fit is deterministic).
 
@@ -200,16 +200,14 @@ def persistent(labels: np.ndarray, per_record: int, *, seed: int = 0) -> bool:
     )
 
 
+@fill_doc
 def mean_dwell(labels: np.ndarray, per_record: int) -> float:
     """Mean length, in epochs, of the runs of one state within records (a run ends at a
     record's end).
 
     Parameters
     ----------
-    labels : ndarray of int, shape (n_epochs,)
-        State of each epoch, record after record.
-    per_record : int
-        Epochs per record.
+    %(epoch_states)s
 
     Returns
     -------
@@ -220,15 +218,13 @@ def mean_dwell(labels: np.ndarray, per_record: int) -> float:
     return by_record.size / (changes + len(by_record))
 
 
+@fill_doc
 def state_dwell(labels: np.ndarray, per_record: int) -> np.ndarray:
     """Mean length, in epochs, of the runs of each state within records.
 
     Parameters
     ----------
-    labels : ndarray of int, shape (n_epochs,)
-        State of each epoch (0 to n_states - 1), record after record.
-    per_record : int
-        Epochs per record.
+    %(epoch_states)s
 
     Returns
     -------

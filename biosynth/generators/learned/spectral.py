@@ -996,7 +996,7 @@ def _level_knots(means: np.ndarray, loadings: np.ndarray) -> np.ndarray:
         return np.zeros((k, 2, 0))
     directions = loadings / np.linalg.norm(loadings, axis=0)
     scores = (means - means.mean(axis=0)) @ directions
-    scores /= scores.std(axis=0)
+    scores /= np.maximum(scores.std(axis=0), 1e-300)  # a component's records may all share one level
     probs = np.asarray(LEVEL_PROBABILITIES)
     normal = np.broadcast_to(stats.norm.ppf(probs), (k, len(probs)))
     knots = np.stack([normal, np.quantile(scores, probs, axis=0).T], axis=1)
