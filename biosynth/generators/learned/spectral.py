@@ -157,11 +157,13 @@ class SpectralGenerator(LearnedGenerator):
         are no longer than a segment.
     low_log_psd_ : ndarray, shape (n_channels, n_low)
         log10 power spectral density in those bands, units**2 / Hz.
-    record_level_knots_ : ndarray, shape (n_record_components, 2, n_knots)
-        The distribution of each record-level component (a monotone map of a standard
-        normal: its knots, normal quantiles and the records' standardised score
-        quantiles); a skewed set (a few loud segments) keeps both its mean and its median
-        level. No knots (``n_knots`` 0): Gaussian levels.
+    record_level_knots_ : ndarray, shape (n_channels * n_bands, 2, n_knots)
+        The marginal distribution of each log band power's record level (a monotone map
+        of a standard normal: its knots, normal quantiles and the records' standardised
+        level quantiles; the levels' correlations are those of
+        :attr:`record_variability_`, a Gaussian copula); a skewed set (a few loud
+        segments) keeps both its mean and its median level. No knots (``n_knots`` 0):
+        Gaussian levels.
     variability_diag_ : ndarray, shape (n_channels * n_bands,)
         Independent variance of each log band power, log10 units squared.
     rho_ : ndarray, shape (n_components,)
@@ -648,9 +650,9 @@ class SpectralGenerator(LearnedGenerator):
         independent = _ar1(rng, np.full(n_ch * n_bands, rho_rest), n_frames)
         log_power = latent @ self.variability_.T + independent * np.sqrt(self.variability_diag_)
         loadings = self.record_variability_
-        scores = _level_scores(rng.standard_normal(loadings.shape[1]), self.record_level_knots_)
+        level = _level_values(rng.standard_normal(loadings.shape[1]), loadings, self.record_level_knots_)
         if levels:
-            log_power += loadings @ scores - self._level_log_mean()  # the record's level, for all its frames
+            log_power += level - self._level_log_mean()  # the record's level, for all its frames
         variance = np.sum(self.variability_**2, axis=1) + self.variability_diag_
         log_power -= 0.5 * np.log(10.0) * variance  # E[10 ** u] = 1: the mean spectrum stays
         log_power += state_log_power(rng, self.state_offsets_, self.state_transitions_, self.state_occupancy_, n_frames)
@@ -739,7 +741,14 @@ class SpectralGenerator(LearnedGenerator):
         self.coherency_ = state["coherency_real"] + 1j * state["coherency_imag"]
         self.variability_ = state["variability"]
         self.record_variability_ = state["record_variability"]
-        self.record_level_knots_ = state.get("record_level_knots", np.zeros((0, 2, 0)))
+        knots = state.get("record_level_knots", np.zeros((0, 2, 0)))
+        if knots.shape[-1] and len(knots) != len(state["variability"]):
+            raise ValueError(
+                f"record_level_knots: {len(knots)} maps for {len(state['variability'])} log band powers; expected "
+                "one per log band power (a model saved by a development version with one map per component): "
+                "fit it again."
+            )
+        self.record_level_knots_ = knots
         self.low_freqs_ = state.get("low_freqs", np.zeros(0))
         self.lines_ = _lines.no_lines(len(state["mean"]))
         if "line_freqs" in state:
@@ -976,51 +985,70 @@ def _record_levels(means: np.ndarray, noise: np.ndarray, n_components: int | Non
     return vectors[:, :keep] * np.sqrt(values[:keep])
 
 
-#: Fewest records for a non-Gaussian record-level distribution, and the probabilities of
-#: its knots (the records' score quantiles; fewer records: Gaussian levels).
+#: Fewest records for a non-Gaussian record-level distribution (fewer: Gaussian levels),
+#: the probabilities of the knots of its map, and the fewest records beyond a tail knot
+#: (rarer knots are dropped).
 MIN_LEVEL_RECORDS = 20
 LEVEL_PROBABILITIES = (0.05, 0.15, 0.3, 0.5, 0.7, 0.85, 0.95)
+MIN_LEVEL_TAIL = 5
 
 
 def _level_knots(means: np.ndarray, loadings: np.ndarray) -> np.ndarray:
-    """Knots (k, 2, K) of each record-level component's distribution: the standard normal
-    quantiles of :data:`LEVEL_PROBABILITIES` and the quantiles of the records' scores on
-    the component (their mean levels projected on its direction, standardised), then
-    shifted and scaled so that the map of a standard normal has mean 0 and variance 1
-    (:func:`_level_scores`; the loadings keep the variance). Gaussian (no knots) with
-    fewer than :data:`MIN_LEVEL_RECORDS` records."""
+    """Knots (n_features, 2, K) of the marginal distribution of each log band power's
+    record level: a Gaussian copula, whose correlations are the loadings' and whose
+    marginals are the records' own mean levels.
+
+    Each marginal map takes the standard normal quantiles of
+    :data:`LEVEL_PROBABILITIES` to the quantiles of the records' standardised mean
+    levels of the feature, then is shifted and scaled so that the map of a standard
+    normal has mean 0 and variance 1 (:func:`_level_scores`; the loadings keep the
+    variance). Knots with fewer than :data:`MIN_LEVEL_TAIL` records beyond them are
+    dropped, and the map goes on linearly past the outermost ones: the tail quantiles
+    of a few dozen records are one or two records (a knot on the Bonn A fit part's one
+    loud 1-Hz segment gave the synthetic a tail the held-out part does not have).
+    Marginal maps, not one per component: a skewed feature (the gamma power of a few
+    loud segments) shows little of its skew as a sum of several independently skewed
+    components. Gaussian (no knots) with fewer than :data:`MIN_LEVEL_RECORDS` records."""
     from scipy import stats
 
-    k = loadings.shape[1]
-    if len(means) < MIN_LEVEL_RECORDS or k == 0:
-        return np.zeros((k, 2, 0))
-    directions = loadings / np.linalg.norm(loadings, axis=0)
-    scores = (means - means.mean(axis=0)) @ directions
-    scores /= np.maximum(scores.std(axis=0), 1e-300)  # a component's records may all share one level
+    n_features = means.shape[1]
+    if len(means) < MIN_LEVEL_RECORDS or loadings.shape[1] == 0:
+        return np.zeros((n_features, 2, 0))
     probs = np.asarray(LEVEL_PROBABILITIES)
-    normal = np.broadcast_to(stats.norm.ppf(probs), (k, len(probs)))
-    knots = np.stack([normal, np.quantile(scores, probs, axis=0).T], axis=1)
+    probs = probs[np.minimum(probs, 1 - probs) * len(means) >= MIN_LEVEL_TAIL]
+    levels = means - means.mean(axis=0)
+    levels /= np.maximum(levels.std(axis=0), 1e-300)  # a feature's records may all share one level
+    normal = np.broadcast_to(stats.norm.ppf(probs), (n_features, len(probs)))
+    knots = np.stack([normal, np.quantile(levels, probs, axis=0).T], axis=1)
     nodes, weights = _hermite_nodes()
-    mapped = _level_scores(np.broadcast_to(nodes[:, None], (len(nodes), k)), knots)  # (n_nodes, k)
+    mapped = _level_scores(np.broadcast_to(nodes[:, None], (len(nodes), n_features)), knots)  # (n_nodes, F)
     mean = weights @ mapped
     sd = np.sqrt(weights @ (mapped - mean) ** 2)
-    knots[:, 1] = (knots[:, 1] - mean[:, None]) / sd[:, None]
+    knots[:, 1] = (knots[:, 1] - mean[:, None]) / np.maximum(sd[:, None], 1e-300)
     return knots
 
 
-def _level_scores(z: np.ndarray, knots: np.ndarray) -> np.ndarray:
-    """Standard normals ``z`` (..., k) through each component's monotone piecewise-linear
-    map (knots (k, 2, K), the end pieces extended); unchanged where there are no knots."""
+def _level_scores(u: np.ndarray, knots: np.ndarray) -> np.ndarray:
+    """Standard normals ``u`` (..., n_features) through each feature's monotone
+    piecewise-linear map (knots (n_features, 2, K), the same normal quantiles for all;
+    the end pieces extended); unchanged where there are no knots."""
     if knots.shape[-1] == 0:
-        return z
-    out = np.empty(np.shape(z))
-    for c in range(knots.shape[0]):
-        x, y = knots[c]
-        inside = np.interp(z[..., c], x, y)
-        low = y[0] + (z[..., c] - x[0]) * (y[1] - y[0]) / (x[1] - x[0])
-        high = y[-1] + (z[..., c] - x[-1]) * (y[-1] - y[-2]) / (x[-1] - x[-2])
-        out[..., c] = np.where(z[..., c] < x[0], low, np.where(z[..., c] > x[-1], high, inside))
-    return out
+        return u
+    x, y = knots[0, 0], knots[:, 1]
+    piece = np.clip(np.searchsorted(x, u) - 1, 0, len(x) - 2)
+    feature = np.broadcast_to(np.arange(len(y)), np.shape(u))
+    low, high = y[feature, piece], y[feature, piece + 1]
+    return low + (u - x[piece]) * (high - low) / (x[piece + 1] - x[piece])
+
+
+def _level_values(z: np.ndarray, loadings: np.ndarray, knots: np.ndarray) -> np.ndarray:
+    """Record levels (..., n_features), log10 units, from independent standard normals
+    ``z`` (..., k): ``loadings @ z``, each feature then through its marginal map."""
+    levels = z @ loadings.T
+    if knots.shape[-1] == 0:
+        return levels
+    sd = np.sqrt(np.sum(loadings**2, axis=1))
+    return _level_scores(levels / np.maximum(sd, 1e-300), knots) * sd
 
 
 def _hermite_nodes() -> tuple[np.ndarray, np.ndarray]:
@@ -1031,15 +1059,15 @@ def _hermite_nodes() -> tuple[np.ndarray, np.ndarray]:
 
 
 def _level_log_mean(loadings: np.ndarray, knots: np.ndarray) -> np.ndarray:
-    """log10 E[10 ** (loadings @ scores)] per feature, the scores independent, each the map
-    (:func:`_level_scores`) of a standard normal: 0.5 ln(10) sum(loadings**2) for Gaussian
-    levels, by quadrature otherwise."""
+    """log10 E[10 ** level] per feature, the levels those of :func:`_level_values`:
+    0.5 ln(10) sum(loadings**2) for Gaussian levels, by quadrature over each feature's
+    (standard normal) copula value otherwise."""
+    variance = np.sum(loadings**2, axis=1)
     if knots.shape[-1] == 0:
-        return 0.5 * np.log(10.0) * np.sum(loadings**2, axis=1)
+        return 0.5 * np.log(10.0) * variance
     nodes, weights = _hermite_nodes()
-    mapped = _level_scores(np.broadcast_to(nodes[:, None], (len(nodes), loadings.shape[1])), knots)  # (n, k)
-    expectation = np.einsum("n,nfk->fk", weights, 10.0 ** (loadings[None] * mapped[:, None, :]))
-    return np.sum(np.log10(expectation), axis=1)
+    mapped = _level_scores(np.broadcast_to(nodes[:, None], (len(nodes), len(variance))), knots)  # (n, F)
+    return np.log10(weights @ 10.0 ** (mapped * np.sqrt(variance)))
 
 
 def _frame_correlation(
