@@ -398,7 +398,8 @@ def test_restore_refuses_record_level_maps_of_another_shape(loop):
     state = loop.first._state()
     n_features = len(state["variability"])
     state["record_level_knots"] = np.zeros((n_features + 1, 2, 5))
-    with pytest.raises(ValueError, match=rf"record_level_knots: {n_features + 1} maps for {n_features} .* fit it again"):
+    expected = rf"record_level_knots: {n_features + 1} maps for {n_features} .* fit it again"
+    with pytest.raises(ValueError, match=expected):
         SpectralGenerator()._restore(state)
 
 
