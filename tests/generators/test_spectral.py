@@ -356,7 +356,7 @@ def test_level_knots_map_a_standard_normal_to_the_records_skew_with_unit_varianc
     for levels, skew in ((np.exp(0.5 * rng.standard_normal(400)), (1.0, 2.5)), (rng.standard_normal(400), (-0.3, 0.3))):
         means = np.column_stack([0.3 * levels, rng.standard_normal(400)])
         knots = _level_knots(means, np.array([[0.3], [0.1]]))
-        assert knots.shape == (2, 2, 7)  # one map per feature
+        assert knots.shape == (2, 2, 8)  # one map per feature: 7 quantiles and the tail knot
         mapped = _level_scores(z, knots)[:, 0]
         assert abs(mapped.mean()) < 0.01 and abs(mapped.var() - 1.0) < 0.02
         assert skew[0] < stats.skew(mapped) < skew[1]
@@ -364,8 +364,9 @@ def test_level_knots_map_a_standard_normal_to_the_records_skew_with_unit_varianc
 
 def test_level_knots_leave_out_tail_quantiles_of_too_few_records():
     """With 40 records the 5th and 95th percentiles are two records each: fewer than
-    ``MIN_LEVEL_TAIL`` (5) beyond them, so those knots are left out (5 knots, the
-    outermost the 15th and 85th percentiles); with 19 records the levels are Gaussian."""
+    ``MIN_LEVEL_TAIL`` (5) beyond them, so those knots are left out (the 15th to 85th
+    percentiles and the tail knot at z = 4 remain); with 19 records the levels are
+    Gaussian."""
     from scipy.stats import norm
 
     from biosynth.generators.learned.spectral import _level_knots
@@ -373,7 +374,7 @@ def test_level_knots_leave_out_tail_quantiles_of_too_few_records():
     rng = np.random.default_rng(2)
     loadings = np.array([[0.3]])
     knots = _level_knots(rng.standard_normal((40, 1)), loadings)
-    np.testing.assert_allclose(knots[0, 0], norm.ppf([0.15, 0.3, 0.5, 0.7, 0.85]))
+    np.testing.assert_allclose(knots[0, 0], [*norm.ppf([0.15, 0.3, 0.5, 0.7, 0.85]), 4.0])
     assert _level_knots(rng.standard_normal((19, 1)), loadings).shape == (1, 2, 0)
 
 
@@ -412,21 +413,48 @@ def test_restore_refuses_record_level_maps_of_another_shape(loop):
         SpectralGenerator()._restore(state)
 
 
-def test_level_log_mean_is_the_closed_form_for_gaussian_levels_and_monte_carlo_otherwise():
+def test_level_log_mean_is_the_closed_form_for_gaussian_levels_and_the_integral_otherwise():
     """log10 E[10 ** level] per feature: 0.5 ln(10) sum(L**2) without knots (the lognormal
-    mean), and the Monte Carlo mean of the mapped levels with them (64-point quadrature,
-    within 0.002 log10 units)."""
-    from biosynth.generators.learned.spectral import _level_knots, _level_log_mean, _level_values
+    mean); with them, the 64-point quadrature within 0.001 log10 units of a fine
+    trapezoid integral over the normal (the map is piecewise linear: its kinks are what a
+    quadrature could miss) and within 0.005 of a Monte Carlo mean of drawn levels (a
+    light tail, so that 10 ** level has a mean one can estimate by sampling)."""
+    from biosynth.generators.learned.spectral import _level_knots, _level_log_mean, _level_scores, _level_values
 
     rng = np.random.default_rng(1)
     loadings = np.array([[0.3, 0.05], [0.1, -0.2]])
     gaussian = 0.5 * np.log(10) * np.array([0.3**2 + 0.05**2, 0.1**2 + 0.2**2])
     np.testing.assert_allclose(_level_log_mean(loadings, np.zeros((2, 2, 0))), gaussian)
-    means = np.column_stack([np.exp(rng.standard_normal(300)), rng.standard_normal(300)]) @ loadings.T
-    knots = _level_knots(means, loadings)
-    levels = _level_values(rng.standard_normal((400_000, 2)), loadings, knots)
-    monte_carlo = np.log10(np.mean(10.0**levels, axis=0))
-    np.testing.assert_allclose(_level_log_mean(loadings, knots), monte_carlo, atol=2e-3)
+    for scale, spread in ((1.0, 1.0), (0.3, 0.5)):
+        means = np.column_stack([np.exp(spread * rng.standard_normal(300)), rng.standard_normal(300)]) @ loadings.T
+        knots = _level_knots(means, scale * loadings)
+        expected = _level_log_mean(scale * loadings, knots)
+        z = np.linspace(-12, 12, 200_001)
+        density = np.exp(-(z**2) / 2) / np.sqrt(2 * np.pi) * (z[1] - z[0])
+        mapped = _level_scores(np.broadcast_to(z[:, None], (len(z), 2)), knots)
+        integral = np.log10(density @ 10.0 ** (mapped * np.sqrt(np.sum((scale * loadings) ** 2, axis=1))))
+        np.testing.assert_allclose(expected, integral, atol=1e-3)
+    levels = _level_values(rng.standard_normal((1_000_000, 2)), scale * loadings, knots)
+    np.testing.assert_allclose(expected, np.log10(np.mean(10.0**levels, axis=0)), atol=5e-3)
+
+
+def test_level_tail_gives_the_records_mean_power():
+    """The upper tail knot's slope is bisected so that the model's mean power of a record
+    equals the records' own, ``log10 mean(10 ** (sd * level))``, at the model's spread
+    (300 lognormal records, within 0.001 log10 units); a linear tail (the slope below
+    the outermost knot) falls short of it, so that the model's median record would be
+    too loud."""
+    from biosynth.generators.learned.spectral import _level_knots, _level_log_mean, _standardised_knots
+
+    rng = np.random.default_rng(4)
+    levels = np.exp(0.5 * rng.standard_normal((300, 1)))
+    loadings = np.array([[0.3]])
+    knots = _level_knots(0.3 * levels, loadings)
+    standardised = (levels - levels.mean()) / levels.std()
+    target = np.log10(np.mean(10.0 ** (0.3 * standardised)))
+    np.testing.assert_allclose(_level_log_mean(loadings, knots), target, atol=1e-3)
+    linear = knots[:, :, :-1].copy()  # the same body, its last piece extended
+    assert _level_log_mean(loadings, _standardised_knots(linear)) < target - 0.005
 
 
 def test_level_of_a_set_of_segments_matches_the_real_one(real_file):

@@ -991,6 +991,10 @@ def _record_levels(means: np.ndarray, noise: np.ndarray, n_components: int | Non
 MIN_LEVEL_RECORDS = 20
 LEVEL_PROBABILITIES = (0.05, 0.15, 0.3, 0.5, 0.7, 0.85, 0.95)
 MIN_LEVEL_TAIL = 5
+#: The standard normal value of the upper tail knot (whose slope gives the records' mean
+#: power), and the range of that slope, in units of the slope below the outermost knot.
+LEVEL_TAIL_Z = 4.0
+LEVEL_TAIL_SLOPES = (0.25, 3.0)
 
 
 def _level_knots(means: np.ndarray, loadings: np.ndarray) -> np.ndarray:
@@ -1003,9 +1007,15 @@ def _level_knots(means: np.ndarray, loadings: np.ndarray) -> np.ndarray:
     levels of the feature, then is shifted and scaled so that the map of a standard
     normal has mean 0 and variance 1 (:func:`_level_scores`; the loadings keep the
     variance). Knots with fewer than :data:`MIN_LEVEL_TAIL` records beyond them are
-    dropped, and the map goes on linearly past the outermost ones: the tail quantiles
-    of a few dozen records are one or two records (a knot on the Bonn A fit part's one
-    loud 1-Hz segment gave the synthetic a tail the held-out part does not have).
+    dropped: the tail quantiles of a few dozen records are one or two records (a knot on
+    the Bonn A fit part's one loud 1-Hz segment gave the synthetic a tail the held-out
+    part does not have). Past the outermost knots the map goes on linearly; above, to a
+    last knot at :data:`LEVEL_TAIL_Z`, with the slope (bisected within
+    :data:`LEVEL_TAIL_SLOPES` times the slope below it) that gives the records' mean power
+    at the model's spread, ``log10 mean(10 ** (sd * level))``: the mean spectrum holds
+    that mean, so a tail too light would lift the median record above the real one (Bonn
+    D's median 1-Hz level 0.35 log10 units high with the linear tail, 0.23 with this).
+    The bound keeps one extreme record from giving the synthetic a tail of its own.
     Marginal maps, not one per component: a skewed feature (the gamma power of a few
     loud segments) shows little of its skew as a sum of several independently skewed
     components. Gaussian (no knots) with fewer than :data:`MIN_LEVEL_RECORDS` records."""
@@ -1018,14 +1028,34 @@ def _level_knots(means: np.ndarray, loadings: np.ndarray) -> np.ndarray:
     probs = probs[np.minimum(probs, 1 - probs) * len(means) >= MIN_LEVEL_TAIL]
     levels = means - means.mean(axis=0)
     levels /= np.maximum(levels.std(axis=0), 1e-300)  # a feature's records may all share one level
-    normal = np.broadcast_to(stats.norm.ppf(probs), (n_features, len(probs)))
-    knots = np.stack([normal, np.quantile(levels, probs, axis=0).T], axis=1)
+    normal = np.broadcast_to(np.append(stats.norm.ppf(probs), LEVEL_TAIL_Z), (n_features, len(probs) + 1))
+    body = np.quantile(levels, probs, axis=0).T  # (F, K)
+    sd = np.sqrt(np.sum(loadings**2, axis=1))
+    target = np.log10(np.mean(10.0 ** (sd * levels), axis=0))  # the records' mean power, at the model's spread
+
+    def knots_for(slope: np.ndarray) -> np.ndarray:
+        tail = body[:, -1] + slope * (LEVEL_TAIL_Z - normal[0, -2])
+        return _standardised_knots(np.stack([normal, np.column_stack([body, tail])], axis=1))
+
+    last = (body[:, -1] - body[:, -2]) / (normal[0, -2] - normal[0, -3])
+    low, high = LEVEL_TAIL_SLOPES[0] * last, LEVEL_TAIL_SLOPES[1] * last
+    for _ in range(40):  # bisection: a steeper upper tail raises the mean power
+        middle = 0.5 * (low + high)
+        above = _level_log_mean(sd[:, None], knots_for(middle)) > target
+        low, high = np.where(above, low, middle), np.where(above, middle, high)
+    return knots_for(0.5 * (low + high))
+
+
+def _standardised_knots(knots: np.ndarray) -> np.ndarray:
+    """``knots`` (F, 2, K) with their values shifted and scaled so that the map
+    (:func:`_level_scores`) of a standard normal has mean 0 and variance 1."""
     nodes, weights = _hermite_nodes()
-    mapped = _level_scores(np.broadcast_to(nodes[:, None], (len(nodes), n_features)), knots)  # (n_nodes, F)
+    mapped = _level_scores(np.broadcast_to(nodes[:, None], (len(nodes), len(knots))), knots)  # (n_nodes, F)
     mean = weights @ mapped
     sd = np.sqrt(weights @ (mapped - mean) ** 2)
-    knots[:, 1] = (knots[:, 1] - mean[:, None]) / np.maximum(sd[:, None], 1e-300)
-    return knots
+    out = knots.copy()
+    out[:, 1] = (knots[:, 1] - mean[:, None]) / np.maximum(sd[:, None], 1e-300)
+    return out
 
 
 def _level_scores(u: np.ndarray, knots: np.ndarray) -> np.ndarray:
