@@ -315,29 +315,37 @@ def test_amplitude_moments_of_a_transformed_gaussian_process():
     _assert_moments_within_20_percent(real.values, synthetic.values)
 
 
-BONN_D_TAILS = pytest.mark.xfail(
-    strict=True,
-    reason="missed target (issue 17): set D's mean segment kurtosis 1.60 vs 1.32 (limit 1.59): its tails are in a "
-    "few segments, while the one amplitude map gives them to every synthetic segment",
-)
-
-
-@pytest.mark.parametrize("name", ["A_Z", "B_O", "C_N", pytest.param("D_F", marks=BONN_D_TAILS), "E_S"])
+@pytest.mark.parametrize("name", ["A_Z", "B_O", "C_N", "E_S"])
 def test_amplitude_moments_of_bonn_eeg(real_file, name):
     """Each Bonn set (100 single-channel segments of 23.6 s, uV, 12-bit integers: the
     quantiser is exercised too): per-segment skewness and excess kurtosis, averaged over
     segments, within 20 % in 400 synthetic segments (400, so that the check is of the
-    model and not of one draw: 100 synthetic segments of set D scatter by 1.44-1.69).
-
-    Set D misses (strict xfail): its tails are in a few segments (real median segment
-    kurtosis 0.38) while the one amplitude map gives them to every synthetic segment
-    (median 1.2), so its mean is met, if at all, by compensation and by the luck of the
-    calibration's random stream: 1.54 against 1.32 (limit 1.59) before the record levels
-    became a copula, 1.60 after, 1.74-1.76 on other calibration streams."""
+    model and not of one draw). Set D is judged on the distribution over segments below:
+    its mean sits on this test's limit (1.54, 1.55 and 1.60 against 1.32, limit 1.59, as
+    the calibration's random stream changed), met by compensation."""
     data = np.load(real_file(f"eeg_bonn_set{name}.npz"))
     real = make_signals(data["data"].astype(np.float64)[:, None, :], float(data["sfreq"]), units="uV", modality="eeg")
     synthetic = SpectralGenerator().fit(real).sample(400, seed=1)
     _assert_moments_within_20_percent(real.values, synthetic.values)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="missed target (issue 17): Bonn D's median segment kurtosis 1.15 vs 0.38: its tails are in a few "
+    "segments, while the one amplitude map gives them to every synthetic segment",
+)
+def test_segment_kurtosis_of_bonn_d(real_file):
+    """Bonn set D's heavy tails sit in a few segments: the median segment's excess
+    kurtosis is 0.38 and the mean 1.32. The synthetic's median (400 segments) within 20 %
+    of the real one, and its 90th percentile too (real 4.19), would show a model that
+    puts the tails where they are; the one amplitude map gives them to every synthetic
+    segment (median 1.15, 90th percentile 3.04)."""
+    data = np.load(real_file("eeg_bonn_setD_F.npz"))
+    real = make_signals(data["data"].astype(np.float64)[:, None, :], float(data["sfreq"]), units="uV", modality="eeg")
+    synthetic = SpectralGenerator().fit(real).sample(400, seed=1)
+    real_k, syn_k = (stats.kurtosis(x.values[:, 0], axis=-1) for x in (real, synthetic))
+    for q in (0.5, 0.9):
+        assert abs(np.quantile(syn_k, q) / np.quantile(real_k, q) - 1.0) <= 0.2, (q, np.quantile(syn_k, q))
 
 
 # --- record levels of a set of segments -------------------------------------------------------
