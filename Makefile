@@ -7,14 +7,18 @@ BIN         = $(VENV)/bin
 # TORCH_SPEC= (empty) to test without torch (torch tests then skip).
 TORCH_SPEC ?= torch==2.13.0
 DEMO        = demo_out
+# mne-hfo's HFO detectors, a peer of benchmarks.hfo_transfer, in their own environment
+# (mne-hfo 0.2 needs a scikit-learn older than 1.6; see benchmarks/mnehfo/requirements.txt)
+MNEHFO     ?= .venv-mnehfo
 
-.PHONY: demo test lint bench clean help
+.PHONY: demo test lint bench mnehfo clean help
 
 help:
 	@echo "make demo   fit a generator on 30 s of a shipped EEG, judge its samples on the next 30 s, write $(DEMO)/report.html"
 	@echo "make test   run the test suite (sets up .venv with the dev extras)"
 	@echo "make lint   ruff check + format check"
 	@echo "make bench  time the end-to-end slice, write benchmarks/results/"
+	@echo "make mnehfo build $(MNEHFO), mne-hfo's detectors for benchmarks.hfo_transfer"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "biosynth needs Python >= 3.10")'
@@ -42,7 +46,15 @@ demo: $(VENV)/.core
 	$(BIN)/biosynth card $(DEMO)/synthetic.nc --fidelity $(DEMO)/report.json --out $(DEMO)/card.md --overwrite
 	@echo "report: $(DEMO)/report.html (open it in a browser); JSON: $(DEMO)/report.json; card: $(DEMO)/card.md"
 
-test: $(VENV)/.dev
+$(MNEHFO)/.done: benchmarks/mnehfo/requirements.txt
+	$(PYTHON) -m venv $(MNEHFO)
+	$(MNEHFO)/bin/python -m pip install --quiet --upgrade pip
+	$(MNEHFO)/bin/python -m pip install --quiet -r benchmarks/mnehfo/requirements.txt
+	@touch $@
+
+mnehfo: $(MNEHFO)/.done
+
+test: $(VENV)/.dev $(MNEHFO)/.done
 	$(BIN)/python -m pytest -q -n 2
 
 lint: $(VENV)/.dev
@@ -53,4 +65,4 @@ bench: $(VENV)/.core
 	$(BIN)/python -m benchmarks.slice
 
 clean:
-	rm -rf $(VENV) $(DEMO) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(MNEHFO) $(DEMO) .pytest_cache .ruff_cache

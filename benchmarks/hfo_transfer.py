@@ -58,7 +58,6 @@ on the real recording (see the README's HFO paragraph).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import time
 from collections.abc import Sequence
@@ -70,6 +69,7 @@ import pandas as pd
 import scipy.signal as sps
 from scipy.stats import kurtosis, spearmanr
 
+from benchmarks import mnehfo
 from benchmarks._results import RESULTS, clean, header, quiet
 from biosynth.datasets import real_data_file
 from biosynth.fidelity import detect_hfos
@@ -195,19 +195,38 @@ def detect(signals: Any, name: str, threshold: float, **extra: Any) -> pd.DataFr
     return detect_hfos(signals, threshold_sd=threshold, **{"band": spec["band"], **spec["options"], **extra})
 
 
-def score_all(signals: Any, truth: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    """F1 (and counts) of every detector at every threshold, plus the F1 SD over records."""
+def score_all(signals: Any, truth: pd.DataFrame, peers: pd.DataFrame | None = None) -> dict[str, dict[str, Any]]:
+    """F1 (and counts) of every detector at every threshold, plus the F1 SD over records;
+    ``peers``: mne-hfo's detections on the same signals (:func:`benchmarks.mnehfo.detect`),
+    scored the same way."""
     out: dict[str, dict[str, Any]] = {}
-    records = range(signals.sizes.get("record", 1))
     for name, spec in DETECTORS.items():
-        kind = truth[truth["type"].isin(spec["truth"])]
-        out[name] = {}
-        for threshold in THRESHOLDS:
-            found = detect(signals, name, threshold)
-            row = score(kind, found)
-            per = [score(kind[kind["record"] == r], found[found["record"] == r])["f1"] for r in records]
-            out[name][str(threshold)] = row | {"f1_record_sd": float(np.nanstd(per)) if len(per) > 1 else None}
+        found = {threshold: detect(signals, name, threshold) for threshold in THRESHOLDS}
+        out[name] = _scored(signals, truth[truth["type"].isin(spec["truth"])], found)
+    for name, spec in mnehfo.DETECTORS.items() if peers is not None else ():
+        rows = peers[peers["detector"] == name]
+        found = {t: rows[rows["threshold"] == t].drop(columns=["detector", "threshold"]) for t in THRESHOLDS}
+        out[name] = _scored(signals, truth[truth["type"].isin(spec["truth"])], found)
     return out
+
+
+def _scored(signals: Any, kind: pd.DataFrame, found: dict[float, pd.DataFrame]) -> dict[str, Any]:
+    """:func:`score` of the detections at each threshold, with the F1 SD over records."""
+    records = range(signals.sizes.get("record", 1))
+    out = {}
+    for threshold, detected in found.items():
+        per = [score(kind[kind["record"] == r], detected[detected["record"] == r])["f1"] for r in records]
+        out[str(threshold)] = score(kind, detected) | {"f1_record_sd": float(np.nanstd(per)) if len(per) > 1 else None}
+    return out
+
+
+def peer_detections(signals: Any, python: Path | None) -> tuple[pd.DataFrame | None, dict[str, str]]:
+    """mne-hfo's detections on ``signals`` (None without its environment) and its versions."""
+    if python is None:
+        return None, {}
+    values = signals.values if "record" in signals.dims else signals.values[None]
+    names = [str(c) for c in signals["channel"].values]
+    return mnehfo.detect(values, float(signals.attrs["sfreq"]), names, THRESHOLDS, python)
 
 
 # --------------------------------------------------------------------------- synthetic
@@ -243,16 +262,21 @@ def synthetic(real: dict[str, Any], stats: dict[str, Any], kind: str, n_records:
     return signals, pd.concat(events, ignore_index=True)
 
 
+def _configs(synth: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (detector, threshold) configurations scored on a synthetic candidate."""
+    return [(d, str(t)) for d in synth for t in THRESHOLDS]
+
+
 def ranking(real: dict[str, Any], synth: dict[str, Any]) -> dict[str, Any]:
     """Spearman correlation of the configurations' F1 and whether each threshold orders the detectors alike."""
-    keys = [(d, t) for d in DETECTORS for t in real[d]]
+    keys = _configs(synth)
     a = np.array([real[d][t]["f1"] for d, t in keys], dtype=float)
     b = np.array([synth[d][t]["f1"] for d, t in keys], dtype=float)
     ok = np.isfinite(a) & np.isfinite(b)
     same = {}
     for t in map(str, THRESHOLDS):
-        order_real = sorted(DETECTORS, key=lambda d: -real[d][t]["f1"])
-        order_syn = sorted(DETECTORS, key=lambda d: -synth[d][t]["f1"])
+        order_real = sorted(synth, key=lambda d: -real[d][t]["f1"])
+        order_syn = sorted(synth, key=lambda d: -synth[d][t]["f1"])
         same[t] = order_real == order_syn
     return {"spearman": float(spearmanr(a[ok], b[ok]).statistic), "same_detector_order": same}
 
@@ -583,7 +607,7 @@ def _f1_table(result: dict[str, Any], kinds: Sequence[str]) -> list[str]:
     return [
         f"| detector | threshold_sd | real F1 (matched/marked, detections) | {head} |",
         "| --- | --- | --- |" + " --- | --- |" * len(kinds),
-        *[_row(d, t, real, synth, kinds) for d in DETECTORS for t in real[d]],
+        *[_row(d, t, real, synth, kinds) for d, t in _configs(synth[kinds[0]])],
     ]
 
 
@@ -596,7 +620,7 @@ def _summary(result: dict[str, Any]) -> list[str]:
     real = result["real"]
     for kind in BACKGROUNDS:
         rank, diff, synth = result["ranking"][kind], result["max_abs_diff"][kind], result["synthetic"][kind]
-        diffs = [abs(synth[d][t]["f1"] - real[d][t]["f1"]) for d in DETECTORS for t in real[d]]
+        diffs = [abs(synth[d][t]["f1"] - real[d][t]["f1"]) for d, t in _configs(synth)]
         inside = f"{sum(x <= TARGET for x in diffs)}/{len(diffs)}"
         same = f"{sum(rank['same_detector_order'].values())}/{len(THRESHOLDS)} thresholds"
         lines.append(
@@ -720,13 +744,6 @@ def markdown(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def mne_hfo_status() -> str:
-    """Whether mne-hfo's detectors can be run here (nothing is installed)."""
-    if importlib.util.find_spec("mne_hfo") is None:
-        return "not importable in this environment (not installed; nothing was installed for this run), so not scored"
-    return "importable, but not yet scored by this script"
-
-
 def run(folder: str | Path | None, n_records: int, seed: int) -> dict[str, Any] | None:
     """Every figure of the benchmark (None when the recording is absent)."""
     real = load_fedele(folder)
@@ -734,15 +751,17 @@ def run(folder: str | Path | None, n_records: int, seed: int) -> dict[str, Any] 
         return None
     signals = make_signals(real["bipolar"], real["sfreq"], ch_names=real["names"], units="V", modality="ecog")
     stats = learn_hfo_events(real["markings"], real["data"], real["sfreq"], real["ch_names"], real["seconds"])
-    real_scores = score_all(signals, real["markings"])
+    python = mnehfo.interpreter()
+    peers, versions = peer_detections(signals, python)
+    real_scores = score_all(signals, real["markings"], peers)
     synth, truth_counts, made = {}, {}, {}
     for kind in BACKGROUNDS:
         made[kind] = synthetic(real, stats, kind, n_records, seed)
-        synth[kind] = score_all(*made[kind])
+        peers = peer_detections(made[kind][0], python)[0] if kind == BACKGROUNDS[0] else None  # the main one
+        synth[kind] = score_all(*made[kind], peers)
         truth_counts[kind] = made[kind][1]["type"].value_counts().to_dict()
     diffs = {
-        k: max(abs(synth[k][d][t]["f1"] - real_scores[d][t]["f1"]) for d in DETECTORS for t in real_scores[d])
-        for k in BACKGROUNDS
+        k: max(abs(synth[k][d][t]["f1"] - real_scores[d][t]["f1"]) for d, t in _configs(synth[k])) for k in BACKGROUNDS
     }
     return {
         "learned_stats": stats,
@@ -753,7 +772,7 @@ def run(folder: str | Path | None, n_records: int, seed: int) -> dict[str, Any] 
         "within_target": {k: bool(v <= TARGET) for k, v in diffs.items()},
         "ranking": {k: ranking(real_scores, synth[k]) for k in BACKGROUNDS},
         "background_tails": background_tails(real, made),
-        "mne_hfo": mne_hfo_status(),
+        "mne_hfo": mnehfo.status(python, versions),
         "investigation": investigate(real, signals),
     }
 
