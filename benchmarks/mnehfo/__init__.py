@@ -54,8 +54,11 @@ COLUMNS = ["detector", "threshold", "record", "channel", "onset", "duration"]
 
 def interpreter() -> Path | None:
     """The Python of the mne-hfo environment (``$BIOSYNTH_MNEHFO_PYTHON``, else
-    ``.venv-mnehfo`` beside the checkout), or None when there is none."""
+    ``.venv-mnehfo`` beside the checkout), or None when there is none; a variable that
+    names no file is an error, not a silent skip."""
     named = os.environ.get(PYTHON_ENV)
+    if named and not Path(named).is_file():
+        raise ValueError(f"{PYTHON_ENV}={named!r} is not a file; expected the python of an environment with mne-hfo")
     path = Path(named) if named else DEFAULT_VENV / "bin" / "python"
     return path if path.is_file() else None
 

@@ -73,3 +73,12 @@ def test_a_broken_environment_is_reported_in_one_line():
     values, _ = _burst_record()
     with pytest.raises(RuntimeError, match=r"mne-hfo environment .* failed: ModuleNotFoundError: No module named 'mne"):
         mnehfo.detect(values, SFREQ, ["a", "b", "c"], [3.0], mnehfo.Path(sys.executable))
+
+
+def test_an_interpreter_variable_naming_no_file_is_an_error(monkeypatch, tmp_path):
+    """``$BIOSYNTH_MNEHFO_PYTHON`` set to a path that is not a file: a one-line error naming
+    the variable and the value, not a benchmark that quietly leaves mne-hfo out."""
+    missing = tmp_path / "no-python"
+    monkeypatch.setenv(mnehfo.PYTHON_ENV, str(missing))
+    with pytest.raises(ValueError, match=r"BIOSYNTH_MNEHFO_PYTHON='.*no-python' is not a file"):
+        mnehfo.interpreter()
