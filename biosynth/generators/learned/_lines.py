@@ -165,9 +165,9 @@ def _is_steady(x: np.ndarray, t: np.ndarray, band: tuple[float, float], excess: 
 
     A peak ``excess`` times its running median, at least :data:`STRONG_EXCESS`, needs
     only :data:`STRONG_COHERENCE`: chance peaks of narrow-band rhythms reach 0.81 but
-    stay below 25 times their running median (62 candidates of 80 records of 8-400 s,
-    ``tests/generators/test_spectral_lines.py``), while clock tones of an amplifier, a
-    little jittery, stand hundreds of times above it (the Fedele iEEG's 450 and 976 Hz:
+    stay below 25 times their running median (62 candidates in 80 sets of 1-10 records of
+    8-400 s, ``tests/generators/test_spectral_lines.py``), while clock tones of an
+    amplifier, a little jittery, stand hundreds of times above it (the Fedele iEEG's 450 and 976 Hz:
     131 and 404 times, coherence 0.84 and 0.79; the Bonn sets' 50 Hz: 179-270 times,
     0.85-0.86)."""
     coherence = []
