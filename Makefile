@@ -8,8 +8,9 @@ BIN         = $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 DEMO        = demo_out
 # mne-hfo's HFO detectors, a peer of benchmarks.hfo_transfer, in their own environment
-# (mne-hfo 0.2 needs a scikit-learn older than 1.6; see benchmarks/mnehfo/requirements.txt)
-MNEHFO     ?= .venv-mnehfo
+# (mne-hfo 0.2 needs a scikit-learn older than 1.6; see benchmarks/mnehfo/requirements.txt);
+# benchmarks/mnehfo looks for it there (or at $BIOSYNTH_MNEHFO_PYTHON)
+MNEHFO      = .venv-mnehfo
 
 .PHONY: demo test lint bench mnehfo clean help
 

@@ -744,14 +744,15 @@ def markdown(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def run(folder: str | Path | None, n_records: int, seed: int) -> dict[str, Any] | None:
-    """Every figure of the benchmark (None when the recording is absent)."""
+def run(folder: str | Path | None, n_records: int, seed: int, python: Path | None = None) -> dict[str, Any] | None:
+    """Every figure of the benchmark (None when the recording is absent); ``python``: the
+    interpreter of the mne-hfo environment (:func:`benchmarks.mnehfo.interpreter`), None
+    to score biosynth's detectors alone."""
     real = load_fedele(folder)
     if real is None:
         return None
     signals = make_signals(real["bipolar"], real["sfreq"], ch_names=real["names"], units="V", modality="ecog")
     stats = learn_hfo_events(real["markings"], real["data"], real["sfreq"], real["ch_names"], real["seconds"])
-    python = mnehfo.interpreter()
     peers, versions = peer_detections(signals, python)
     real_scores = score_all(signals, real["markings"], peers)
     synth, truth_counts, made = {}, {}, {}
@@ -784,9 +785,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--n-records", type=int, default=20, help="synthetic 5-s records per background (default 20)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
+    try:
+        python = mnehfo.interpreter()
+    except ValueError as exc:
+        parser.error(str(exc))
     start = time.perf_counter()
-    with quiet():
-        result = run(args.real_data, args.n_records, args.seed)
+    try:
+        with quiet():
+            result = run(args.real_data, args.n_records, args.seed, python)
+    except RuntimeError as exc:  # the mne-hfo environment failed: one line, not a traceback
+        raise SystemExit(f"hfo_transfer: {exc}") from None
     if result is None:
         return
     out = header("python -m benchmarks.hfo_transfer", vars(args)) | result | {"total_s": time.perf_counter() - start}

@@ -203,6 +203,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeats", type=int, default=3, help="draws per recording, their median reported")
     args = parser.parse_args(argv)
+    if args.repeats < 1:
+        parser.error(f"--repeats must be at least 1 (draws per recording), got {args.repeats}")
     chosen = generators(args.generators)
     result = run_realism(
         args.real_data, generators=chosen, quick=args.quick, seed=args.seed, repeats=args.repeats, log=print

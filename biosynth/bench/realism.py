@@ -650,6 +650,8 @@ def median_table(tables: Sequence[pd.DataFrame], targets: Targets | None = None)
         As one draw's, with ``attrs["seeds"]`` all the seeds and ``heldout_auc`` the
         median.
     """
+    if len(tables) == 0:
+        raise ValueError("tables: got an empty sequence; expected the tables of one or more draws.")
     targets = Targets() if targets is None else targets
     first = tables[0]
     if len(tables) == 1:

@@ -82,3 +82,15 @@ def test_an_interpreter_variable_naming_no_file_is_an_error(monkeypatch, tmp_pat
     monkeypatch.setenv(mnehfo.PYTHON_ENV, str(missing))
     with pytest.raises(ValueError, match=r"BIOSYNTH_MNEHFO_PYTHON='.*no-python' is not a file"):
         mnehfo.interpreter()
+
+
+def test_hfo_transfer_refuses_a_missing_interpreter_before_loading(monkeypatch, tmp_path, capsys):
+    """The benchmark checks ``$BIOSYNTH_MNEHFO_PYTHON`` first: exit 2 with one error line
+    naming it (the real-data folder given does not exist, and is never read)."""
+    from benchmarks.hfo_transfer import main
+
+    monkeypatch.setenv(mnehfo.PYTHON_ENV, str(tmp_path / "no-python"))
+    with pytest.raises(SystemExit) as info:
+        main(["--real-data", str(tmp_path / "absent")])
+    assert info.value.code == 2
+    assert "BIOSYNTH_MNEHFO_PYTHON=" in capsys.readouterr().err

@@ -342,3 +342,22 @@ def test_neurodsp_candidate_reproduces_the_peak_and_the_channel_sd():
     flank = mean[(freqs >= 6) & (freqs <= 7)].mean(), mean[(freqs >= 13) & (freqs <= 14)].mean()
     assert freqs[np.argmax(mean * freqs**2)] == pytest.approx(10.0, abs=1.0)  # the peak over the 1/f^2 line
     assert mean[np.argmin(abs(freqs - 10))] > 3 * np.sqrt(flank[0] * flank[1])
+
+
+def test_median_table_refuses_no_tables():
+    """No draws to take the median of: a one-line error naming ``tables``."""
+    from biosynth.bench.realism import median_table
+
+    with pytest.raises(ValueError, match=r"^tables: got an empty sequence; expected the tables of one or more draws"):
+        median_table([])
+
+
+def test_realism_script_refuses_zero_repeats(capsys):
+    """``python -m benchmarks.realism --repeats 0`` exits 2 with argparse's usage and one
+    error line naming ``--repeats``, before anything is fitted."""
+    from benchmarks.realism import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["--repeats", "0"])
+    assert info.value.code == 2
+    assert "error: --repeats must be at least 1 (draws per recording), got 0" in capsys.readouterr().err

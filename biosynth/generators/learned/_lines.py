@@ -22,7 +22,8 @@ import numpy as np
 
 #: Least power of a line bin over the running median of the spectrum around it.
 MIN_EXCESS = 10.0
-#: Most periodogram bins of one line (wider: not a steady tone, left to the spectrum).
+#: Most periodogram bins of one line's core; its run may span 2 more, the edges of a Hann
+#: main lobe (wider: not a steady tone, left to the spectrum).
 MAX_LINE_BINS = 5
 #: Most lines kept (the strongest).
 MAX_LINES = 16
@@ -115,7 +116,7 @@ def fit_lines(x: np.ndarray, sfreq: float) -> tuple[dict[str, np.ndarray], np.nd
             cleaned[r] -= (design @ solution).T
             freqs[k, r] = f
             coefficients[k, r] = solution[0] - 1j * solution[1]  # a cos + b sin = Re((a - i b) e^{i w t})
-    mean_freqs = freqs.mean(axis=1) if len(bands) else np.zeros(0)
+    mean_freqs = freqs.mean(axis=1)
     family, number = harmonic_numbers(mean_freqs)
     phases = np.zeros((len(bands), n_ch))
     for head in np.unique(family):
@@ -124,7 +125,7 @@ def fit_lines(x: np.ndarray, sfreq: float) -> tuple[dict[str, np.ndarray], np.nd
         rotated = coefficients[members] * np.exp(-1j * number[members, None, None] * theta[None, :, None])
         phases[members] = np.angle(np.sum(rotated / np.maximum(np.abs(rotated), 1e-300), axis=1))
     lines = {
-        "freqs": np.column_stack([mean_freqs, freqs.std(axis=1) if len(bands) else np.zeros(0)]),
+        "freqs": np.column_stack([mean_freqs, freqs.std(axis=1)]),
         "amplitudes": np.sqrt(np.mean(np.abs(coefficients) ** 2, axis=1)),
         "phases": phases,
         "harmonics": np.column_stack([family, number]).astype(float),
@@ -204,15 +205,15 @@ def _fundamental_phases(coefficients: np.ndarray, numbers: np.ndarray) -> np.nda
 
 
 def draw_lines(rng: np.random.Generator, lines: dict[str, np.ndarray], n_times: int, sfreq: float) -> np.ndarray:
-    """One record's lines, (C, n_times): per family a frequency factor from the normal of
-    its lowest line's mean and SD over the fitted records and a fundamental phase uniform
-    on the circle; each line at its harmonic multiple of both, with each channel's
-    amplitude and phase."""
+    """One record's lines, (C, n_times): per family one standard normal draw, which moves
+    each of its lines by that many of its own SDs over the fitted records from its mean
+    frequency (a harmonic's SD is about its number times the fundamental's, so the family
+    stays nearly harmonic), and one fundamental phase uniform on the circle, which each
+    line takes times its harmonic number; with each channel's amplitude and phase."""
     amplitudes = lines["amplitudes"]
     out = np.zeros((amplitudes.shape[1], n_times))
     t = np.arange(n_times) / sfreq
-    harmonics = lines.get("harmonics", np.column_stack([np.arange(len(amplitudes)), np.ones(len(amplitudes))]))
-    family, number = harmonics[:, 0].astype(int), harmonics[:, 1]
+    family, number = lines["harmonics"][:, 0].astype(int), lines["harmonics"][:, 1]
     draws = {head: (rng.standard_normal(), rng.uniform(0.0, 2.0 * np.pi)) for head in np.unique(family)}
     for k, ((mean, sd), amplitude, phase) in enumerate(zip(lines["freqs"], amplitudes, lines["phases"], strict=True)):
         jitter, theta = draws[family[k]]

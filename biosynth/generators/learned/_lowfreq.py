@@ -42,7 +42,8 @@ def fit_low(x: np.ndarray, sfreq: float, f1: float) -> tuple[np.ndarray, np.ndar
         Band centres and widths, in Hz (empty when the records are no longer than a
         Welch segment).
     log_psd : ndarray, shape (n_channels, n_bands)
-        log10 of the mean power spectral density in each band (units**2 / Hz).
+        log10 of the mean power spectral density in each band (units**2 / Hz), its bias
+        corrected and, with 3 bands or more, smoothed by :func:`_power_law`.
     """
     from scipy import signal
 

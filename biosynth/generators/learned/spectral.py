@@ -149,7 +149,9 @@ class SpectralGenerator(LearnedGenerator):
         taken out before everything else is fitted and added back as steady sinusoids:
         ``"freqs"`` (n_lines, 2) mean and SD over records of each frequency, Hz;
         ``"amplitudes"`` (n_lines, n_channels), units; ``"phases"`` (n_lines,
-        n_channels), rad, relative to the line's strongest channel.
+        n_channels), rad, relative to the phase of the line's family fundamental (times
+        its harmonic number); ``"harmonics"`` (n_lines, 2) the family (index of its
+        lowest line) and the harmonic number.
     low_freqs_, low_widths_ : ndarray, shape (n_low,)
         Centres and widths, in Hz, of the bands below the first non-zero frequency of
         :attr:`freqs_`: the slow drifts between the record length and the Welch
@@ -409,7 +411,7 @@ class SpectralGenerator(LearnedGenerator):
         n_ch, n_bands = self.log_psd_.shape[0], len(self.band_centres_)
         self.variability_ = np.zeros((n_ch * n_bands, 0))
         self.record_variability_ = np.zeros((n_ch * n_bands, 0))
-        self.record_level_knots_ = np.zeros((0, 2, 0))
+        self.record_level_knots_ = np.zeros((n_ch * n_bands, 2, 0))
         self.variability_diag_ = np.zeros(n_ch * n_bands)
         self.rho_ = np.zeros(0)
         self.quantiles_ = np.zeros((2, n_ch, 0))
@@ -483,7 +485,7 @@ class SpectralGenerator(LearnedGenerator):
         real_q = None
         if self.amplitude_map:
             probs, real_q = _real_quantiles(_slow_part(x, self.map_cutoff_, self.info_["sfreq"]), n_epoch, mask)
-        # records like the fitted ones (each with its own level), at least 64 segments in all
+        # records as long as the fitted ones (without their levels), at least 64 segments in all
         count = max(x.shape[0], math.ceil(64 * n / x.shape[-1]))
         for step in range(3):
             rngs = [np.random.default_rng(s) for s in rng.spawn(count)]
@@ -1049,8 +1051,7 @@ def _level_knots(means: np.ndarray, loadings: np.ndarray) -> np.ndarray:
 def _standardised_knots(knots: np.ndarray) -> np.ndarray:
     """``knots`` (F, 2, K) with their values shifted and scaled so that the map
     (:func:`_level_scores`) of a standard normal has mean 0 and variance 1."""
-    nodes, weights = _hermite_nodes()
-    mapped = _level_scores(np.broadcast_to(nodes[:, None], (len(nodes), len(knots))), knots)  # (n_nodes, F)
+    mapped, weights = _mapped_nodes(knots)
     mean = weights @ mapped
     sd = np.sqrt(weights @ (mapped - mean) ** 2)
     out = knots.copy()
@@ -1081,6 +1082,12 @@ def _level_values(z: np.ndarray, loadings: np.ndarray, knots: np.ndarray) -> np.
     return _level_scores(levels / np.maximum(sd, 1e-300), knots) * sd
 
 
+def _mapped_nodes(knots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The Gauss-Hermite nodes through each feature's map, (n_nodes, F), and their weights."""
+    nodes, weights = _hermite_nodes()
+    return _level_scores(np.broadcast_to(nodes[:, None], (len(nodes), len(knots))), knots), weights
+
+
 def _hermite_nodes() -> tuple[np.ndarray, np.ndarray]:
     """Nodes and weights (summing to 1) of 64-point Gauss-Hermite quadrature for the
     standard normal."""
@@ -1095,8 +1102,7 @@ def _level_log_mean(loadings: np.ndarray, knots: np.ndarray) -> np.ndarray:
     variance = np.sum(loadings**2, axis=1)
     if knots.shape[-1] == 0:
         return 0.5 * np.log(10.0) * variance
-    nodes, weights = _hermite_nodes()
-    mapped = _level_scores(np.broadcast_to(nodes[:, None], (len(nodes), len(variance))), knots)  # (n, F)
+    mapped, weights = _mapped_nodes(knots)
     return np.log10(weights @ 10.0 ** (mapped * np.sqrt(variance)))
 
 
