@@ -31,7 +31,7 @@ from biosynth.bench.realism import (
 from biosynth.bench.realism_suite import RECORDINGS, load_recording
 from biosynth.fidelity.privacy import memorised_copies
 from biosynth.generators import simulate_parkinson
-from biosynth.signals import RECORD, TIME, make_signals
+from biosynth.signals import RECORD, TIME, epochs, make_signals
 from tests.cli._helpers import run
 from tests.conftest import REAL_DIR
 
@@ -108,6 +108,34 @@ def test_segments_split_by_records_interleaved():
     assert fit_sources == {"Z000", "Z002", "Z004"} and not fit_sources & held_sources
     assert split.epoch == 400 // math.ceil(MIN_EPOCHS / 3) / 100.0
     assert split.fit_epochs.sizes[RECORD] == 3 * math.ceil(MIN_EPOCHS / 3)
+
+
+def test_privacy_folds_interleave_the_epochs_of_a_continuous_recording(recording):
+    split = split_recording(recording)
+    whole = epochs(recording, split.epoch)
+    (a, b), n = split.privacy, whole.sizes[RECORD]
+    np.testing.assert_array_equal(a.fit.values, whole.values[0::2])
+    np.testing.assert_array_equal(a.others.values, whole.values[1::2])
+    assert a.members is a.fit and b.fit is a.others and b.others is a.fit
+    assert a.fit.sizes[RECORD] + a.others.sizes[RECORD] == n == 32  # the whole recording, both halves
+
+
+def test_privacy_folds_of_segments_are_the_split_both_ways():
+    segments = make_signals(np.random.default_rng(2).normal(size=(8, 1, 400)), 100.0, ch_names=["EEG"], units="uV")
+    split = split_recording(segments)
+    (a, b) = split.privacy
+    assert a.fit is split.fit and a.members is split.fit_epochs and a.others is split.held_out_epochs
+    assert b.fit is split.held_out and b.members is split.held_out_epochs and b.others is split.fit_epochs
+
+
+def test_privacy_is_judged_on_interleaved_folds_not_on_a_drifting_held_out_half(recording):
+    # the amplitude triples over the recording: any model of the first half sits closer to it
+    drifting = recording.copy(data=recording.values * np.linspace(1.0, 3.0, recording.sizes[TIME]))
+    table = realism_table(drifting, generators=["ar", COPY], sections=FAST)
+    ar, copy = table.loc["ar"], table.loc["copy"]
+    assert ar["mia_auc_split"] > 0.9 and ar["mia_auc"] < 0.6 and ar["memorised_copies"] <= ar["copies_allowed"]
+    assert copy["mia_auc"] > 0.9 and copy["memorised_copies"] > copy["copies_allowed"]
+    assert copy["copies_allowed"] == allowed_copies(32, 16)  # both folds' synthetic epochs
 
 
 @pytest.mark.parametrize(("n", "fraction"), [(10, 0.5), (11, 0.5), (100, 0.3), (7, 0.75)])
