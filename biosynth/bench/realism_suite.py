@@ -389,9 +389,10 @@ _MEANING = (
     "odd ones, and each fit is attacked with the epochs it saw against those in between; a membership-inference "
     "attack needs members and non-members from the same span, and the held-out half of a recording split in "
     "time is not (its own MIA is shown, not a target). MIA: the distance attack's AUC, the mean of the two "
-    "folds. Memorised copies: synthetic epochs within the 1st percentile of unseen-to-fitted distances, summed "
-    "over the folds; allowed: the 95th percentile of that count for a generator of fresh records (records "
-    "crowding the densest real region are flagged too: MIA tells a leak from crowding). "
+    "folds. Memorised copies: synthetic epochs within the 1st percentile of unseen-to-fitted distances of a "
+    "fitted epoch, summed over the folds; allowed: the 95th percentile of that count when the fitted and unseen "
+    "labels of the real epochs are drawn at random (200 times), which a generator blind to membership reaches "
+    "too (a generator whose epochs crowd the densest real region is flagged whichever epochs were fitted). "
     "Targets: C2ST AUC <= max({t.auc_floor:g}, held-out AUC + {t.auc_margin:g}); every section median ratio "
     "<= {t.max_ratio:g}; MIA AUC <= {t.max_mia_auc:g}; copies at most the allowed count."
 )
@@ -426,6 +427,7 @@ def _recording_markdown(name: str, entry: Mapping[str, Any]) -> list[str]:
     for label, key, fmt in MARKDOWN_ROWS:
         lines.append(f"| {label} | " + " | ".join(_cell(table[c], key, fmt) for c in columns) + " |")
     reasons = [f"- `{c}`: {table[c]['reason']}" for c in columns[1:] if table[c].get("reason")]
+    reasons += [f"- `{c}`: {table[c]['privacy_note']}" for c in columns[1:] if table[c].get("privacy_note")]
     return [*lines, "", *reasons, ""] if reasons else [*lines, ""]
 
 

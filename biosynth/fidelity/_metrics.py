@@ -501,7 +501,8 @@ def privacy_metrics(
 ) -> tuple[list[Metric], dict]:
     """Distance to closest record, NNDR, memorised copies and membership inference on
     record rows (channel means of the scalar features). The reference of each is its
-    baseline: what a generator that never saw the training records would give."""
+    baseline: what a generator that never saw the training records would give. The
+    extras hold the feature names, each attack's result and the rows of the three sets."""
     names, (rows_s, rows_t, rows_h) = _record_rows(synthetic, real, holdout)
     rows = {"s": rows_s, "t": rows_t, "h": rows_h}
     runs = {
@@ -539,7 +540,11 @@ def privacy_metrics(
         )
         for key, field, text in specs
     ]
-    return metrics, {"features": names, "results": results}
+    return metrics, {
+        "features": names,
+        "results": results,
+        "rows": {"real": rows_t, "synthetic": rows_s, "holdout": rows_h},
+    }
 
 
 def plausibility_metrics(real: xr.DataArray, synthetic: xr.DataArray) -> tuple[list[Metric], dict]:
