@@ -150,8 +150,9 @@ def allowed_copies(null_counts: Any, level: float = 0.95) -> int:
     unseen ones by the same rule with the roles swapped (3 draws x 2 folds), the AR model
     57 and 50, and the IAAFT surrogate, which holds real samples, 172 and 24. So the
     allowance is the count's quantile over random relabellings of the fitted and unseen
-    records (:func:`relabelled_copies`): what the same synthetic set scores when it
-    cannot know which real records were fitted. It catches copies where they favour the
+    records (:func:`relabelled_copies`, whole segments at a time in a set of segments):
+    what the same synthetic set scores when it cannot know which real records were
+    fitted. It catches copies where they favour the
     fitted records, so it needs more of them than a fixed allowance would: with 20 fitted
     and 20 unseen records (one fold) and 20 synthetic ones, 6 near-duplicates of fitted
     records exceed it in 65 % of runs (in 90 % this or the MIA AUC exceeds its target)
@@ -810,11 +811,12 @@ def _privacy(candidate: Candidate, split: Split, report: Any, seed: int, options
         if fold.fit is not split.fit:
             synthetic = candidate.fit(fold.fit, seed).sample(fold.others.sizes[RECORD], duration=split.epoch, seed=seed)
             report_ = _compare(fold.members, synthetic, holdout=fold.others, sections=["privacy"], **options)
-        auc, count, counts = _fold_privacy(report if fold.fit is split.fit else report_, seed)
+        groups = _groups(fold.members, fold.others, split.by)
+        auc, count, counts = _fold_privacy(report if fold.fit is split.fit else report_, seed, groups)
         aucs.append(auc)
         copies, null = copies + count, null + counts
     return {"mia_auc": float(np.mean(aucs)), "memorised_copies": copies, "null_copies": null,
-            "mia_auc_split": _fold_privacy(report, seed)[0]}  # fmt: skip
+            "mia_auc_split": float(report.extras["privacy"]["results"]["mia"].auc)}  # fmt: skip
 
 
 def _privacy_or_split(
@@ -825,19 +827,27 @@ def _privacy_or_split(
     try:
         return _privacy(candidate, split, report, seed, options)
     except Exception as err:
-        auc, copies, null = _fold_privacy(report, seed)
+        auc, copies, null = _fold_privacy(report, seed, _groups(split.fit_epochs, split.held_out_epochs, split.by))
         note = f"privacy from the held-out part: the interleaved folds failed ({type(err).__name__}: {_one_line(err)})"
         return {"mia_auc": auc, "memorised_copies": copies, "null_copies": null, "mia_auc_split": auc,
                 "privacy_note": note}  # fmt: skip
 
 
-def _fold_privacy(report: Any, seed: int) -> tuple[float, int, np.ndarray]:
+def _fold_privacy(report: Any, seed: int, groups: Any = None) -> tuple[float, int, np.ndarray]:
     """MIA AUC of a report, its copies count and the count's relabelled null
     (:func:`relabelled_copies`)."""
     extras = report.extras["privacy"]
     rows = extras["rows"]
-    null = relabelled_copies(rows["real"], rows["synthetic"], rows["holdout"], seed=seed)
+    null = relabelled_copies(rows["real"], rows["synthetic"], rows["holdout"], groups=groups, seed=seed)
     return float(extras["results"]["mia"].auc), int(extras["results"]["copies"].indices.size), null
+
+
+def _groups(members: xr.DataArray, others: xr.DataArray, by: str) -> list[str]:
+    """The groups of the real epochs for :func:`relabelled_copies`: each epoch's segment
+    (``"Z001/3"`` -> ``"Z001"``) in a set of segments, the epoch itself in a recording split
+    in time."""
+    names = [str(name) for part in (members, others) for name in part[RECORD].values]
+    return [name.rsplit("/", 1)[0] for name in names] if by == "records" else names
 
 
 #: Random relabellings of the fitted and unseen records behind :func:`allowed_copies`.
@@ -845,17 +855,28 @@ N_RELABELLINGS = 200
 
 
 def relabelled_copies(
-    fitted: Any, synthetic: Any, unseen: Any, *, n_relabellings: int = N_RELABELLINGS, seed: int = 0
+    fitted: Any,
+    synthetic: Any,
+    unseen: Any,
+    *,
+    groups: Any = None,
+    n_relabellings: int = N_RELABELLINGS,
+    seed: int = 0,
 ) -> np.ndarray:
     """The copies count of ``synthetic`` when the real records' fitted / unseen labels are
-    drawn at random (the same group sizes): its null distribution for a generator that
-    learnt nothing about which records were fitted.
+    drawn at random (as many fitted groups as there are): its null distribution for a
+    generator that learnt nothing about which records were fitted.
 
     Parameters
     ----------
     fitted, synthetic, unseen : array_like, shape (n_records, n_features)
         Record embeddings: the records the generator saw, its records, and real records
         of the same span that it did not see.
+    groups : array_like, shape (n_fitted + n_unseen,) | None
+        Labels of the real records (``fitted`` then ``unseen``) that go together, as the
+        epochs of one segment: a segment's epochs resemble each other more than those of
+        other segments, and relabelling them one by one would put each fitted epoch's
+        siblings among the unseen ones. None: each record alone.
     n_relabellings : int, default=N_RELABELLINGS
         Random relabellings.
     seed : int, default=0
@@ -870,12 +891,14 @@ def relabelled_copies(
     from biosynth.fidelity.privacy import memorised_copies
 
     real = np.concatenate([np.asarray(fitted, dtype=float), np.asarray(unseen, dtype=float)])
-    n_fitted, rng = len(fitted), np.random.default_rng(seed)
+    labels = np.arange(len(real)) if groups is None else np.unique(np.asarray(groups), return_inverse=True)[1]
+    if labels.shape != (len(real),):
+        raise ValueError(f"groups must label each of the {len(real)} real records, got shape {np.shape(groups)}.")
+    n_fitted, rng = np.unique(labels[: len(fitted)]).size, np.random.default_rng(seed)
     counts = np.empty(check_int("n_relabellings", n_relabellings, low=1), dtype=int)
     for k in range(counts.size):
-        order = rng.permutation(len(real))
-        part, rest = real[order[:n_fitted]], real[order[n_fitted:]]
-        counts[k] = memorised_copies(real=part, synthetic=synthetic, holdout=rest).indices.size
+        chosen = np.isin(labels, rng.permutation(labels.max() + 1)[:n_fitted])
+        counts[k] = memorised_copies(real=real[chosen], synthetic=synthetic, holdout=real[~chosen]).indices.size
     return counts
 
 

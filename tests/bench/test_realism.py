@@ -209,6 +209,25 @@ def test_allowed_copies_holds_about_95_percent_of_runs_for_a_generator_blind_to_
     assert np.median(counts[:, 1]) == 3 if synthetic_sd == 1 else np.median(counts[:, 1]) >= 8
 
 
+def test_relabelling_keeps_the_epochs_of_a_segment_together():
+    # 20 segments of 4 similar epochs, even segments fitted; a blind generator draws new segments
+    rng = np.random.default_rng(0)
+    within = {"groups": [], "epochs": []}
+    for _ in range(60):
+        seg = np.repeat(np.arange(20), 4)
+        epochs_ = np.repeat(rng.normal(size=(20, 5)), 4, axis=0) + 0.3 * rng.normal(size=(80, 5))
+        fit = seg % 2 == 0
+        synthetic = np.repeat(rng.normal(size=(10, 5)), 4, axis=0) + 0.3 * rng.normal(size=(40, 5))
+        count = memorised_copies(real=epochs_[fit], synthetic=synthetic, holdout=epochs_[~fit]).indices.size
+        for key, groups in (("groups", np.r_[seg[fit], seg[~fit]]), ("epochs", None)):
+            null = relabelled_copies(epochs_[fit], synthetic, epochs_[~fit], groups=groups, n_relabellings=60)
+            within[key].append(count <= allowed_copies(null))
+    # epoch by epoch, the relabelled unseen set holds each fitted epoch's siblings: too small a threshold
+    assert np.mean(within["groups"]) >= 0.9 and np.mean(within["epochs"]) < 0.7
+    with pytest.raises(ValueError, match="groups must label each of the 80 real records"):
+        relabelled_copies(epochs_[fit], synthetic, epochs_[~fit], groups=seg[:10])
+
+
 def test_allowed_copies_catches_copies_of_fitted_records():
     rng = np.random.default_rng(1)
     counts = np.array([_copies(1.0, rng, copies=10) for _ in range(100)])
