@@ -842,12 +842,13 @@ def _fold_privacy(report: Any, seed: int, groups: Any = None) -> tuple[float, in
     return float(extras["results"]["mia"].auc), int(extras["results"]["copies"].indices.size), null
 
 
-def _groups(members: xr.DataArray, others: xr.DataArray, by: str) -> list[str]:
+def _groups(members: xr.DataArray, others: xr.DataArray, by: str) -> list[str] | None:
     """The groups of the real epochs for :func:`relabelled_copies`: each epoch's segment
-    (``"Z001/3"`` -> ``"Z001"``) in a set of segments, the epoch itself in a recording split
-    in time."""
-    names = [str(name) for part in (members, others) for name in part[RECORD].values]
-    return [name.rsplit("/", 1)[0] for name in names] if by == "records" else names
+    (``"Z001/3"`` -> ``"Z001"``) in a set of segments; None (each epoch alone) in a
+    recording split in time."""
+    if by != "records":
+        return None
+    return [str(name).rsplit("/", 1)[0] for part in (members, others) for name in part[RECORD].values]
 
 
 #: Random relabellings of the fitted and unseen records behind :func:`allowed_copies`.

@@ -138,6 +138,23 @@ def test_privacy_is_judged_on_interleaved_folds_not_on_a_drifting_held_out_half(
     assert copy["mia_auc"] > 0.9 and copy["memorised_copies"] > copy["copies_allowed"]
 
 
+def _long_records_only(fit, seed):
+    if fit.sizes[TIME] < 1000:
+        raise ValueError("real records must last at least 1000 samples")
+    return CANDIDATES["ar"].fit(fit, seed)
+
+
+def test_a_candidate_that_cannot_fit_the_folds_keeps_the_held_out_privacy_with_a_note(recording):
+    picky = Candidate("picky", _long_records_only, "fits long records only")
+    table = realism_table(recording, generators=[picky], sections=FAST)
+    row = table.loc["picky"]
+    assert row["passes"] is not None and row["mia_auc"] == row["mia_auc_split"] and row["copies_allowed"] >= 0
+    assert row["privacy_note"] == (
+        "privacy from the held-out part: the interleaved folds failed "
+        "(ValueError: real records must last at least 1000 samples)"
+    )
+
+
 @pytest.mark.parametrize(("n", "fraction"), [(10, 0.5), (11, 0.5), (100, 0.3), (7, 0.75)])
 def test_interleave_takes_the_fraction_spread_over_the_file(n, fraction):
     to_fit = interleave(n, fraction)
