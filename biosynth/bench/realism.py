@@ -22,10 +22,12 @@ For one recording, :func:`realism_table`
    ``"held-out real"``);
 5. reports per candidate the median ratio per section (``FidelityReport.summary()``), the
    classifier two-sample AUC, the privacy figures and whether the :class:`Targets` hold,
-   with the reason where they do not. The privacy figures come from two more fits on
-   interleaved epochs, each attacked with the epochs it saw against those between them
-   (:func:`privacy_folds`): the held-out half of a recording split in time differs from
-   the fit half, and an attack tells the halves apart whatever the generator holds.
+   with the reason where they do not. The privacy figures come from two folds, each
+   fit attacked with the epochs it saw against unseen epochs of the same span
+   (:attr:`Split.privacy`): for a recording split in time, two more fits on its
+   interleaved epochs (:func:`privacy_folds`), since the held-out half differs from the
+   fit half and an attack tells the halves apart whatever the generator holds; for a set
+   of segments, the split itself and one more fit on the held-out segments.
 
 Candidates (:data:`CANDIDATES`; more can be passed as :class:`Candidate`): ``"fitted"``
 (:class:`~biosynth.generators.learned.SpectralGenerator`), ``"fitted+transients"`` (the
@@ -113,8 +115,8 @@ class Targets:
     max_mia_auc : float
         Largest membership-inference AUC.
     copies_level : float
-        Memorised copies: at most the count that a generator of fresh records reaches
-        with this probability (see :func:`allowed_copies`).
+        Memorised copies: at most the count that a generator blind to membership
+        reaches with this probability (see :func:`allowed_copies`).
     """
 
     auc_floor: float = 0.75
@@ -152,11 +154,10 @@ def allowed_copies(null_counts: Any, level: float = 0.95) -> int:
     allowance is the count's quantile over random relabellings of the fitted and unseen
     records (:func:`relabelled_copies`, whole segments at a time in a set of segments):
     what the same synthetic set scores when it cannot know which real records were
-    fitted. It catches copies where they favour the
-    fitted records, so it needs more of them than a fixed allowance would: with 20 fitted
-    and 20 unseen records (one fold) and 20 synthetic ones, 6 near-duplicates of fitted
-    records exceed it in 65 % of runs (in 90 % this or the MIA AUC exceeds its target)
-    and 10 in 99 %; the two folds of the benchmark double the counts.
+    fitted. It catches copies where they favour the fitted records, so it needs more of
+    them than a fixed allowance would: with 20 fitted and 20 unseen records (one fold)
+    and 20 synthetic ones, 6 near-duplicates of fitted records exceed it in about half of
+    the runs and 10 in 99 %; the two folds of the benchmark double the counts.
 
     Parameters
     ----------
@@ -240,7 +241,9 @@ class Split:
     by : {"time", "records"}
         How the recording was split.
     privacy : tuple of PrivacyFold
-        The two folds that the privacy figures come from (:func:`privacy_folds`).
+        The two folds that the privacy figures come from: a recording split in time,
+        :func:`privacy_folds` of its epochs; a set of segments, the split itself and its
+        reverse (the held-out segments fitted).
     """
 
     fit: xr.DataArray
@@ -386,13 +389,13 @@ def privacy_folds(cut: xr.DataArray) -> tuple[PrivacyFold, PrivacyFold]:
     model's samples, which hold no real sample, score MIA AUC 0.74 and 0.71 there and are
     flagged with 6 and 9 copies. Interleaved epochs come from the same span. Each fold's
     figure still depends on which epochs happen to be members (the more typical ones sit
-    closer to any good model: on the pre-seizure EEG one fold gave 0.68 and the reverse
-    one 0.33 for the same generator), so the privacy figures are taken over both folds.
+    closer to any good model: on the pre-seizure EEG one fold gave 0.69 and the reverse
+    one 0.37 for the same generator), so the privacy figures are taken over both folds.
 
     Parameters
     ----------
     cut : DataArray, dims ("record", "channel", "time")
-        The recording's epochs in time order (at least 4).
+        The recording's epochs in time order.
 
     Returns
     -------
@@ -599,7 +602,6 @@ def resolve_candidates(generators: Iterable[str | Candidate] | None) -> list[Can
 
 #: Columns of :func:`realism_table`, in order.
 COLUMNS = (*SECTIONS, "c2st_auc", "auc_target", "mia_auc", "memorised_copies", "copies_allowed", "mia_auc_split",
-
            "holds_real_samples", "fit_s", "sample_s", "compare_s", "privacy_s", "passes", "reason", "privacy_note",
            *(f"{s}_worst" for s in SECTIONS), "draws_passed", "n_draws")  # fmt: skip
 
@@ -655,15 +657,18 @@ def realism_table(
         Columns (:data:`COLUMNS`): median ratio per section; ``c2st_auc`` (the classifier
         two-sample AUC folded to at least 0.5, ``0.5 + |AUC - 0.5|``, as ``compare``'s
         ``classifier_discrimination``); ``auc_target``; ``mia_auc`` (the mean over the
-        two folds of :attr:`Split.privacy`); ``memorised_copies`` (flagged synthetic
-        epochs, summed over the folds) and ``copies_allowed`` (:func:`allowed_copies`);
-        ``mia_auc_split`` (the MIA AUC of the fit part against the held-out part: not a
-        target, see :func:`privacy_folds`); ``holds_real_samples``; seconds of fit, sample,
-        compare and the privacy folds; ``passes`` (True or False; missing for the reference and for candidates
-        that did not run); ``reason`` (the missed targets, worst first, or why a candidate did
-        not run); the worst metric of each section; ``draws_passed`` (in how many draws
-        the candidate passed) and ``n_draws``. ``table.attrs`` holds the split: ``epoch_s``, ``by``,
-        ``n_fit_epochs``, ``n_held_out_epochs``, ``heldout_auc``, ``sfreq``,
+        two folds of :attr:`Split.privacy`: for a recording split in time, fits of the
+        candidate on its interleaved epochs, not the fit judged in the other columns);
+        ``memorised_copies`` (flagged synthetic epochs, summed over the folds) and
+        ``copies_allowed`` (:func:`allowed_copies`); ``mia_auc_split`` (the MIA AUC of
+        the fit part against the held-out part: not a target, see
+        :func:`privacy_folds`); ``holds_real_samples``; seconds of fit, sample, compare
+        and the privacy folds; ``passes`` (True or False; missing for the reference and
+        for candidates that did not run); ``reason`` (the missed targets, worst first, or
+        why a candidate did not run); ``privacy_note`` (where the folds could not run);
+        the worst metric of each section; ``draws_passed`` (in how many draws the
+        candidate passed) and ``n_draws``. ``table.attrs`` holds the split: ``epoch_s``,
+        ``by``, ``n_fit_epochs``, ``n_held_out_epochs``, ``heldout_auc``, ``sfreq``,
         ``n_channels``, ``targets``, ``seeds``.
     """
     candidates = resolve_candidates(generators)
@@ -801,54 +806,69 @@ def _candidate_row(
     return row
 
 
+class _FoldFailed(RuntimeError):
+    """A candidate could not fit or sample a privacy fold."""
+
+
 def _privacy(candidate: Candidate, split: Split, report: Any, seed: int, options: dict[str, Any]) -> dict[str, Any]:
     """The privacy figures over the two folds of :attr:`Split.privacy`: the mean MIA AUC,
-    the copies summed and their allowance (:func:`allowed_copies` of the summed
-    relabelled counts), and the MIA AUC of the main split (``mia_auc_split``, shown, not
-    a target). A fold that is the main split (a set of segments) reuses its report."""
+    the copies summed and their allowance (:func:`allowed_copies` of the summed counts of
+    joint relabellings: the second fold's fitted epochs are the first's unseen ones), and
+    the MIA AUC of the main split (``mia_auc_split``, shown, not a target). A fold that
+    is the main split (a set of segments) reuses its report."""
     aucs, copies, null = [], 0, np.zeros(N_RELABELLINGS, dtype=int)
-    for fold in split.privacy:
-        if fold.fit is not split.fit:
-            synthetic = candidate.fit(fold.fit, seed).sample(fold.others.sizes[RECORD], duration=split.epoch, seed=seed)
-            report_ = _compare(fold.members, synthetic, holdout=fold.others, sections=["privacy"], **options)
+    for k, fold in enumerate(split.privacy):
+        fold_report = report if fold.fit is split.fit else _fold_report(candidate, fold, split.epoch, seed, options)
         groups = _groups(fold.members, fold.others, split.by)
-        auc, count, counts = _fold_privacy(report if fold.fit is split.fit else report_, seed, groups)
+        auc, count, counts = _fold_privacy(fold_report, seed, groups, complement=k == 1)
         aucs.append(auc)
         copies, null = copies + count, null + counts
     return {"mia_auc": float(np.mean(aucs)), "memorised_copies": copies, "null_copies": null,
             "mia_auc_split": float(report.extras["privacy"]["results"]["mia"].auc)}  # fmt: skip
 
 
+def _fold_report(candidate: Candidate, fold: PrivacyFold, epoch: float, seed: int, options: dict[str, Any]) -> Any:
+    """Fit ``candidate`` on a fold, sample as many epochs as it leaves unseen, and compare
+    the privacy section; :class:`_FoldFailed` where the fit or the sampling fails."""
+    try:
+        synthetic = candidate.fit(fold.fit, seed).sample(fold.others.sizes[RECORD], duration=epoch, seed=seed)
+    except Exception as err:  # a parametric estimator may refuse the folds' short records
+        raise _FoldFailed(f"{type(err).__name__}: {_one_line(err)}") from err
+    return _compare(fold.members, synthetic, holdout=fold.others, sections=["privacy"], **options)
+
+
 def _privacy_or_split(
     candidate: Candidate, split: Split, report: Any, seed: int, options: dict[str, Any]
 ) -> dict[str, Any]:
-    """:func:`_privacy`, or, where a candidate cannot fit the folds' epochs (a parametric
-    estimator that needs longer records), the main split's figures with a note."""
+    """:func:`_privacy`, or, where a candidate cannot fit or sample the folds' epochs (a
+    parametric estimator that needs longer records), the main split's copies with a
+    note and no MIA AUC to judge (the main split's is shown, not a target)."""
     try:
         return _privacy(candidate, split, report, seed, options)
-    except Exception as err:
-        auc, copies, null = _fold_privacy(report, seed, _groups(split.fit_epochs, split.held_out_epochs, split.by))
-        note = f"privacy from the held-out part: the interleaved folds failed ({type(err).__name__}: {_one_line(err)})"
-        return {"mia_auc": auc, "memorised_copies": copies, "null_copies": null, "mia_auc_split": auc,
+    except _FoldFailed as err:
+        auc, copies, null = _fold_privacy(report, seed, None)
+        note = f"privacy from the held-out part, MIA not judged: the interleaved folds failed ({err})"
+        return {"mia_auc": np.nan, "memorised_copies": copies, "null_copies": null, "mia_auc_split": auc,
                 "privacy_note": note}  # fmt: skip
 
 
-def _fold_privacy(report: Any, seed: int, groups: Any = None) -> tuple[float, int, np.ndarray]:
+def _fold_privacy(report: Any, seed: int, groups: Any, *, complement: bool = False) -> tuple[float, int, np.ndarray]:
     """MIA AUC of a report, its copies count and the count's relabelled null
     (:func:`relabelled_copies`)."""
     extras = report.extras["privacy"]
     rows = extras["rows"]
-    null = relabelled_copies(rows["real"], rows["synthetic"], rows["holdout"], groups=groups, seed=seed)
+    null = relabelled_copies(
+        rows["real"], rows["synthetic"], rows["holdout"], groups=groups, complement=complement, seed=seed
+    )
     return float(extras["results"]["mia"].auc), int(extras["results"]["copies"].indices.size), null
 
 
-def _groups(members: xr.DataArray, others: xr.DataArray, by: str) -> list[str] | None:
-    """The groups of the real epochs for :func:`relabelled_copies`: each epoch's segment
-    (``"Z001/3"`` -> ``"Z001"``) in a set of segments; None (each epoch alone) in a
-    recording split in time."""
-    if by != "records":
-        return None
-    return [str(name).rsplit("/", 1)[0] for part in (members, others) for name in part[RECORD].values]
+def _groups(members: xr.DataArray, others: xr.DataArray, by: str) -> list[str]:
+    """The names of the real epochs for :func:`relabelled_copies`: each epoch's segment
+    (``"Z001/3"`` -> ``"Z001"``) in a set of segments, the epoch's own name in the folds of
+    a recording split in time (unique there: the folds cut one recording)."""
+    names = [str(name) for part in (members, others) for name in part[RECORD].values]
+    return [name.rsplit("/", 1)[0] for name in names] if by == "records" else names
 
 
 #: Random relabellings of the fitted and unseen records behind :func:`allowed_copies`.
@@ -860,7 +880,8 @@ def relabelled_copies(
     synthetic: Any,
     unseen: Any,
     *,
-    groups: Any = None,
+    groups: Sequence[str] | np.ndarray | None = None,
+    complement: bool = False,
     n_relabellings: int = N_RELABELLINGS,
     seed: int = 0,
 ) -> np.ndarray:
@@ -873,11 +894,17 @@ def relabelled_copies(
     fitted, synthetic, unseen : array_like, shape (n_records, n_features)
         Record embeddings: the records the generator saw, its records, and real records
         of the same span that it did not see.
-    groups : array_like, shape (n_fitted + n_unseen,) | None
-        Labels of the real records (``fitted`` then ``unseen``) that go together, as the
-        epochs of one segment: a segment's epochs resemble each other more than those of
-        other segments, and relabelling them one by one would put each fitted epoch's
-        siblings among the unseen ones. None: each record alone.
+    groups : array_like of str, shape (n_fitted + n_unseen,), or None
+        Names of the real records (``fitted`` then ``unseen``); records that share a name
+        go together, as the epochs of one segment: a segment's epochs resemble each other
+        more than those of other segments, and relabelling them one by one would put each
+        fitted epoch's siblings among the unseen ones. None: each record alone, by
+        position.
+    complement : bool, default=False
+        Take the complement of the drawn groups as fitted: the other fold of a pair
+        whose fitted and unseen records are swapped. With the same ``groups`` names and
+        ``seed``, relabelling ``k`` of the second fold fits what relabelling ``k`` of the
+        first left unseen, so the summed counts are those of one relabelling of both.
     n_relabellings : int, default=N_RELABELLINGS
         Random relabellings.
     seed : int, default=0
@@ -895,10 +922,11 @@ def relabelled_copies(
     labels = np.arange(len(real)) if groups is None else np.unique(np.asarray(groups), return_inverse=True)[1]
     if labels.shape != (len(real),):
         raise ValueError(f"groups must label each of the {len(real)} real records, got shape {np.shape(groups)}.")
-    n_fitted, rng = np.unique(labels[: len(fitted)]).size, np.random.default_rng(seed)
+    n_groups, n_fitted = labels.max() + 1, np.unique(labels[: len(fitted)]).size
+    n_drawn, rng = (n_groups - n_fitted if complement else n_fitted), np.random.default_rng(seed)
     counts = np.empty(check_int("n_relabellings", n_relabellings, low=1), dtype=int)
     for k in range(counts.size):
-        chosen = np.isin(labels, rng.permutation(labels.max() + 1)[:n_fitted])
+        chosen = np.isin(labels, rng.permutation(n_groups)[:n_drawn]) != complement
         counts[k] = memorised_copies(real=real[chosen], synthetic=synthetic, holdout=real[~chosen]).indices.size
     return counts
 

@@ -31,6 +31,7 @@ from biosynth._version import __version__
 from biosynth.bench.realism import (
     MAX_EPOCH_S,
     MIN_EPOCHS,
+    N_RELABELLINGS,
     SECTIONS,
     Candidate,
     Targets,
@@ -365,7 +366,7 @@ def realism_markdown(result: Mapping[str, Any]) -> str:
         f"{_draws(result['parameters'])}{', quick run' if result['parameters']['quick'] else ''}; "
         f"{result.get('seconds', float('nan')):.0f} s in all.",
         "",
-        _MEANING.format(t=targets, max_epoch=MAX_EPOCH_S, min_epochs=MIN_EPOCHS),
+        _MEANING.format(t=targets, max_epoch=MAX_EPOCH_S, min_epochs=MIN_EPOCHS, n_relabel=N_RELABELLINGS),
         "",
         *(f"- `{name}`: {text}" for name, text in result["candidates"].items()),
         "",
@@ -384,16 +385,17 @@ _MEANING = (
     "`compare(fit, synthetic, holdout=held_out)` measures it, and `compare(fit, held_out)` gives the "
     "column `held-out real`: what an unseen stretch of the same recording scores. Median ratio: over a "
     "section's metrics, value / real-vs-real reference (1 = as close as the fit part's halves are to each "
-    "other; lower is closer). C2ST AUC: classifier two-sample test, folded to 0.5 + |AUC - 0.5|. Privacy: "
-    "each candidate is fitted twice more, on the even epochs of the whole recording (as records) and on the "
-    "odd ones, and each fit is attacked with the epochs it saw against those in between; a membership-inference "
-    "attack needs members and non-members from the same span, and the held-out half of a recording split in "
-    "time is not (its own MIA is shown, not a target). MIA: the distance attack's AUC, the mean of the two "
+    "other; lower is closer). C2ST AUC: classifier two-sample test, folded to 0.5 + |AUC - 0.5|. Privacy "
+    "comes from two folds, each fit attacked with the epochs it saw against unseen epochs of the same span: a "
+    "membership-inference attack needs members and non-members from one span, and the held-out half of a "
+    "recording split in time is not (its own MIA is shown, not a target), so such a recording's candidates are "
+    "fitted twice more, on its even epochs (as records) and on its odd ones; a set of segments gives the split "
+    "itself and one more fit on the held-out segments. MIA: the distance attack's AUC, the mean of the two "
     "folds. Memorised copies: synthetic epochs within the 1st percentile of unseen-to-fitted distances of a "
     "fitted epoch, summed over the folds; allowed: the 95th percentile of that count when the fitted and unseen "
-    "labels of the real epochs (of whole segments in a set of segments) are drawn at random (200 times), which "
-    "a generator blind to membership reaches "
-    "too (a generator whose epochs crowd the densest real region is flagged whichever epochs were fitted). "
+    "labels of the real epochs (whole segments together) are drawn at random ({n_relabel} times), which a "
+    "generator blind to membership reaches too (epochs that crowd the densest real region are flagged "
+    "whichever epochs were fitted). "
     "Targets: C2ST AUC <= max({t.auc_floor:g}, held-out AUC + {t.auc_margin:g}); every section median ratio "
     "<= {t.max_ratio:g}; MIA AUC <= {t.max_mia_auc:g}; copies at most the allowed count."
 )
