@@ -172,7 +172,14 @@ def allowed_copies(null_counts: Any, level: float = 0.95) -> int:
         The smallest count that the relabelled counts stay at or below with probability
         at least ``level``.
     """
-    return int(np.quantile(np.asarray(null_counts), level, method="inverted_cdf"))
+    counts = np.asarray(null_counts, dtype=float)
+    if counts.ndim != 1 or counts.size == 0 or not np.isfinite(counts).all():
+        raise ValueError(
+            f"null_counts must be a non-empty 1-D array of finite counts, got shape {counts.shape}; "
+            "pass relabelled_copies(...)."
+        )
+    level = check_number("level", level, low=0.0, high=1.0, low_inclusive=False, high_inclusive=False)
+    return int(np.quantile(counts, level, method="inverted_cdf"))
 
 
 def check_targets(row: Mapping[str, Any], *, heldout_auc: float, targets: Targets | None = None) -> list[str]:
@@ -395,7 +402,7 @@ def privacy_folds(cut: xr.DataArray) -> tuple[PrivacyFold, PrivacyFold]:
     Parameters
     ----------
     cut : DataArray, dims ("record", "channel", "time")
-        The recording's epochs in time order.
+        The recording's epochs in time order (at least 4).
 
     Returns
     -------
@@ -406,6 +413,10 @@ def privacy_folds(cut: xr.DataArray) -> tuple[PrivacyFold, PrivacyFold]:
     Platzer M, Reutterer T (2021). Holdout-based empirical assessment of mixed-type
     synthetic data. Frontiers in Big Data 4:679939.
     """
+    if cut.sizes[RECORD] < 4:
+        raise ValueError(
+            f"cut has {cut.sizes[RECORD]} epochs; privacy_folds needs at least 4 (2 fitted and 2 unseen per fold)."
+        )
     even = interleave(cut.sizes[RECORD], 0.5)
     a, b = cut.isel({RECORD: even}), cut.isel({RECORD: ~even})
     return PrivacyFold(a, a, b), PrivacyFold(b, b, a)

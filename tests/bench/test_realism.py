@@ -25,6 +25,7 @@ from biosynth.bench.realism import (
     default_epoch,
     interleave,
     median_table,
+    privacy_folds,
     realism_table,
     relabelled_copies,
     split_recording,
@@ -275,6 +276,22 @@ def test_relabelling_keeps_the_epochs_of_a_segment_together():
     assert np.mean(within["groups"]) >= 0.9 and np.mean(within["epochs"]) < 0.7
     with pytest.raises(ValueError, match="groups must label each of the 80 real records"):
         relabelled_copies(epochs_[fit], synthetic, epochs_[~fit], groups=seg[:10])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(([],), "null_counts must be a non-empty 1-D array"), (([[1, 2]],), "got shape \\(1, 2\\)"),
+     (([1, 2], 1.0), "level must lie in")],
+)  # fmt: skip
+def test_allowed_copies_refuses_what_is_not_a_null_in_one_line(args, message):
+    with pytest.raises(ValueError, match=message) as err:
+        allowed_copies(*args)
+    assert "\n" not in str(err.value)
+
+
+def test_privacy_folds_refuse_fewer_than_four_epochs(recording):
+    with pytest.raises(ValueError, match="cut has 3 epochs; privacy_folds needs at least 4"):
+        privacy_folds(epochs(recording, 1.0).isel({RECORD: slice(0, 3)}))
 
 
 def test_allowed_copies_catches_copies_of_fitted_records():
